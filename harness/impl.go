@@ -1,0 +1,181 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"regexp"
+	"time"
+)
+
+// CloseMode says what Close means for an implementation's conns.
+type CloseMode string
+
+const (
+	// CloseFull: Close releases both directions (net.Conn's contract).
+	CloseFull CloseMode = "full"
+	// CloseHalf: Close only closes the write side, as documented by
+	// hashicorp/yamux and quic-go streams. Cases that need a full close are
+	// reported unsupported rather than hanging.
+	CloseHalf CloseMode = "half"
+)
+
+// Role says which side of a connection the implementation under test
+// (IUT) plays; the other side is the reference peer, or the IUT's own other
+// end in pair topology.
+type Role string
+
+// The roles.
+const (
+	RoleClient Role = "client" // the IUT dialed (or opened the stream)
+	RoleServer Role = "server" // the IUT accepted (or owns the listener or server socket)
+)
+
+// DialOptions are the knobs a case may ask the IUT to dial with. Their
+// meaning is net.Dialer's.
+type DialOptions struct {
+	KeepAlive       time.Duration       // 0: enabled with defaults; negative: disabled
+	KeepAliveConfig net.KeepAliveConfig // wins over KeepAlive when Enable is true
+	Timeout         time.Duration       // 0: none; negative: already expired
+}
+
+// Dialer returns the net.Dialer these options describe.
+func (o DialOptions) Dialer() *net.Dialer {
+	return &net.Dialer{KeepAlive: o.KeepAlive, KeepAliveConfig: o.KeepAliveConfig, Timeout: o.Timeout}
+}
+
+// ListenOptions are the knobs a case may ask the IUT to listen with. Their
+// meaning is net.ListenConfig's.
+type ListenOptions struct {
+	KeepAlive       time.Duration
+	KeepAliveConfig net.KeepAliveConfig
+}
+
+// ListenConfig returns the net.ListenConfig these options describe.
+func (o ListenOptions) ListenConfig() *net.ListenConfig {
+	return &net.ListenConfig{KeepAlive: o.KeepAlive, KeepAliveConfig: o.KeepAliveConfig}
+}
+
+// A Pair is two connected ends of the same implementation. Stop, if not nil,
+// tears down whatever lies underneath (a session, transport conns); the
+// harness calls it after closing both ends, and it must not block forever.
+type Pair struct {
+	Client, Server net.Conn
+	Stop           func()
+}
+
+// A PairListener is a listener of a pair-topology implementation with the
+// way to reach it. Dial connects a new client to Listener.
+type PairListener struct {
+	Listener net.Listener
+	Dial     func(ctx context.Context) (net.Conn, error)
+	Stop     func()
+}
+
+// A Known divergence: a case this implementation is known to fail, with the
+// reason and the upstream issue where one exists. A listed case that fails
+// is reported known-failure; one that passes is unexpected-pass, a failure
+// of the run, so the list cannot rot.
+type Known struct {
+	Case   string `json:"case"`
+	Role   Role   `json:"role,omitempty"` // empty: every role
+	Reason string `json:"reason"`
+	Link   string `json:"link,omitempty"`
+}
+
+// Impl describes an implementation under test in one value.
+//
+// A reference-peer implementation sets Dial and/or Listen (and
+// ListenPacket/DialPacket for datagrams): its endpoints talk to Go's std net
+// on kernel sockets. A pair-topology implementation, which only exists in
+// pairs (net.Pipe, stream multiplexers), sets NewPair and optionally
+// NewListener. Every func receives a context that ends with the case;
+// CaseCleanup and CaseValue attach per-case resources to it.
+type Impl struct {
+	Name        string // lower-case, digits, '-' and '.': it is a subtest name and a report column
+	Description string // one line
+	URL         string
+	Version     string
+	Caps        Caps
+	CloseMode   CloseMode // default CloseFull
+	Network     string    // stream network of the IUT and its reference peer: "tcp4" (default), "tcp6", "unix"
+	PacketNet   string    // datagram network: "udp4" (default), "udp6"
+	Known       []Known
+
+	Dial         func(ctx context.Context, network, address string, o DialOptions) (net.Conn, error)
+	Listen       func(ctx context.Context, network, address string, o ListenOptions) (net.Listener, error)
+	ListenPacket func(ctx context.Context, network, address string) (net.PacketConn, error)
+	DialPacket   func(ctx context.Context, network, address string) (net.Conn, error)
+
+	NewPair     func(ctx context.Context) (*Pair, error)
+	NewListener func(ctx context.Context) (*PairListener, error)
+}
+
+var validImplName = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*$`)
+
+// Validate reports a declaration error: a bad name, or a capability with no
+// function to exercise it.
+func (im *Impl) Validate() error {
+	switch {
+	case !validImplName.MatchString(im.Name):
+		return fmt.Errorf("impl name %q: want lower-case words joined by '-' or '.'", im.Name)
+	case im.Caps.Has(CapStream) && im.NewPair == nil && im.Dial == nil && im.Listen == nil:
+		return fmt.Errorf("impl %s declares stream but sets none of NewPair, Dial, Listen", im.Name)
+	case im.Caps.Has(CapListener) && im.Listen == nil && im.NewListener == nil:
+		return fmt.Errorf("impl %s declares listener but sets neither Listen nor NewListener", im.Name)
+	case im.Caps.Has(CapDial) && im.Dial == nil:
+		return fmt.Errorf("impl %s declares dial but has no Dial", im.Name)
+	case im.Caps.Has(CapPacket) && im.ListenPacket == nil:
+		return fmt.Errorf("impl %s declares packet but has no ListenPacket", im.Name)
+	case im.Caps.Has(CapPacketDial) && im.DialPacket == nil:
+		return fmt.Errorf("impl %s declares packet-dial but has no DialPacket", im.Name)
+	case im.CloseMode != "" && im.CloseMode != CloseFull && im.CloseMode != CloseHalf:
+		return fmt.Errorf("impl %s: unknown close mode %q", im.Name, im.CloseMode)
+	case im.Caps.Has(CapFullClose):
+		return fmt.Errorf("impl %s: full-close is derived from CloseMode; do not declare it", im.Name)
+	}
+	for _, k := range im.Known {
+		if k.Reason == "" {
+			return fmt.Errorf("impl %s: known divergence %s has no reason", im.Name, k.Case)
+		}
+	}
+	return nil
+}
+
+// EffectiveCaps is Caps plus what CloseMode implies.
+func (im *Impl) EffectiveCaps() Caps {
+	c := im.Caps
+	if im.CloseMode == "" || im.CloseMode == CloseFull {
+		c |= CapFullClose
+	}
+	return c
+}
+
+// Pairwise reports whether the implementation only exists in pairs.
+func (im *Impl) Pairwise() bool { return im.NewPair != nil }
+
+// StreamNetwork is Network with its default.
+func (im *Impl) StreamNetwork() string {
+	if im.Network == "" {
+		return "tcp4"
+	}
+	return im.Network
+}
+
+// DatagramNetwork is PacketNet with its default.
+func (im *Impl) DatagramNetwork() string {
+	if im.PacketNet == "" {
+		return "udp4"
+	}
+	return im.PacketNet
+}
+
+// KnownFor returns the known divergence declared for a case in a role.
+func (im *Impl) KnownFor(caseID string, role Role) (Known, bool) {
+	for _, k := range im.Known {
+		if k.Case == caseID && (k.Role == "" || k.Role == role) {
+			return k, true
+		}
+	}
+	return Known{}, false
+}

@@ -1,0 +1,70 @@
+package harness
+
+import (
+	"context"
+	"sync"
+)
+
+// A scope holds per-case resources that implementations attach to the
+// context they receive: a driver process, a multiplexer session.
+type scope struct {
+	mu       sync.Mutex
+	cleanups []func()
+	values   map[any]any
+}
+
+type scopeKey struct{}
+
+func withScope(ctx context.Context, s *scope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// CaseCleanup registers f to run when the current case ends, after its
+// endpoints are closed. It reports false (and does nothing) when ctx does
+// not belong to a case.
+func CaseCleanup(ctx context.Context, f func()) bool {
+	s, ok := ctx.Value(scopeKey{}).(*scope)
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	s.cleanups = append(s.cleanups, f)
+	s.mu.Unlock()
+	return true
+}
+
+// CaseValue returns the value stored under key for the current case,
+// creating it with init on first use. Implementations use it to share one
+// resource among the endpoints of a case (one driver process per case).
+// Outside a case, init runs every time.
+func CaseValue[T any](ctx context.Context, key any, init func() (T, error)) (T, error) {
+	s, ok := ctx.Value(scopeKey{}).(*scope)
+	if !ok {
+		return init()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.values[key]; ok {
+		return v.(T), nil
+	}
+	v, err := init()
+	if err != nil {
+		return v, err
+	}
+	if s.values == nil {
+		s.values = map[any]any{}
+	}
+	s.values[key] = v
+	return v, nil
+}
+
+// close runs the cleanups, last registered first.
+func (s *scope) close() {
+	s.mu.Lock()
+	fs := s.cleanups
+	s.cleanups = nil
+	s.mu.Unlock()
+	for i := len(fs) - 1; i >= 0; i-- {
+		fs[i]()
+	}
+}

@@ -1,0 +1,32 @@
+//go:build !linux
+
+package sysobs
+
+import (
+	"os"
+	"syscall"
+)
+
+// IsolatedProcAttr returns process attributes for a child in a new network
+// namespace. It is Linux-only.
+func IsolatedProcAttr() (*syscall.SysProcAttr, error) {
+	return nil, errUnsupported("IsolatedProcAttr")
+}
+
+// LinkUp brings the named interface up. It is Linux-only.
+func LinkUp(name string) error { return errUnsupported("LinkUp") }
+
+// LinkDown takes the named interface down. It is Linux-only.
+func LinkDown(name string) error { return errUnsupported("LinkDown") }
+
+// AddVeth creates a veth pair. It is Linux-only.
+func AddVeth(a, b, cidr string) error { return errUnsupported("AddVeth") }
+
+// KillGroup kills the process pid (process groups are a Unix notion).
+func KillGroup(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
+}

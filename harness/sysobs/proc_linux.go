@@ -1,0 +1,46 @@
+package sysobs
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// OpenSockets counts the socket fds this process holds (entries of
+// /proc/self/fd that link to "socket:[…]"). Only sockets are counted: the
+// runtime opens its epoll and wake-up fds lazily, which would make a raw fd
+// count drift.
+func OpenSockets() (int, error) {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range ents {
+		if l, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && strings.HasPrefix(l, "socket:") {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// SysctlInt reads an integer sysctl such as "net/ipv4/tcp_keepalive_intvl"
+// in the calling thread's network namespace.
+func SysctlInt(name string) (int, error) {
+	b, err := os.ReadFile("/proc/sys/" + name)
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("sysctl %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// NetnsID identifies the network namespace of the calling thread (the inode
+// of /proc/thread-self/ns/net).
+func NetnsID() (string, error) {
+	return os.Readlink("/proc/thread-self/ns/net")
+}

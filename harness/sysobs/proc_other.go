@@ -1,0 +1,13 @@
+//go:build !linux
+
+package sysobs
+
+// OpenSockets counts the socket fds this process holds. It is Linux-only.
+func OpenSockets() (int, error) { return 0, errUnsupported("OpenSockets") }
+
+// SysctlInt reads an integer sysctl. It is Linux-only.
+func SysctlInt(name string) (int, error) { return 0, errUnsupported("SysctlInt") }
+
+// NetnsID identifies the network namespace of the calling thread. It is
+// Linux-only.
+func NetnsID() (string, error) { return "", errUnsupported("NetnsID") }

@@ -1,0 +1,122 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+)
+
+// X gives a Func step access to the case: its endpoints, its context and
+// the ways to report. Its methods are safe for concurrent use.
+type X struct {
+	r        *run
+	step     int
+	mu       sync.Mutex
+	findings []Finding
+	notes    []string
+}
+
+// Context ends with the case.
+func (x *X) Context() context.Context { return x.r.ctx }
+
+// Conn returns the conn named name, or nil.
+func (x *X) Conn(name string) net.Conn {
+	if e := x.r.eps[name]; e != nil {
+		return e.conn
+	}
+	return nil
+}
+
+// PacketConn returns the packet conn named name (a connected client that
+// implements net.PacketConn too), or nil.
+func (x *X) PacketConn(name string) net.PacketConn {
+	if e := x.r.eps[name]; e != nil {
+		pc, _ := e.object().(net.PacketConn)
+		return pc
+	}
+	return nil
+}
+
+// Listener returns the listener named name, or nil.
+func (x *X) Listener(name string) net.Listener {
+	if e := x.r.eps[name]; e != nil {
+		return e.ln
+	}
+	return nil
+}
+
+// LocalAddr returns the address endpoint name had when it was made.
+func (x *X) LocalAddr(name string) net.Addr {
+	if e := x.r.eps[name]; e != nil {
+		return e.local
+	}
+	return nil
+}
+
+// IsIUT reports whether endpoint name belongs to the implementation under test.
+func (x *X) IsIUT(name string) bool {
+	e := x.r.eps[name]
+	return e != nil && e.iut
+}
+
+// Scaled stretches an upper bound by the timescale.
+func (x *X) Scaled(d time.Duration) time.Duration { return x.r.scaled(d) }
+
+// Errorf records a deviation, written like the call: x.Errorf("Read", "0, EOF", "1, nil").
+func (x *X) Errorf(call, got, want string) {
+	x.mu.Lock()
+	x.findings = append(x.findings, Finding{Step: x.step, Call: call, Got: got, Want: want})
+	x.mu.Unlock()
+}
+
+// Logf adds a note to the step's observation.
+func (x *X) Logf(format string, args ...any) {
+	x.mu.Lock()
+	x.notes = append(x.notes, fmt.Sprintf(format, args...))
+	x.mu.Unlock()
+}
+
+// Metric records a measurement in the result (informational).
+func (x *X) Metric(name string, v float64) { x.r.metric(name, v) }
+
+func (r *run) metric(name string, v float64) {
+	r.mu.Lock()
+	if r.res.Metrics == nil {
+		r.res.Metrics = map[string]float64{}
+	}
+	r.res.Metrics[name] = v
+	r.mu.Unlock()
+}
+
+// execFunc runs a Func step under the watchdog.
+func (r *run) execFunc(i int, s Step) {
+	x := &X{r: r, step: i + 1}
+	start := time.Now()
+	budget := r.scaled(10 * time.Second)
+	if s.budget > 0 {
+		budget = r.scaled(s.budget)
+	}
+	res, ok := r.calls.call(s.name, budget, func() callResult { return callResult{err: s.fn(x)} })
+	if !ok {
+		r.hang(i, s, start, budget)
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	obs := Obs{Step: i + 1, Call: s.call(), At: r.since(start), Took: res.end.Sub(start), Verdict: "ok"}
+	if len(x.notes) > 0 {
+		obs.Note = fmt.Sprint(x.notes)
+	}
+	if res.err != nil {
+		x.findings = append(x.findings, Finding{Step: i + 1, Call: s.name, Got: res.err.Error(), Want: "no error"})
+	}
+	if len(x.findings) > 0 {
+		obs.Verdict = "fail"
+		for _, f := range x.findings {
+			r.finding(f)
+		}
+	}
+	r.record(obs)
+}

@@ -1,0 +1,219 @@
+package suite
+
+import (
+	"fmt"
+	"time"
+
+	h "github.com/netconform/netconform/harness"
+)
+
+// unblockWithin is how soon Close must release a blocked call
+// (../shared/CATALOGUE.md C4: observed in µs on loopback).
+const unblockWithin = 200 * time.Millisecond
+
+// bigWrite is large enough to fill the send and receive buffers of every
+// implementation measured (TCP on loopback ~4 MiB, smux ~8 MiB), so the
+// Write blocks.
+const bigWrite = 16 << 20
+
+// closedCases: use of a closed connection (catalogue §3.4). The contract
+// cases accept any error and prefer net.ErrClosed; the -is-errclosed cases
+// pin Go's convention.
+var closedCases = []h.Case{
+	{
+		ID:        "closed.close.returns-nil",
+		Spec:      "net.TCPConn.Close: the first Close of an open conn succeeds (TestConnClose)",
+		Catalogue: "C0",
+		Level:     h.Convention,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Close(iut)),
+	},
+	{
+		ID:        "closed.read.after-close",
+		Spec:      "net.Conn.Close: closes the connection; a Read afterwards returns 0 and an error (TestConnClose)",
+		Catalogue: "C1",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapFullClose,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Close(iut),
+			h.Read(iut, 8).Err(h.Closed).AnyErr().Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "closed.read.after-close-is-errclosed",
+		Spec:      "net.ErrClosed: returned by an I/O call on a network connection that has already been closed",
+		Catalogue: "C1",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapFullClose,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Close(iut),
+			h.Read(iut, 8).Err(h.Closed).Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "closed.write.after-close",
+		Spec:      "net.Conn.Close: closes the connection; a Write afterwards returns 0 and an error",
+		Catalogue: "C2",
+		Level:     h.Contract,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Close(iut),
+			h.Write(iut, "x").Err(h.Closed).AnyErr().Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "closed.write.after-close-is-errclosed",
+		Spec:      "net.ErrClosed: returned by an I/O call on a network connection that has already been closed",
+		Catalogue: "C2",
+		Level:     h.Convention,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Close(iut),
+			h.Write(iut, "x").Err(h.Closed).Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "closed.close.twice",
+		Spec:      "net.ErrClosed: a second Close fails with an error wrapping net.ErrClosed (TestCloseError closes three times)",
+		Catalogue: "C3",
+		Level:     h.Convention,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Close(iut),
+			h.Close(iut).Err(h.Closed),
+		),
+	},
+	{
+		ID:        "closed.setdeadline.after-close",
+		Spec:      "net.ErrClosed: SetDeadline on a closed conn fails with an error wrapping net.ErrClosed",
+		Catalogue: "D18",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Close(iut),
+			h.SetDeadline(iut, h.In(time.Second)).Err(h.Closed),
+			h.SetReadDeadline(iut, h.NoDeadline).Err(h.Closed),
+		),
+	},
+	{
+		ID:        "closed.read.close-unblocks",
+		Spec:      "net.Conn.Close: any blocked Read will be unblocked and return an error",
+		Catalogue: "C4a",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapFullClose,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Go("r", h.Read(iut, 8).Err(h.Closed).AnyErr()),
+			h.StillBlocked("r"),
+			h.Close(iut),
+			h.Await("r").Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "closed.read.close-unblocks-is-errclosed",
+		Spec:      "net.ErrClosed: returned by an I/O call on a connection that another goroutine closes before the I/O is completed",
+		Catalogue: "C4a",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapFullClose,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Go("r", h.Read(iut, 8).Err(h.Closed)),
+			h.StillBlocked("r"),
+			h.Close(iut),
+			h.Await("r").Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "closed.write.close-unblocks",
+		Spec:      "net.Conn.Close: any blocked Write will be unblocked and return an error (n may count what was sent)",
+		Catalogue: "C4b",
+		Level:     h.Contract,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Go("w", h.WriteN(iut, bigWrite).Err(h.Closed).AnyErr().Partial()),
+			h.StillBlocked("w"),
+			h.Close(iut),
+			h.Await("w").Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "closed.write.close-unblocks-is-errclosed",
+		Spec:      "net.ErrClosed: returned by an I/O call on a connection that another goroutine closes before the I/O is completed",
+		Catalogue: "C4b",
+		Level:     h.Convention,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Go("w", h.WriteN(iut, bigWrite).Err(h.Closed).Partial()),
+			h.StillBlocked("w"),
+			h.Close(iut),
+			h.Await("w").Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "closed.read.close-unblocks-many",
+		Spec:      "net.Conn: multiple goroutines may invoke methods simultaneously, and Close unblocks every blocked Read (ten readers)",
+		Catalogue: "Q4",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapFullClose,
+		Setup:     h.SetupConn,
+		Script:    closeUnblocksReaders(10),
+	},
+	{
+		ID:        "closed.read.zero-length-after-close",
+		Spec:      "internal/poll.FD.Read: the closed check comes before the zero-length shortcut, so Read(nil) after Close fails with net.ErrClosed",
+		Catalogue: "C9",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapFullClose,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Close(iut),
+			h.Read(iut, 0).Err(h.Closed).Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "closed.addr.after-close",
+		Spec:      "net.TCPConn: LocalAddr and RemoteAddr still return the connection's addresses after Close",
+		Catalogue: "C6",
+		Level:     h.Convention,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Close(iut),
+			h.Addrs(iut),
+		),
+	},
+	{
+		ID:    "closed.close.latency",
+		Spec:  "net.Conn.Close: may or may not block until any buffered data is sent; recorded with 64 KiB unsent and an idle peer",
+		Level: h.Informational,
+		Needs: h.CapStream | h.CapBuffered,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.WriteN(iut, 64<<10),
+			h.MeasureClose(iut),
+		),
+	},
+}
+
+// closeUnblocksReaders starts n blocked Reads, closes, and expects every
+// one to return an error promptly.
+func closeUnblocksReaders(n int) []h.Step {
+	var s []h.Step
+	for i := 1; i <= n; i++ {
+		s = append(s, h.Go(fmt.Sprintf("r%d", i), h.Read(iut, 8).Err(h.Closed).AnyErr()))
+	}
+	s = append(s, h.StillBlocked(fmt.Sprintf("r%d", n)), h.Close(iut))
+	for i := 1; i <= n; i++ {
+		s = append(s, h.Await(fmt.Sprintf("r%d", i)).Within(unblockWithin))
+	}
+	return s
+}

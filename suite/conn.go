@@ -1,0 +1,324 @@
+package suite
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	h "github.com/netconform/netconform/harness"
+)
+
+// connCases: what every stream conn must do whatever else it supports —
+// addresses, full-duplex transfer, and concurrent use (catalogue §3.11).
+var connCases = []h.Case{
+	{
+		ID:    "conn.addr.non-nil",
+		Spec:  "net.Conn.LocalAddr and RemoteAddr: both are known on a connected stream and the remote address is the other end's local address",
+		Level: h.Convention,
+		Needs: h.CapStream,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.Addrs(iut),
+		),
+	},
+	{
+		ID:    "conn.transfer.full-duplex",
+		Spec:  "net.Conn: a connection is full duplex; 4 MiB each way at the same time arrive intact without either side reading first",
+		Level: h.Contract,
+		Needs: h.CapStream,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.Go("a", h.WriteN(iut, 4<<20)),
+			h.Go("b", h.WriteN(peer, 4<<20).At(7)),
+			h.Go("ra", h.ReadFull(peer, 4<<20).WantPattern(0)),
+			h.ReadFull(iut, 4<<20).WantPattern(7),
+			h.Await("ra"),
+			h.Await("a"),
+			h.Await("b"),
+		),
+	},
+	{
+		ID:    "conn.transfer.ping-pong",
+		Spec:  "net.Conn: 200 alternating 8-byte exchanges keep their order and content (nettest PingPong)",
+		Level: h.Contract,
+		Needs: h.CapStream,
+		Setup: h.SetupConn,
+		Script: h.Script(h.Func("200 ping-pongs", func(x *h.X) error {
+			return pingPong(x, 200)
+		})),
+	},
+	{
+		ID:        "conn.read.concurrent-readers",
+		Spec:      "net.Conn: multiple goroutines may invoke methods simultaneously; four concurrent Readers on one conn receive every byte of a 1 MiB stream exactly once",
+		Catalogue: "Q2",
+		Level:     h.Contract,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Func("4 readers, 1 MiB", concurrentReaders)),
+	},
+	{
+		ID:        "conn.write.concurrent-no-interleave",
+		Spec:      "internal/poll.FD.Write: Go holds the write lock for a whole Write, so eight concurrent 256 KiB Writes arrive as eight contiguous runs",
+		Catalogue: "Q3",
+		Level:     h.Convention,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Func("8 writers × 256 KiB", concurrentWriters)),
+	},
+	{
+		ID:        "conn.methods.concurrent",
+		Spec:      "net.Conn: multiple goroutines may invoke methods simultaneously; 50 rounds of concurrent Read, Write, deadline and address calls leave a working conn (nettest ConcurrentMethods)",
+		Catalogue: "Q1 Q6",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Func("50 rounds of concurrent methods, then a round trip", concurrentMethods)),
+	},
+}
+
+// pingPong passes a counter back and forth n times.
+func pingPong(x *h.X, n int) error {
+	a, b := x.Conn(iut), x.Conn(peer)
+	errc := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 8)
+		for range n {
+			if _, err := io.ReadFull(b, buf); err != nil {
+				errc <- fmt.Errorf("peer read: %w", err)
+				return
+			}
+			v := binary.LittleEndian.Uint64(buf)
+			binary.LittleEndian.PutUint64(buf, v+1)
+			if _, err := b.Write(buf); err != nil {
+				errc <- fmt.Errorf("peer write: %w", err)
+				return
+			}
+		}
+		errc <- nil
+	}()
+	buf := make([]byte, 8)
+	for i := range n {
+		binary.LittleEndian.PutUint64(buf, uint64(2*i))
+		if _, err := a.Write(buf); err != nil {
+			x.Errorf(fmt.Sprintf("iut.Write(counter %d)", 2*i), err.Error(), "8, nil")
+			return nil
+		}
+		if _, err := io.ReadFull(a, buf); err != nil {
+			x.Errorf(fmt.Sprintf("iut.ReadFull(8) for counter %d", 2*i+1), err.Error(), "8, nil")
+			return nil
+		}
+		if v := binary.LittleEndian.Uint64(buf); v != uint64(2*i+1) {
+			x.Errorf("iut.ReadFull(8)", fmt.Sprintf("counter %d", v), fmt.Sprintf("counter %d", 2*i+1))
+			return nil
+		}
+	}
+	return <-errc
+}
+
+// records makes a stream of 8-byte big-endian record indexes, so any chunk
+// of it can be placed.
+func records(n int) []byte {
+	b := make([]byte, 8*n)
+	for i := range n {
+		binary.BigEndian.PutUint64(b[8*i:], uint64(i))
+	}
+	return b
+}
+
+// placeChunk finds where chunk sits in stream, using the record index of
+// its first whole record; -1 if it does not fit anywhere.
+func placeChunk(stream, chunk []byte) int {
+	for k := 0; k < 8 && k+8 <= len(chunk); k++ {
+		v := binary.BigEndian.Uint64(chunk[k:])
+		start := int(v)*8 - k
+		if start >= 0 && start+len(chunk) <= len(stream) && bytes.Equal(stream[start:start+len(chunk)], chunk) {
+			return start
+		}
+	}
+	return -1
+}
+
+// concurrentReaders checks that four readers sharing a conn see every byte
+// of the stream exactly once.
+func concurrentReaders(x *h.X) error {
+	stream := records(128 << 10) // 1 MiB
+	a, b := x.Conn(iut), x.Conn(peer)
+	go b.Write(stream)
+	type chunk []byte
+	var mu sync.Mutex
+	var chunks []chunk
+	total := 0
+	var wg sync.WaitGroup
+	a.SetReadDeadline(time.Now().Add(x.Scaled(10 * time.Second)))
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 16<<10)
+			for {
+				mu.Lock()
+				done := total >= len(stream)
+				mu.Unlock()
+				if done {
+					return
+				}
+				n, err := a.Read(buf)
+				mu.Lock()
+				if n > 0 {
+					chunks = append(chunks, chunk(bytes.Clone(buf[:n])))
+					total += n
+				}
+				done = total >= len(stream)
+				mu.Unlock()
+				if done {
+					a.SetReadDeadline(time.Now()) // release the other readers
+					return
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	a.SetReadDeadline(time.Time{})
+	covered := make([]uint8, len(stream))
+	for _, c := range chunks {
+		start := placeChunk(stream, c)
+		if start < 0 {
+			x.Errorf("iut.Read by one of 4 concurrent readers", fmt.Sprintf("a %d-byte chunk that is not part of the stream", len(c)), "a piece of the stream")
+			return nil
+		}
+		for i := start; i < start+len(c); i++ {
+			covered[i]++
+		}
+	}
+	if total != len(stream) {
+		x.Errorf("iut.Read × 4 concurrent readers", fmt.Sprintf("%d bytes in all", total), fmt.Sprintf("%d bytes", len(stream)))
+		return nil
+	}
+	for i, n := range covered {
+		if n != 1 {
+			x.Errorf("iut.Read × 4 concurrent readers", fmt.Sprintf("the byte at %d read %d times", i, n), "every byte exactly once")
+			return nil
+		}
+	}
+	return nil
+}
+
+// concurrentWriters checks that concurrent Writes are not interleaved.
+func concurrentWriters(x *h.X) error {
+	const writers, size = 8, 256 << 10
+	a, b := x.Conn(iut), x.Conn(peer)
+	got := make(chan []byte, 1)
+	go func() {
+		buf := make([]byte, writers*size)
+		n, _ := io.ReadFull(b, buf)
+		got <- buf[:n]
+	}()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if n, err := a.Write(bytes.Repeat([]byte{byte('A' + w)}, size)); err != nil || n != size {
+				x.Errorf(fmt.Sprintf("iut.Write(<256 KiB of %c>) concurrently", 'A'+w), fmt.Sprintf("%d, %v", n, err), fmt.Sprintf("%d, nil", size))
+			}
+		}()
+	}
+	wg.Wait()
+	var data []byte
+	select {
+	case data = <-got:
+	case <-time.After(x.Scaled(10 * time.Second)):
+		return fmt.Errorf("peer did not receive %d bytes within 10s", writers*size)
+	}
+	runs := 0
+	for i := 0; i < len(data); {
+		j := i
+		for j < len(data) && data[j] == data[i] {
+			j++
+		}
+		if (j-i)%size != 0 {
+			x.Errorf("peer.ReadFull(2 MiB) after 8 concurrent Writes", fmt.Sprintf("a run of %d bytes of %c at offset %d", j-i, data[i], i), "8 runs of 256 KiB")
+			return nil
+		}
+		runs += (j - i) / size
+		i = j
+	}
+	if runs != writers {
+		x.Errorf("peer.ReadFull(2 MiB) after 8 concurrent Writes", fmt.Sprintf("%d runs", runs), "8 runs of 256 KiB")
+	}
+	return nil
+}
+
+// concurrentMethods hammers the conn like nettest's ConcurrentMethods, then
+// checks that it still carries data.
+func concurrentMethods(x *h.X) error {
+	a, b := x.Conn(iut), x.Conn(peer)
+	stop := make(chan struct{})
+	var drain sync.WaitGroup
+	drain.Add(1)
+	go func() { // the peer discards, so writes never block for long
+		defer drain.Done()
+		buf := make([]byte, 1024)
+		for {
+			b.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+			b.Read(buf)
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	}()
+	for range 50 {
+		var wg sync.WaitGroup
+		wg.Add(7)
+		go func() { defer wg.Done(); a.Read(make([]byte, 64)) }()
+		go func() { defer wg.Done(); a.Write(make([]byte, 64)) }()
+		go func() { defer wg.Done(); a.SetDeadline(time.Now().Add(10 * time.Millisecond)) }()
+		go func() { defer wg.Done(); a.SetReadDeadline(time.Unix(1, 0)) }()
+		go func() { defer wg.Done(); a.SetWriteDeadline(time.Unix(1, 0)) }()
+		go func() { defer wg.Done(); _ = a.LocalAddr() }()
+		go func() { defer wg.Done(); _ = a.RemoteAddr() }()
+		wg.Wait()
+	}
+	close(stop)
+	drain.Wait()
+	b.SetReadDeadline(time.Time{})
+	a.SetDeadline(time.Time{})
+	// Resynchronise: the peer drained an unknown number of bytes.
+	go a.Write([]byte("SYNC"))
+	if err := readUntil(b, []byte("SYNC"), x.Scaled(5*time.Second)); err != nil {
+		x.Errorf("peer reading iut's \"SYNC\" after 50 rounds of concurrent methods", err.Error(), "\"SYNC\" arrives")
+	}
+	return nil
+}
+
+// readUntil reads c until marker has been seen.
+func readUntil(c interface {
+	Read([]byte) (int, error)
+	SetReadDeadline(time.Time) error
+}, marker []byte, d time.Duration) error {
+	c.SetReadDeadline(time.Now().Add(d))
+	defer c.SetReadDeadline(time.Time{})
+	var seen []byte
+	buf := make([]byte, 1024)
+	for {
+		n, err := c.Read(buf)
+		seen = append(seen, buf[:n]...)
+		if bytes.Contains(seen, marker) {
+			return nil
+		}
+		if len(seen) > 1<<20 {
+			seen = seen[len(seen)-len(marker):]
+		}
+		if err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,399 @@
+package suite
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	h "github.com/netconform/netconform/harness"
+)
+
+// Deadlines used by the timing cases. They are part of the scenario: the
+// timescale stretches only the tolerance after them.
+const (
+	shortDeadline = 100 * time.Millisecond
+	longDeadline  = 300 * time.Millisecond
+)
+
+const deadlineSpec = "net.Conn.SetDeadline: if the deadline is exceeded a call to Read or Write will return an error that wraps os.ErrDeadlineExceeded, whose Timeout method returns true"
+
+// deadlineCases: read, write, accept and datagram deadlines (catalogue §3.3).
+var deadlineCases = []h.Case{
+	{
+		ID:        "deadline.read.past",
+		Spec:      deadlineSpec + "; with a deadline in the past Read fails at once with n == 0 (TestReadTimeout)",
+		Catalogue: "D1",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.Past),
+			h.Read(iut, 8).Err(h.Deadline).Timeout().AtDeadline(),
+		),
+	},
+	{
+		ID:        "deadline.write.past",
+		Spec:      deadlineSpec + "; with a deadline in the past Write fails at once with n == 0 (TestWriteTimeout)",
+		Catalogue: "D3",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetWriteDeadline(iut, h.Past),
+			h.Write(iut, "x").Err(h.Deadline).Timeout().AtDeadline(),
+		),
+	},
+	{
+		ID:        "deadline.read.past-with-data",
+		Spec:      "net.Conn.SetDeadline: a deadline is an absolute time after which I/O operations fail instead of blocking; an expired read deadline wins over queued data, which stays intact",
+		Catalogue: "D2",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Go("w", h.Write(peer, "abc")),
+			h.WaitReadable(iut),
+			h.SetReadDeadline(iut, h.Past),
+			h.Read(iut, 8).Err(h.Deadline).Timeout(),
+			h.SetReadDeadline(iut, h.NoDeadline),
+			h.ReadFull(iut, 3).Want("abc"),
+			h.Await("w"),
+		),
+	},
+	{
+		ID:        "deadline.read.future-fires",
+		Spec:      deadlineSpec + "; a Read blocked past a future deadline returns at the deadline, never before (TestReadTimeoutFluctuation)",
+		Catalogue: "D4",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.In(shortDeadline)),
+			h.Read(iut, 8).Err(h.Deadline).Timeout().AtDeadline(),
+		),
+	},
+	{
+		ID:        "deadline.write.future-fires",
+		Spec:      deadlineSpec + "; a Write blocked by a peer that does not read returns at the deadline, possibly with n > 0 (TestWriteTimeoutFluctuation)",
+		Catalogue: "D5",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetWriteDeadline(iut, h.In(longDeadline)),
+			h.WriteN(iut, bigWrite).Err(h.Deadline).Timeout().Partial().AtDeadline(),
+		),
+	},
+	{
+		ID:        "deadline.write.partial-then-continue",
+		Spec:      "net.Conn.SetDeadline: a timed-out Write may have written n > 0 bytes, and after the deadline is extended the conn is usable; the peer receives exactly those n bytes, then what follows",
+		Catalogue: "D5 D6",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Func("partial Write, then Write again", partialWriteThenContinue)),
+	},
+	{
+		ID:        "deadline.read.extended-while-blocked",
+		Spec:      "net.Conn.SetDeadline: a deadline applies to pending I/O, so extending it while a Read is blocked moves the return to the new deadline",
+		Catalogue: "D8",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.In(longDeadline)),
+			h.Go("r", h.Read(iut, 8).Err(h.Deadline).Timeout().AtDeadline()),
+			h.StillBlocked("r"),
+			h.SetReadDeadline(iut, h.In(longDeadline+2*shortDeadline)),
+			h.Await("r"),
+		),
+	},
+	{
+		ID:    "deadline.read.cleared-while-blocked",
+		Spec:  "net.Conn.SetDeadline: a zero value for t means I/O operations will not time out, and it applies to pending I/O: a cleared deadline never fires",
+		Level: h.Contract,
+		Needs: h.CapStream | h.CapDeadline,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.In(longDeadline)),
+			h.Go("r", h.Read(iut, 8).Want("x")),
+			h.StillBlocked("r"),
+			h.SetReadDeadline(iut, h.NoDeadline),
+			h.Sleep(longDeadline+shortDeadline, "past the cleared deadline"),
+			h.StillBlocked("r"),
+			h.Go("w", h.Write(peer, "x")),
+			h.Await("r").Within(unblockWithin),
+			h.Await("w"),
+		),
+	},
+	{
+		ID:        "deadline.read.past-unblocks-blocked",
+		Spec:      "net.Conn.SetReadDeadline: setting a past deadline from another goroutine makes a blocked Read return a timeout promptly (TestReadTimeoutUnblocksRead; net/http relies on it)",
+		Catalogue: "D7",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Go("r", h.Read(iut, 8).Err(h.Deadline).Timeout()),
+			h.StillBlocked("r"),
+			h.SetReadDeadline(iut, h.Past),
+			h.Await("r").Within(unblockWithin),
+		),
+	},
+	{
+		ID:    "deadline.write.past-unblocks-blocked",
+		Spec:  "net.Conn.SetWriteDeadline: setting a past deadline from another goroutine makes a blocked Write return a timeout promptly",
+		Level: h.Contract,
+		Needs: h.CapStream | h.CapDeadline,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.Go("w", h.WriteN(iut, bigWrite).Err(h.Deadline).Timeout().Partial()),
+			h.StillBlocked("w"),
+			h.SetWriteDeadline(iut, h.Past),
+			h.Await("w").Within(unblockWithin),
+		),
+	},
+	{
+		ID:        "deadline.read.write-unaffected",
+		Spec:      "net.Conn.SetReadDeadline: sets the deadline for future Read calls only; an expired read deadline does not affect Write",
+		Catalogue: "D11",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.Past),
+			h.Go("w", h.Write(iut, "x")),
+			h.ReadFull(peer, 1).Want("x"),
+			h.Await("w"),
+		),
+	},
+	{
+		ID:        "deadline.write.read-unaffected",
+		Spec:      "net.Conn.SetWriteDeadline: sets the deadline for future Write calls only; an expired write deadline does not affect Read",
+		Catalogue: "D11",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetWriteDeadline(iut, h.Past),
+			h.Go("w", h.Write(peer, "y")),
+			h.ReadFull(iut, 1).Want("y"),
+			h.Await("w"),
+		),
+	},
+	{
+		ID:        "deadline.read.reusable-after-timeout",
+		Spec:      "net.Conn.SetDeadline: a connection can be refreshed by setting a later deadline; after a read timeout and a cleared deadline Read works again",
+		Catalogue: "D6",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.Past),
+			h.Read(iut, 8).Err(h.Deadline),
+			h.SetReadDeadline(iut, h.NoDeadline),
+			h.Go("w", h.Write(peer, "ok")),
+			h.ReadFull(iut, 2).Want("ok"),
+			h.Await("w"),
+		),
+	},
+	{
+		ID:    "deadline.setdeadline.both-directions",
+		Spec:  "net.Conn.SetDeadline: sets the read and write deadlines; with a past deadline both Read and Write time out",
+		Level: h.Contract,
+		Needs: h.CapStream | h.CapDeadline,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.SetDeadline(iut, h.Past),
+			h.Read(iut, 8).Err(h.Deadline).Timeout(),
+			h.Write(iut, "x").Err(h.Deadline).Timeout(),
+		),
+	},
+	{
+		ID:    "deadline.read.one-deadline-many-readers",
+		Spec:  "net.Conn: methods may be called from many goroutines, and a read deadline applies to every pending Read: five blocked Reads all time out at it",
+		Level: h.Contract,
+		Needs: h.CapStream | h.CapDeadline,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.In(longDeadline)),
+			h.Go("r1", h.Read(iut, 8).Err(h.Deadline).AtDeadline()),
+			h.Go("r2", h.Read(iut, 8).Err(h.Deadline).AtDeadline()),
+			h.Go("r3", h.Read(iut, 8).Err(h.Deadline).AtDeadline()),
+			h.Go("r4", h.Read(iut, 8).Err(h.Deadline).AtDeadline()),
+			h.Go("r5", h.Read(iut, 8).Err(h.Deadline).AtDeadline()),
+			h.Await("r1"), h.Await("r2"), h.Await("r3"), h.Await("r4"), h.Await("r5"),
+		),
+	},
+	{
+		ID:        "deadline.read.zero-length-past",
+		Spec:      "internal/poll.FD.Read: the zero-length shortcut runs before the deadline check, so Read(nil) with an expired deadline returns 0, nil (go.dev/issue/15735)",
+		Catalogue: "D9",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.Past),
+			h.Read(iut, 0).Within(h.Tolerance),
+		),
+	},
+	{
+		ID:        "deadline.write.zero-length-past",
+		Spec:      "internal/poll.FD.Write: Write checks the deadline first, so a zero-length Write with an expired deadline times out",
+		Catalogue: "D10",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetWriteDeadline(iut, h.Past),
+			h.Write(iut, "").Err(h.Deadline).Within(h.Tolerance),
+		),
+	},
+	{
+		ID:        "deadline.accept.future-fires",
+		Spec:      "net.TCPListener.SetDeadline: Accept with no dialer returns an error wrapping os.ErrDeadlineExceeded at the deadline, and a nil Conn (TestAcceptTimeout)",
+		Catalogue: "D12",
+		Level:     h.Contract,
+		Needs:     h.CapListener | h.CapListenerDeadline,
+		Setup:     h.SetupListener,
+		Script: h.Script(
+			h.SetDeadline(h.Ln, h.In(shortDeadline)),
+			h.Accept(h.Ln, "s1").Err(h.Deadline).Timeout().AtDeadline(),
+		),
+	},
+	{
+		ID:        "deadline.accept.past-with-queued",
+		Spec:      "net.TCPListener.SetDeadline: an expired deadline wins over a queued connection, which Accept returns once the deadline is cleared (TestAcceptTimeout)",
+		Catalogue: "D12b",
+		Level:     h.Convention,
+		Needs:     h.CapListener | h.CapListenerDeadline | h.CapKernel,
+		Setup:     h.SetupListener,
+		Script: h.Script(
+			h.DialTo("c1", h.Ln),
+			h.WaitAcceptQueue(h.Ln, 1),
+			h.SetDeadline(h.Ln, h.Past),
+			h.Accept(h.Ln, "s0").Err(h.Deadline),
+			h.SetDeadline(h.Ln, h.NoDeadline),
+			h.Accept(h.Ln, "s1"),
+		),
+	},
+	{
+		ID:        "deadline.readfrom.past",
+		Spec:      "net.PacketConn.SetReadDeadline: with a past deadline ReadFrom fails with an error wrapping os.ErrDeadlineExceeded and n == 0 (TestUDPReadTimeout)",
+		Catalogue: "D14",
+		Level:     h.Contract,
+		Needs:     h.CapPacket | h.CapDeadline,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.Past),
+			h.ReadFrom(iut, 64).Err(h.Deadline).Timeout().AtDeadline(),
+		),
+	},
+	{
+		ID:        "deadline.readfrom.timeout-nil-addr",
+		Spec:      "net.UDPConn.ReadFrom: a timed-out ReadFrom returns a nil address (TestUDPReadTimeout)",
+		Catalogue: "D14",
+		Level:     h.Convention,
+		Needs:     h.CapPacket | h.CapDeadline,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.Past),
+			h.ReadFrom(iut, 64).Err(h.Deadline).NilAddr(),
+		),
+	},
+	{
+		ID:    "deadline.readfrom.future-fires",
+		Spec:  "net.PacketConn.SetReadDeadline: a ReadFrom blocked past a future deadline returns an error wrapping os.ErrDeadlineExceeded at the deadline, never before",
+		Level: h.Contract,
+		Needs: h.CapPacket | h.CapDeadline,
+		Setup: h.SetupPacket,
+		Roles: []h.Role{h.RoleServer},
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.In(shortDeadline)),
+			h.ReadFrom(iut, 64).Err(h.Deadline).Timeout().AtDeadline(),
+		),
+	},
+	{
+		ID:        "deadline.writeto.past",
+		Spec:      "net.PacketConn.SetWriteDeadline: even though write timeouts are rare on packet conns, a past deadline makes WriteTo fail with os.ErrDeadlineExceeded (TestWriteToTimeout)",
+		Catalogue: "D15",
+		Level:     h.Contract,
+		Needs:     h.CapPacket | h.CapDeadline,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script: h.Script(
+			h.SetWriteDeadline(iut, h.Past),
+			h.WriteTo(iut, "x", "c1").Err(h.Deadline).Timeout(),
+		),
+	},
+	{
+		ID:    "deadline.read.connected-datagram-fires",
+		Spec:  deadlineSpec + "; on a connected datagram conn a Read with nothing to receive returns at the deadline",
+		Level: h.Contract,
+		Needs: h.CapPacketDial | h.CapDeadline,
+		Setup: h.SetupPacket,
+		Roles: []h.Role{h.RoleClient},
+		Script: h.Script(
+			h.SetReadDeadline(iut, h.In(shortDeadline)),
+			h.Read(iut, 64).Err(h.Deadline).Timeout().AtDeadline(),
+		),
+	},
+}
+
+// partialWriteThenContinue writes more than the buffers hold with a short
+// deadline, then checks that exactly the n bytes Write reported reach the
+// peer, followed by a later Write made after clearing the deadline. It is a
+// Func because the second half depends on n.
+func partialWriteThenContinue(x *h.X) error {
+	c, p := x.Conn(iut), x.Conn(peer)
+	if err := c.SetWriteDeadline(time.Now().Add(shortDeadline)); err != nil {
+		return fmt.Errorf("SetWriteDeadline(+%v) = %v, want nil", shortDeadline, err)
+	}
+	payload := h.Pattern(0, bigWrite)
+	n, err := c.Write(payload)
+	if !errors.Is(err, os.ErrDeadlineExceeded) || n >= len(payload) {
+		x.Errorf(fmt.Sprintf("iut.Write(<%d MiB>) with a +%v deadline and an idle peer", bigWrite>>20, shortDeadline),
+			fmt.Sprintf("%d, %v", n, err), "0 ≤ n < len, deadline (os.ErrDeadlineExceeded)")
+		return nil
+	}
+	if err := c.SetWriteDeadline(time.Time{}); err != nil {
+		return fmt.Errorf("SetWriteDeadline(zero) after the timeout = %v, want nil", err)
+	}
+	tail := []byte("TAIL")
+	got := make(chan []byte, 1)
+	go func() {
+		buf := make([]byte, n+len(tail))
+		m, _ := io.ReadFull(p, buf)
+		got <- buf[:m]
+	}()
+	if m, err := c.Write(tail); m != len(tail) || err != nil {
+		x.Errorf("iut.Write(\"TAIL\") after a timed-out Write and a cleared deadline", fmt.Sprintf("%d, %v", m, err), "4, nil")
+		return nil
+	}
+	select {
+	case b := <-got:
+		want := append(append([]byte{}, payload[:n]...), tail...)
+		if !bytes.Equal(b, want) {
+			x.Errorf(fmt.Sprintf("peer.ReadFull(%d) after iut's partial Write of n=%d", len(want), n),
+				fmt.Sprintf("%d bytes, differing from the pattern at %d", len(b), firstDiff(b, want)),
+				fmt.Sprintf("the %d bytes Write counted, then \"TAIL\"", n))
+		}
+	case <-time.After(x.Scaled(5 * time.Second)):
+		x.Errorf(fmt.Sprintf("peer.ReadFull(%d) after iut's partial Write of n=%d", n+len(tail), n), "still blocked after 5s", "the n bytes, then \"TAIL\"")
+	}
+	return nil
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}

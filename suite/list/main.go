@@ -1,0 +1,71 @@
+// Command list prints netconform's cases: ID, level, the capabilities each
+// needs, and its spec sentence.
+//
+//	go run ./suite/list                  # a table
+//	go run ./suite/list -area deadline   # one area
+//	go run ./suite/list -format md       # a Markdown table
+//	go run ./suite/list -format json     # for tools
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/suite"
+)
+
+type row struct {
+	ID        string        `json:"id"`
+	Area      string        `json:"area"`
+	Level     harness.Level `json:"level"`
+	Needs     []string      `json:"needs"`
+	Catalogue string        `json:"catalogue,omitempty"`
+	Isolated  bool          `json:"isolated,omitempty"`
+	Spec      string        `json:"spec"`
+}
+
+func main() {
+	area := flag.String("area", "", "only cases of this area")
+	level := flag.String("level", "", "only cases of this level (contract, convention, informational)")
+	format := flag.String("format", "text", "text, md or json")
+	flag.Parse()
+	var rows []row
+	for _, c := range suite.Cases() {
+		if (*area != "" && c.Area() != *area) || (*level != "" && string(c.Level) != *level) {
+			continue
+		}
+		rows = append(rows, row{c.ID, c.Area(), c.Level, c.Needs.List(), c.Catalogue, c.Isolated || c.Wire, c.Spec})
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(os.Stderr, "list: no case matches")
+		os.Exit(2)
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(rows)
+	case "md":
+		fmt.Println("| ID | Level | Needs | Spec |")
+		fmt.Println("|---|---|---|---|")
+		for _, r := range rows {
+			fmt.Printf("| `%s` | %s | %s | %s |\n", r.ID, r.Level, strings.Join(r.Needs, ", "), strings.ReplaceAll(r.Spec, "|", `\|`))
+		}
+	case "text":
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tLEVEL\tNEEDS\tSPEC")
+		for _, r := range rows {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.ID, r.Level, strings.Join(r.Needs, ","), r.Spec)
+		}
+		w.Flush()
+		fmt.Fprintf(os.Stderr, "%d cases\n", len(rows))
+	default:
+		fmt.Fprintf(os.Stderr, "list: unknown format %q\n", *format)
+		os.Exit(2)
+	}
+}

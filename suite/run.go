@@ -1,0 +1,167 @@
+package suite
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/netconform/netconform/harness"
+)
+
+var timescale = flag.Float64("netconform.timescale", 0,
+	"stretch every upper time bound and watchdog by this factor (default NETCONFORM_TIMESCALE or 1); lower bounds never stretch")
+
+// ResultLinePrefix starts the line that carries a result as JSON in the
+// output of a subtest run with go test -json; the report generator reads it.
+const ResultLinePrefix = "netconform-result: "
+
+// Run runs every case against im as subtests of t: t/<impl>/<case-id>, plus
+// /<role> where the case runs in both roles. Cases run concurrently (bounded
+// by harness.MaxParallel), each under its own watchdog, so a hanging
+// implementation produces failures with evidence, never a hung test.
+//
+// Outcomes map to the test result: pass passes; fail, timeout,
+// unexpected-pass and error fail; unsupported, skip and known-failure skip
+// with their reason; informational differences pass with a log line.
+func Run(t *testing.T, im harness.Impl) {
+	t.Helper()
+	if *timescale > 0 {
+		harness.SetTimescale(*timescale)
+	}
+	if err := im.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKnown(&im); err != nil {
+		t.Fatal(err)
+	}
+	t.Run(im.Name, func(t *testing.T) {
+		t.Parallel()
+		runImpl(t, &im)
+	})
+}
+
+func runImpl(t *testing.T, im *harness.Impl) {
+	childImpl, childCase, childRole, child := harness.ChildCase()
+	if child && childImpl != im.Name {
+		t.Skip("isolated child of another implementation")
+	}
+	for _, c := range startOrder() {
+		if child && c.ID != childCase {
+			continue
+		}
+		roles := c.RolesFor(im)
+		t.Run(c.ID, func(t *testing.T) {
+			results := make([]chan *harness.Result, len(roles))
+			for i, role := range roles {
+				if child && role != childRole {
+					continue
+				}
+				results[i] = start(t, im, c, role, len(roles) > 1)
+			}
+			t.Parallel()
+			for i, role := range roles {
+				if results[i] == nil {
+					continue
+				}
+				if len(roles) == 1 {
+					report(t, <-results[i])
+					continue
+				}
+				t.Run(string(role), func(t *testing.T) { report(t, <-results[i]) })
+			}
+		})
+	}
+}
+
+// start begins running c in role at once, before the subtest pauses in
+// t.Parallel: the harness's own limiter bounds concurrency, not -parallel,
+// so cases that spend seconds waiting on deadlines overlap.
+func start(t *testing.T, im *harness.Impl, c *harness.Case, role harness.Role, nested bool) chan *harness.Result {
+	name := t.Name()
+	if nested {
+		name += "/" + string(role)
+	}
+	out := make(chan *harness.Result, 1)
+	go func() {
+		out <- harness.Run(context.Background(), im, c, role, harness.RunOptions{Reexec: reexec(name)})
+	}()
+	return out
+}
+
+// startOrder puts the slow cases (isolated ones take seconds) first, so
+// they overlap with everything else.
+func startOrder() []*harness.Case {
+	var slow, rest []*harness.Case
+	for i := range Cases() {
+		c := &allCases[i]
+		if c.Isolated || c.Wire {
+			slow = append(slow, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	return append(slow, rest...)
+}
+
+// reexec returns the command that runs exactly the subtest name again.
+func reexec(name string) func() *exec.Cmd {
+	return func() *exec.Cmd {
+		var pat []string
+		for _, p := range strings.Split(name, "/") {
+			pat = append(pat, "^"+regexp.QuoteMeta(p)+"$")
+		}
+		return exec.Command(os.Args[0], "-test.run="+strings.Join(pat, "/"), "-test.count=1", "-test.v", "-test.timeout=5m")
+	}
+}
+
+// report turns a result into the subtest's verdict and output.
+func report(t *testing.T, res *harness.Result) {
+	t.Helper()
+	t.Attr("netconform.case", res.Case)
+	t.Attr("netconform.outcome", string(res.Outcome))
+	if json2test() {
+		if b, err := json.Marshal(res); err == nil {
+			fmt.Fprintf(os.Stdout, "%s%s\n", ResultLinePrefix, b)
+		}
+	}
+	if testing.Verbose() || res.Outcome.Failed() {
+		t.Log("\n" + res.Format())
+	}
+	switch res.Outcome {
+	case harness.Pass:
+	case harness.Info:
+		t.Logf("informational: %s", res.Summary())
+	case harness.KnownFailure:
+		link := ""
+		if res.Known != nil && res.Known.Link != "" {
+			link = " " + res.Known.Link
+		}
+		t.Skipf("known failure: %s%s", res.Reason, link)
+	case harness.Unsupported:
+		t.Skipf("unsupported: %s", res.Reason)
+	case harness.Skip:
+		t.Skipf("skip: %s", res.Reason)
+	default:
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s (%s):", res.Outcome, res.Level)
+		for _, f := range res.Findings {
+			b.WriteString("\n\t" + f.String())
+		}
+		if res.Reason != "" && len(res.Findings) == 0 {
+			b.WriteString("\n\t" + res.Reason)
+		}
+		t.Error(b.String())
+	}
+}
+
+// json2test reports whether the test binary runs under go test -json.
+func json2test() bool {
+	f := flag.Lookup("test.v")
+	return f != nil && f.Value.String() == "test2json"
+}

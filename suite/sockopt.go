@@ -1,0 +1,93 @@
+package suite
+
+import (
+	h "github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/sysobs"
+)
+
+// sockoptCases: the socket options Go sets (catalogue §3.10; the seed
+// strace shows them on accept), read back through the fd.
+var sockoptCases = []h.Case{
+	{
+		ID:        "sockopt.nodelay.default-on",
+		Spec:      "net.TCPConn.SetNoDelay: the default is true (no Nagle delay) on every TCP conn, dialed or accepted",
+		Catalogue: "S7",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapFD | h.CapTCP,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.ExpectOpt(iut, sysobs.OptNoDelay, 1)),
+	},
+	{
+		ID:    "sockopt.nodelay.set-false",
+		Spec:  "net.TCPConn.SetNoDelay: false lets the operating system delay sends (Nagle), which TCP_NODELAY 0 shows",
+		Level: h.Contract,
+		Needs: h.CapStream | h.CapNoDelay | h.CapFD | h.CapTCP,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.SetNoDelay(iut, false),
+			h.ExpectOpt(iut, sysobs.OptNoDelay, 0),
+		),
+	},
+	{
+		ID:        "sockopt.fd.nonblock-cloexec",
+		Spec:      "Go's net (seed strace of accept4): every socket fd is O_NONBLOCK and FD_CLOEXEC",
+		Catalogue: "S11",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapFD,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.ExpectOpt(iut, sysobs.OptNonBlock, 1),
+			h.ExpectOpt(iut, sysobs.OptCloExec, 1),
+		),
+	},
+	{
+		ID:        "sockopt.listener.reuseaddr",
+		Spec:      "Go's net (sockopt_posix.go): listeners set SO_REUSEADDR, so a server can listen again while old conns sit in TIME_WAIT",
+		Catalogue: "L5",
+		Level:     h.Convention,
+		Needs:     h.CapListener | h.CapFD | h.CapTCP,
+		Setup:     h.SetupListener,
+		Script:    h.Script(h.ExpectOpt(h.Ln, sysobs.OptReuseAddr, 1)),
+	},
+	{
+		ID:        "sockopt.dial.no-reuseaddr",
+		Spec:      "Go's net: dialed sockets do not set SO_REUSEADDR",
+		Catalogue: "L5",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapFD | h.CapTCP,
+		Setup:     h.SetupConn,
+		Roles:     []h.Role{h.RoleClient},
+		Script:    h.Script(h.ExpectOpt(iut, sysobs.OptReuseAddr, 0)),
+	},
+	{
+		ID:    "sockopt.linger.default-off",
+		Spec:  "net.TCPConn.SetLinger: the default (sec < 0) finishes sending in the background, which is SO_LINGER off",
+		Level: h.Convention,
+		Needs: h.CapStream | h.CapFD | h.CapTCP,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.ExpectOpt(iut, sysobs.OptLinger, -1),
+		),
+	},
+	{
+		ID:    "sockopt.linger.set-zero",
+		Spec:  "net.TCPConn.SetLinger: sec == 0 discards unsent data on Close, which is SO_LINGER on with a zero timeout",
+		Level: h.Contract,
+		Needs: h.CapStream | h.CapLinger | h.CapFD | h.CapTCP,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.SetLinger(iut, 0),
+			h.ExpectOpt(iut, sysobs.OptLinger, 0),
+		),
+	},
+	{
+		ID:        "sockopt.udp.broadcast-default",
+		Spec:      "Go's net (sockopt_linux.go): every UDP socket has SO_BROADCAST set",
+		Catalogue: "U14",
+		Level:     h.Convention,
+		Needs:     h.CapPacket | h.CapFD,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script:    h.Script(h.ExpectOpt(srv, sysobs.OptBroadcast, 1)),
+	},
+}

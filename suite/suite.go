@@ -1,0 +1,81 @@
+// Package suite is netconform's case catalogue and the entry point for
+// testing an implementation of net.Conn, net.Listener or net.PacketConn:
+//
+//	func TestMyConn(t *testing.T) {
+//		suite.Run(t, harness.Impl{Name: "myconn", Caps: …, Dial: …, Listen: …})
+//	}
+//
+// Run runs every case against the implementation, in every role it can
+// play, as subtests named <test>/<impl>/<case-id>[/<role>], so -run selects
+// cases. Each case is a table entry in this package (one file per area):
+// a stable ID, a one-sentence spec with its source, a level and a script.
+package suite
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/netconform/netconform/harness"
+)
+
+// areas lists the case tables, one per file.
+var areas = [][]harness.Case{
+	halfcloseCases,
+	eofCases,
+	deadlineCases,
+	closedCases,
+	listenerCases,
+	dialCases,
+	udpCases,
+	keepaliveCases,
+	connCases,
+	sockoptCases,
+}
+
+var (
+	allOnce  sync.Once
+	allCases []harness.Case
+	byID     map[string]*harness.Case
+)
+
+// Cases returns every case, sorted by ID. The slice is shared; do not
+// modify it.
+func Cases() []harness.Case {
+	allOnce.Do(func() {
+		for _, a := range areas {
+			allCases = append(allCases, a...)
+		}
+		slices.SortFunc(allCases, func(a, b harness.Case) int { return cmp.Compare(a.ID, b.ID) })
+		byID = map[string]*harness.Case{}
+		for i := range allCases {
+			byID[allCases[i].ID] = &allCases[i]
+		}
+	})
+	return allCases
+}
+
+// Lookup returns the case with this ID.
+func Lookup(id string) (*harness.Case, bool) {
+	Cases()
+	c, ok := byID[id]
+	return c, ok
+}
+
+// CheckKnown reports known-divergence entries of im that name no case, or
+// an informational case (which never fails, so it cannot be "known").
+func CheckKnown(im *harness.Impl) error {
+	for _, k := range im.Known {
+		c, ok := Lookup(k.Case)
+		switch {
+		case !ok:
+			return fmt.Errorf("impl %s: known divergence names unknown case %q", im.Name, k.Case)
+		case c.Level == harness.Informational:
+			return fmt.Errorf("impl %s: known divergence %q is informational and never fails", im.Name, k.Case)
+		case k.Role != "" && k.Role != harness.RoleClient && k.Role != harness.RoleServer:
+			return fmt.Errorf("impl %s: known divergence %q has role %q", im.Name, k.Case, k.Role)
+		}
+	}
+	return nil
+}
