@@ -55,12 +55,18 @@ const (
 	// CapFullClose: Close releases both directions (blocked and later Reads
 	// fail). Implied by CloseFull; absent for CloseHalf implementations.
 	CapFullClose
+	// CapPeerState: the peer's end is a kernel TCP socket in this namespace,
+	// so its states and segments are observable: always in reference-peer
+	// topology over TCP, and in pair topology with CapKernel and CapTCP.
+	// Derived, never declared.
+	CapPeerState
 )
 
 var capNames = []string{
 	"stream", "half-close", "close-read", "deadline", "listener",
 	"listener-deadline", "dial", "packet", "packet-dial", "keepalive",
 	"linger", "nodelay", "fd", "kernel", "tcp", "buffered", "full-close",
+	"peer-state",
 }
 
 // Has reports whether c includes every capability in need.

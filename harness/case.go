@@ -74,9 +74,13 @@ type Case struct {
 	Isolated bool
 	// Wire captures the case's packets (implies Isolated).
 	Wire bool
-	// Budget bounds the whole case (default 10 s, scaled).
+	// Budget bounds the whole case (default 15 s, scaled).
 	Budget time.Duration
-	Script []Step
+	// Requires, if set, says why the case cannot run on im in this
+	// environment ("" when it can); the case is then reported skip with
+	// that reason, never pass.
+	Requires func(im *Impl) string
+	Script   []Step
 }
 
 var validCaseID = regexp.MustCompile(`^[a-z]+(\.[a-z0-9]+(-[a-z0-9]+)*){2}$`)
@@ -100,7 +104,14 @@ func (c *Case) Validate() error {
 		return fmt.Errorf("case %s has an empty script", c.ID)
 	}
 	started := map[string]bool{}
+	labels := map[string]bool{}
 	for i, s := range c.Script {
+		if s.label != "" {
+			labels[s.label] = true
+		}
+		if s.want.since != "" && !labels[s.want.since] {
+			return fmt.Errorf("case %s step %d: Since(%q) names no earlier step", c.ID, i+1, s.want.since)
+		}
 		switch s.op {
 		case opGo:
 			if started[s.name] {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"time"
 )
 
@@ -179,6 +180,8 @@ func (r *run) operation(s Step, e *endpoint) func() callResult {
 		return optional[kaConfigurer](e, "SetKeepAliveConfig(net.KeepAliveConfig) error", func(c kaConfigurer) error { return c.SetKeepAliveConfig(s.kcfg) })
 	case opAddrs:
 		return func() callResult { return r.addrs(e) }
+	case opFill:
+		return func() callResult { return fill(e) }
 	case opAccept:
 		return func() callResult {
 			if e.ln == nil {
@@ -239,6 +242,31 @@ func (r *run) operation(s Step, e *endpoint) func() callResult {
 		}
 	}
 	return func() callResult { return callResult{err: fmt.Errorf("netconform: step %s cannot run here", s.op)} }
+}
+
+// fill writes until a Write with a short deadline makes no progress.
+func fill(e *endpoint) callResult {
+	c := e.conn
+	if c == nil {
+		return callResult{err: fmt.Errorf("netconform: %s is not a conn", e.name)}
+	}
+	chunk := patternBytes(0, 1<<20)
+	total := 0
+	defer c.SetWriteDeadline(time.Time{})
+	for total < 256<<20 {
+		if err := c.SetWriteDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
+			return callResult{n: total, err: err}
+		}
+		n, err := c.Write(chunk)
+		total += n
+		if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+			return callResult{n: total, value: fmt.Sprintf("%d bytes queued, window shut", total)}
+		}
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			return callResult{n: total, err: err}
+		}
+	}
+	return callResult{n: total, err: fmt.Errorf("netconform: wrote %d bytes and the peer's window never shut", total)}
 }
 
 // errMissingMethod is returned when a declared capability's method is absent.

@@ -127,7 +127,14 @@ func (s Step) wantString(scale float64) string {
 		extra = append(extra, "within "+scaleBy(s.want.within, scale).String())
 	}
 	if s.want.notBefore > 0 {
-		extra = append(extra, "not before "+s.want.notBefore.String())
+		nb := "not before " + s.want.notBefore.String()
+		if s.want.ticks > 0 {
+			nb += fmt.Sprintf(" (less %d kernel ticks of %v)", s.want.ticks, kernelTick())
+		}
+		extra = append(extra, nb)
+	}
+	if s.want.since != "" {
+		extra = append(extra, "counted from step "+strconv.Quote(s.want.since))
 	}
 	if s.want.from != "" {
 		extra = append(extra, "from "+s.want.from)
@@ -170,6 +177,10 @@ func (r *run) check(i int, s Step, e *endpoint, start, dl time.Time, res callRes
 
 	var bad []string     // deviations
 	var allowed []string // non-preferred but accepted
+	nbBase := start      // what NotBefore counts from
+	if s.want.since != "" {
+		base, nbBase = r.labelStart(s.want.since), r.labelStart(s.want.since)
+	}
 	r.lateNow = false
 	bad = append(bad, invariants(s, res)...)
 	var pe *PanicError
@@ -179,7 +190,7 @@ func (r *run) check(i int, s Step, e *endpoint, start, dl time.Time, res callRes
 		r.res.Evidence += pe.Stack
 		r.mu.Unlock()
 	} else if !s.want.record {
-		b, a := r.judge(s, e, start, dl, res, base)
+		b, a := r.judge(s, e, start, nbBase, dl, res, base)
 		bad, allowed = append(bad, b...), append(allowed, a...)
 	}
 	call := r.describe(i, s)
@@ -187,7 +198,7 @@ func (r *run) check(i int, s Step, e *endpoint, start, dl time.Time, res callRes
 	case len(bad) > 0:
 		obs.Verdict = "fail"
 		obs.Note = strings.Join(bad, "; ")
-		f := Finding{Step: i + 1, Call: call, Got: gotString(s, res, start, dl, base), Want: obs.Want + " (" + strings.Join(bad, "; ") + ")"}
+		f := Finding{Step: i + 1, Call: call, Got: gotString(s, res, nbBase, dl, base), Want: obs.Want + " (" + strings.Join(bad, "; ") + ")"}
 		if r.lateNow {
 			r.lateFinding(f)
 		} else {
@@ -196,7 +207,7 @@ func (r *run) check(i int, s Step, e *endpoint, start, dl time.Time, res callRes
 	case len(allowed) > 0:
 		obs.Verdict = "allowed"
 		obs.Note = strings.Join(allowed, "; ")
-		r.allowed(Finding{Step: i + 1, Call: call, Got: gotString(s, res, start, dl, base), Want: obs.Want})
+		r.allowed(Finding{Step: i + 1, Call: call, Got: gotString(s, res, nbBase, dl, base), Want: obs.Want})
 	default:
 		obs.Verdict = "ok"
 	}
@@ -231,7 +242,7 @@ func invariants(s Step, res callResult) []string {
 }
 
 // judge compares the result with the step's expectation.
-func (r *run) judge(s Step, e *endpoint, start, dl time.Time, res callResult, base time.Time) (bad, allowed []string) {
+func (r *run) judge(s Step, e *endpoint, start, nbBase, dl time.Time, res callResult, base time.Time) (bad, allowed []string) {
 	w := s.want
 	cls := Classify(res.err)
 	pref := s.preferred()
@@ -256,7 +267,7 @@ func (r *run) judge(s Step, e *endpoint, start, dl time.Time, res callResult, ba
 	if countsBytes(s.op) {
 		bad = append(bad, judgeBytes(s, res, cls)...)
 	}
-	hard, late := judgeTiming(s, start, dl, res.end, base, r.scale)
+	hard, late := judgeTiming(s, start, nbBase, dl, res.end, base, r.scale)
 	bad = append(bad, hard...)
 	r.lateNow = len(bad) == 0 && len(late) > 0
 	bad = append(bad, late...)
@@ -329,7 +340,7 @@ func patternDiff(data []byte, off, n int) string {
 // judgeTiming checks when a call returned. Returning early is a hard
 // deviation; returning late is reported apart, because the case is retried
 // at a larger timescale before a lateness counts.
-func judgeTiming(s Step, start, dl, end, base time.Time, scale float64) (bad, late []string) {
+func judgeTiming(s Step, start, nbBase, dl, end, base time.Time, scale float64) (bad, late []string) {
 	w := s.want
 	if w.atDeadline {
 		switch {
@@ -350,8 +361,8 @@ func judgeTiming(s Step, start, dl, end, base time.Time, scale float64) (bad, la
 	if w.within > 0 && end.Sub(base) > scaleBy(w.within, scale) {
 		late = append(late, fmt.Sprintf("took %v", end.Sub(base).Round(time.Millisecond)))
 	}
-	if w.notBefore > 0 && end.Sub(start) < w.notBefore {
-		bad = append(bad, fmt.Sprintf("returned after %v", end.Sub(start).Round(time.Millisecond)))
+	if w.notBefore > 0 && end.Sub(nbBase) < w.notBefore-time.Duration(w.ticks)*kernelTick() {
+		bad = append(bad, fmt.Sprintf("returned after %v", end.Sub(nbBase).Round(time.Millisecond)))
 	}
 	return bad, late
 }

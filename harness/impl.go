@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -133,6 +134,8 @@ func (im *Impl) Validate() error {
 		return fmt.Errorf("impl %s: unknown close mode %q", im.Name, im.CloseMode)
 	case im.Caps.Has(CapFullClose):
 		return fmt.Errorf("impl %s: full-close is derived from CloseMode; do not declare it", im.Name)
+	case im.Caps.Has(CapPeerState):
+		return fmt.Errorf("impl %s: peer-state is derived from the topology; do not declare it", im.Name)
 	}
 	for _, k := range im.Known {
 		if k.Reason == "" {
@@ -142,11 +145,15 @@ func (im *Impl) Validate() error {
 	return nil
 }
 
-// EffectiveCaps is Caps plus what CloseMode implies.
+// EffectiveCaps is Caps plus what CloseMode and the topology imply.
 func (im *Impl) EffectiveCaps() Caps {
 	c := im.Caps
 	if im.CloseMode == "" || im.CloseMode == CloseFull {
 		c |= CapFullClose
+	}
+	tcpPeer := !im.Pairwise() && strings.HasPrefix(im.StreamNetwork(), "tcp")
+	if tcpPeer || (im.Pairwise() && c.Has(CapKernel|CapTCP)) {
+		c |= CapPeerState
 	}
 	return c
 }

@@ -29,6 +29,17 @@ const (
 	envParentNS = "NETCONFORM_PARENT_NETNS" // the parent's namespace, which the child must not be in
 )
 
+// childSetupErr is the outcome of preparing this process's namespace when
+// it is the child of an isolated case: done at start-up, before any test
+// code probes the network (an IPv6 probe needs lo up).
+var childSetupErr error
+
+func init() {
+	if os.Getenv(envChild) != "" {
+		childSetupErr = enterIsolation()
+	}
+}
+
 func childKey(impl, caseID string, role Role) string {
 	return impl + "\x1f" + caseID + "\x1f" + string(role)
 }

@@ -113,6 +113,12 @@ func Run(ctx context.Context, im *Impl, c *Case, role Role, o RunOptions) *Resul
 		res.Outcome, res.Reason = Unsupported, fmt.Sprintf("%s: %s", im.Name, gap)
 		return res
 	}
+	if c.Requires != nil {
+		if why := c.Requires(im); why != "" {
+			res.Outcome, res.Reason = Skip, why
+			return res
+		}
+	}
 
 	isolated := false
 	if c.Isolated || c.Wire {
@@ -122,8 +128,9 @@ func Run(ctx context.Context, im *Impl, c *Case, role Role, o RunOptions) *Resul
 			runIsolated(ctx, im, c, role, o, res)
 			return res
 		}
-		if err := enterIsolation(); err != nil {
-			res.Outcome, res.Reason = Error, err.Error()
+		if childSetupErr != nil {
+			res.Outcome, res.Reason = Error, childSetupErr.Error()
+			writeChildResult(res)
 			return res
 		}
 		isolated = true
@@ -332,6 +339,16 @@ func (r *run) brokenf(step int, call, format string, args ...any) {
 		r.res.Reason = call + ": " + msg
 	}
 	r.mu.Unlock()
+}
+
+// labelStart is when the step labelled name started.
+func (r *run) labelStart(name string) time.Time {
+	for j, s := range r.c.Script {
+		if s.label == name {
+			return r.stepStart[j]
+		}
+	}
+	return r.start
 }
 
 // since is the offset of t from the case's start.

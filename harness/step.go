@@ -67,6 +67,7 @@ const (
 	opMeasureClose    op = "measure"
 	opWaitSettled     op = "settle"
 	opWaitAcceptQueue op = "acceptq"
+	opFill            op = "Fill"
 )
 
 // When is a deadline in a script: Past, NoDeadline, or In(d).
@@ -177,6 +178,7 @@ type Step struct {
 	budget time.Duration
 	says   string
 	sysctl string // ExpectOpt: the expected value is this sysctl's
+	label  string
 	want   expect
 }
 
@@ -198,9 +200,11 @@ type expect struct {
 	within     time.Duration
 	notBefore  time.Duration
 	from       string
-	record     bool // observe only
-	nilAddr    bool // ReadFrom's address is nil
-	eq         int  // ExpectOpt value
+	record     bool   // observe only
+	nilAddr    bool   // ReadFrom's address is nil
+	eq         int    // ExpectOpt value
+	since      string // Within and NotBefore count from the start of the step with this label
+	ticks      int    // NotBefore is relaxed by this many kernel ticks
 }
 
 // Script is a readability helper: Script(a, b, c) is []Step{a, b, c}.
@@ -223,6 +227,12 @@ func ReadFull(ep string, n int) Step { return Step{op: opReadFull, ep: ep, n: n}
 
 // ReadAll reads until an error; it expects that error to be io.EOF.
 func ReadAll(ep string) Step { return Step{op: opReadAll, ep: ep, want: expect{classes: []Class{EOF}}} }
+
+// Fill writes on ep until its send buffer and the peer's receive window are
+// full: Writes with a short write deadline repeat until one makes no
+// progress at all. The peer must not be reading. The write deadline is
+// cleared afterwards. It needs CapDeadline.
+func Fill(ep string) Step { return Step{op: opFill, ep: ep} }
 
 // SetDeadline sets both deadlines of ep (a conn, a listener or a packet conn).
 func SetDeadline(ep string, w When) Step { return Step{op: opSetDeadline, ep: ep, when: w} }
@@ -464,6 +474,22 @@ func (s Step) From(ep string) Step { s.want.from = ep; return s }
 // NilAddr expects ReadFrom's address to be nil.
 func (s Step) NilAddr() Step { s.want.nilAddr = true; return s }
 
+// Label names the step, so that a later expectation can count time from
+// its start (Since).
+func (s Step) Label(name string) Step { s.label = name; return s }
+
+// Since makes Within and NotBefore count from the start of the step
+// labelled name instead of this call's start (or an Await's trigger): a
+// keepalive timer runs from the last segment received, which an earlier
+// step caused.
+func (s Step) Since(label string) Step { s.want.since = label; return s }
+
+// KernelTimer says the NotBefore bound is enforced by a kernel timer that
+// fires n times (keepalive: idle, then each probe interval). Kernel timers
+// run on jiffies and may fire up to a tick early each, so the bound is
+// relaxed by n ticks (4 ms each at HZ=250) — never more.
+func (s Step) KernelTimer(n int) Step { s.want.ticks = n; return s }
+
 // Record observes without checking.
 func (s Step) Record() Step { s.want.record = true; return s }
 
@@ -569,6 +595,8 @@ func (s Step) call() string {
 		return s.name
 	case opMeasureClose:
 		return s.ep + ".Close()"
+	case opFill:
+		return "fill(" + s.ep + ")"
 	}
 	return fmt.Sprintf("%s.%s(%s)", s.ep, s.op, args)
 }

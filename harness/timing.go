@@ -2,6 +2,8 @@ package harness
 
 import (
 	"os"
+
+	"github.com/netconform/netconform/harness/sysobs"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -60,6 +62,11 @@ func scaleBy(d time.Duration, f float64) time.Duration { return time.Duration(fl
 // and 4× the timescale, like the net tests' adaptive timeouts. Early
 // returns are never retried.
 const maxAttempts = 3
+
+var tickOnce = sync.OnceValue(sysobs.KernelTick)
+
+// kernelTick is the kernel's timer tick, read once.
+func kernelTick() time.Duration { return tickOnce() }
 
 // The limiter bounds how many cases run at once in this process, across
 // every implementation. Exclusive cases (measurements) run alone.

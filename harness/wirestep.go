@@ -112,7 +112,11 @@ func (r *run) execWire(i int, s Step) {
 		for {
 			pkts := r.sentBy(e)
 			if at, ok := matchFlags(pkts, s.flags); ok {
-				got = s.judgeSentTiming(at, r.wireMark, r.scale)
+				from := r.wireMark
+				if s.want.since != "" {
+					from = r.labelStart(s.want.since)
+				}
+				got = s.judgeSentTiming(at, from, r.scale)
 				obs.Value = flagsOf(pkts)
 				if got != "" {
 					got = flagsOf(pkts) + ", " + got
@@ -193,7 +197,7 @@ func (s Step) wantTiming(scale float64) string {
 // (the first) and Within (the last), measured from the mark.
 func (s Step) judgeSentTiming(at []time.Time, mark time.Time, scale float64) string {
 	var bad []string
-	if s.want.notBefore > 0 && at[0].Sub(mark) < s.want.notBefore {
+	if s.want.notBefore > 0 && at[0].Sub(mark) < s.want.notBefore-time.Duration(s.want.ticks)*kernelTick() {
 		bad = append(bad, fmt.Sprintf("first at +%v", at[0].Sub(mark).Round(time.Millisecond)))
 	}
 	if s.want.within > 0 && at[len(at)-1].Sub(mark) > scaleBy(s.want.within, scale) {

@@ -32,6 +32,9 @@ var areas = [][]harness.Case{
 	keepaliveCases,
 	connCases,
 	sockoptCases,
+	stateCases,
+	faultCases,
+	wireCases,
 }
 
 var (

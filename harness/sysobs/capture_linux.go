@@ -1,10 +1,12 @@
 package sysobs
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,6 +35,12 @@ func OpenCapture(ifname string) (*Capture, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("bind(AF_PACKET, %s): %w", ifname, err)
 	}
+	// Kernel receive timestamps: a packet read late keeps the time it
+	// crossed the interface.
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("setsockopt SO_TIMESTAMPNS: %w", err)
+	}
 	tv := unix.NsecToTimeval((20 * time.Millisecond).Nanoseconds())
 	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
 		unix.Close(fd)
@@ -45,17 +53,26 @@ func OpenCapture(ifname string) (*Capture, error) {
 // receive timeout (20 ms); callers poll.
 var ErrNoPacket = errors.New("no packet")
 
-// Read copies the next packet into buf and returns its length, the time it
-// was read, and its EtherType (0x0800 IPv4, 0x86dd IPv6).
+// Read copies the next packet into buf and returns its length, the time
+// the kernel received it, and its EtherType (0x0800 IPv4, 0x86dd IPv6).
 func (c *Capture) Read(buf []byte) (int, time.Time, uint16, error) {
+	oob := make([]byte, 128)
 	for {
-		n, from, err := unix.Recvfrom(c.fd, buf, 0)
-		now := time.Now()
+		n, oobn, _, from, err := unix.Recvmsg(c.fd, buf, oob, 0)
 		if err != nil {
 			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
-				return 0, now, 0, ErrNoPacket
+				return 0, time.Time{}, 0, ErrNoPacket
 			}
-			return 0, now, 0, err
+			return 0, time.Time{}, 0, err
+		}
+		at := time.Now()
+		if msgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+			for _, m := range msgs {
+				if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPNS && len(m.Data) >= 16 {
+					ts := (*unix.Timespec)(unsafe.Pointer(&m.Data[0]))
+					at = time.Unix(ts.Unix())
+				}
+			}
 		}
 		ll, ok := from.(*unix.SockaddrLinklayer)
 		if ok && ll.Pkttype == unix.PACKET_OUTGOING {
@@ -65,11 +82,16 @@ func (c *Capture) Read(buf []byte) (int, time.Time, uint16, error) {
 		if ok {
 			proto = htons(ll.Protocol)
 		}
-		return n, now, proto, nil
+		return n, at, proto, nil
 	}
 }
 
 // Close stops the capture.
 func (c *Capture) Close() error { return unix.Close(c.fd) }
 
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
+// htons converts to network byte order.
+func htons(v uint16) uint16 {
+	var b [2]byte
+	binary.BigEndian.PutUint16(b[:], v)
+	return binary.NativeEndian.Uint16(b[:])
+}

@@ -1,10 +1,13 @@
 package sysobs
 
 import (
+	"bufio"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // OpenSockets counts the socket fds this process holds (entries of
@@ -43,4 +46,26 @@ func SysctlInt(name string) (int, error) {
 // of /proc/thread-self/ns/net).
 func NetnsID() (string, error) {
 	return os.Readlink("/proc/thread-self/ns/net")
+}
+
+// KernelTick is the kernel's timer tick (a jiffy: 1/CONFIG_HZ). TCP's
+// keepalive, retransmission and user timeouts run on jiffies, so they can
+// fire up to a tick early in wall-clock time. When the config is not
+// readable it returns 10 ms, the coarsest tick in common use (HZ=100).
+func KernelTick() time.Duration {
+	f, err := os.Open("/proc/config.gz")
+	if err == nil {
+		defer f.Close()
+		if zr, err := gzip.NewReader(f); err == nil {
+			sc := bufio.NewScanner(zr)
+			for sc.Scan() {
+				if v, ok := strings.CutPrefix(sc.Text(), "CONFIG_HZ="); ok {
+					if hz, err := strconv.Atoi(v); err == nil && hz > 0 {
+						return time.Second / time.Duration(hz)
+					}
+				}
+			}
+		}
+	}
+	return 10 * time.Millisecond
 }

@@ -1,0 +1,202 @@
+package suite
+
+import (
+	"net"
+	"time"
+
+	h "github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/sysobs"
+)
+
+// Keepalive settings of the dead-peer cases: the connection is declared
+// dead idle + count × interval = 3 s after the last segment received
+// (catalogue K9: 3.05–3.07 s observed).
+var fastKeepalive = net.KeepAliveConfig{Enable: true, Idle: time.Second, Interval: time.Second, Count: 2}
+
+const (
+	kaDeath    = 3 * time.Second         // idle + count × interval
+	kaSlack    = time.Second             // the kernel's timers tick late, and probes leave on jiffies
+	faultBudge = 20 * time.Second        // whole-case budget of the slow cases
+	silentHost = "10.77.0.2:9"           // on the veth's subnet, never answers ARP
+	vethCIDR   = "10.77.0.1/24"          // the address the case gives itself
+	userTO     = 1500 * time.Millisecond // TCP_USER_TIMEOUT of the unacknowledged-data case
+)
+
+// fault makes an isolated case: it runs in a child process in a network
+// namespace of its own, whose loopback it may take down.
+func fault(c h.Case) h.Case {
+	c.Isolated = true
+	if c.Budget == 0 {
+		c.Budget = faultBudge
+	}
+	c.Requires = silentLoopbackIsIPv4
+	return c
+}
+
+// silentLoopbackIsIPv4: taking lo down silences an IPv4 peer (packets are
+// dropped, routes stay), but removes the ::1 routes, so an IPv6 stack
+// reports ENETUNREACH instead of meeting a silent peer (observed here:
+// keepalive then fails with ENETUNREACH, the soft error tcp_write_err
+// prefers to ETIMEDOUT).
+func silentLoopbackIsIPv4(im *h.Impl) string {
+	if im.Network == "tcp6" {
+		return "the silent-peer technique (lo down in the case's namespace) removes IPv6's ::1 routes, turning silence into ENETUNREACH; the fault cases run over IPv4"
+	}
+	return ""
+}
+
+// silencePeer exchanges data so that the last segment the IUT received
+// is known (labelled "hi"), then makes the peer silent: lo goes down, so
+// everything either side sends is dropped, and neither socket learns.
+func silencePeer() []h.Step {
+	return h.Script(
+		h.Go("hi", h.Write(peer, "hi")).Label("hi"),
+		h.ReadFull(iut, 2).Want("hi"),
+		h.Await("hi"),
+		h.WaitSettled(peer),
+		h.LinkDown("lo"),
+	)
+}
+
+// faultCases: what only shows when the network misbehaves (catalogue K9,
+// X11, X12; ../shared/FEASIBILITY.md §2b).
+var faultCases = []h.Case{
+	fault(h.Case{
+		ID:        "fault.keepalive.dead-peer-timed-out",
+		Spec:      "Linux tcp(7) keepalive: with a silent peer a blocked Read fails with ETIMEDOUT once idle + count × interval have passed since the last segment received, never before; Timeout() is true but it is not os.ErrDeadlineExceeded",
+		Catalogue: "K9",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapKeepAlive | h.CapTCP,
+		Setup:     h.SetupConn,
+		Dial:      h.DialOptions{KeepAliveConfig: fastKeepalive},
+		Listen:    h.ListenOptions{KeepAliveConfig: fastKeepalive},
+		Script: append(silencePeer(),
+			h.Read(iut, 8).Err(h.TimedOut).Timeout().Since("hi").NotBefore(kaDeath).KernelTimer(3).Within(kaDeath+kaSlack),
+		),
+	}),
+	fault(h.Case{
+		ID:        "fault.keepalive.after-timeout-eof-epipe",
+		Spec:      "Linux tcp(7): once keepalive declared the peer dead the error is reported once; then Read returns io.EOF and Write fails with EPIPE",
+		Catalogue: "K9",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapKeepAlive | h.CapTCP,
+		Setup:     h.SetupConn,
+		Dial:      h.DialOptions{KeepAliveConfig: fastKeepalive},
+		Listen:    h.ListenOptions{KeepAliveConfig: fastKeepalive},
+		Script: append(silencePeer(),
+			h.Read(iut, 8).Err(h.TimedOut).Budget(kaDeath+2*kaSlack),
+			h.Read(iut, 8).Err(h.EOF),
+			h.Write(iut, "x").Err(h.BrokenPipe),
+		),
+	}),
+	fault(h.Case{
+		ID:        "fault.keepalive.peer-stays-established",
+		Spec:      "RFC 9293 §3.8.4: keepalive gives up locally without telling the silent peer, whose socket stays ESTABLISHED",
+		Catalogue: "K9",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapKeepAlive | h.CapTCP | h.CapPeerState,
+		Setup:     h.SetupConn,
+		Dial:      h.DialOptions{KeepAliveConfig: fastKeepalive},
+		Listen:    h.ListenOptions{KeepAliveConfig: fastKeepalive},
+		Script: append(silencePeer(),
+			h.Read(iut, 8).Err(h.TimedOut).Budget(kaDeath+2*kaSlack),
+			h.ExpectState(peer, established),
+		),
+	}),
+	fault(h.Case{
+		ID:        "fault.keepalive.disabled-read-blocks",
+		Spec:      "Linux tcp(7): without keepalive nothing probes a silent peer, so a blocked Read outlives the window keepalive would have used until Close releases it",
+		Catalogue: "K3",
+		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapKeepAlive | h.CapTCP | h.CapFullClose,
+		Setup:     h.SetupConn,
+		Dial:      h.DialOptions{KeepAlive: -1},
+		Listen:    h.ListenOptions{KeepAlive: -1},
+		Script: append(silencePeer(),
+			h.Go("r", h.Read(iut, 8).Err(h.Closed).AnyErr()),
+			h.Sleep(kaDeath+kaSlack, "past the window a 1/1/2 keepalive would have used"),
+			h.StillBlocked("r"),
+			h.Close(iut),
+			h.Await("r").Within(unblockWithin),
+		),
+	}),
+	fault(h.Case{
+		ID:    "fault.user-timeout.unacked-data",
+		Spec:  "Linux tcp(7) TCP_USER_TIMEOUT: data unacknowledged for longer than the user timeout makes the connection fail with ETIMEDOUT, never before it",
+		Level: h.Convention,
+		Needs: h.CapStream | h.CapTCP | h.CapFD,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.SetOpt(iut, sysobs.OptUserTimeout, int(userTO/time.Millisecond)),
+			h.LinkDown("lo"),
+			h.Write(iut, "unacknowledged").Label("w"),
+			h.Read(iut, 8).Err(h.TimedOut).Timeout().Since("w").NotBefore(userTO).KernelTimer(1).Within(userTO+2*kaSlack),
+		),
+	}),
+	fault(h.Case{
+		ID:    "fault.deadline.silent-link",
+		Spec:  "net.Conn.SetReadDeadline: a read deadline fires on time whatever the network does, even with the peer silenced",
+		Level: h.Contract,
+		Needs: h.CapStream | h.CapDeadline | h.CapTCP,
+		Setup: h.SetupConn,
+		Script: append(silencePeer(),
+			h.SetReadDeadline(iut, h.In(longDeadline)),
+			h.Read(iut, 8).Err(h.Deadline).Timeout().AtDeadline(),
+		),
+	}),
+	fault(h.Case{
+		ID:        "fault.dial.onlink-no-arp",
+		Spec:      "Linux arp(7): dialing an on-link address that never answers ARP fails with EHOSTUNREACH after the ARP retries (about 3 s)",
+		Catalogue: "X11",
+		Level:     h.Convention,
+		Needs:     h.CapDial | h.CapTCP,
+		Setup:     h.SetupDialer,
+		Script: h.Script(
+			h.AddVeth("nc0", vethCIDR),
+			h.Dial("c1", h.Literal("tcp4", silentHost)).Err(h.Unreachable).NotBefore(time.Second).KernelTimer(1).Within(kaDeath+2*kaSlack),
+		),
+	}),
+	fault(h.Case{
+		ID:        "fault.dial.timeout-silent-host",
+		Spec:      "net.Dialer.Timeout: a dial to a host that never answers fails at the timeout with Timeout() true, matching context.DeadlineExceeded or, when the poller's deadline beats the context's, os.ErrDeadlineExceeded (golang/go#31863)",
+		Catalogue: "X12",
+		Level:     h.Convention,
+		Needs:     h.CapDial | h.CapTCP,
+		Setup:     h.SetupDialer,
+		Script: h.Script(
+			h.AddVeth("nc0", vethCIDR),
+			h.Dial("c1", h.Literal("tcp4", silentHost)).Options(h.DialOptions{Timeout: 500 * time.Millisecond}).
+				Err(h.DialTimeout).Allow(h.Deadline).Timeout().NotBefore(500*time.Millisecond).Within(500*time.Millisecond+h.Tolerance),
+		),
+	}),
+	fault(h.Case{
+		ID:        "fault.dial.timeout-contract",
+		Spec:      "net.Dialer.Timeout: a dial that cannot complete in time fails with an error, never before the timeout",
+		Catalogue: "X12",
+		Level:     h.Contract,
+		Needs:     h.CapDial | h.CapTCP,
+		Setup:     h.SetupDialer,
+		Script: h.Script(
+			h.AddVeth("nc0", vethCIDR),
+			h.Dial("c1", h.Literal("tcp4", silentHost)).Options(h.DialOptions{Timeout: 500 * time.Millisecond}).
+				Err(h.DialTimeout).AnyErr().NotBefore(500*time.Millisecond).Within(500*time.Millisecond+h.Tolerance),
+		),
+	}),
+	fault(h.Case{
+		ID:    "fault.close.passive-last-ack",
+		Spec:  "RFC 9293 §3.6: the passive closer's FIN waits for its ACK in LAST_ACK; when the link returns the FIN is retransmitted, the IUT's socket disappears and the peer ends in TIME_WAIT",
+		Level: h.Contract,
+		Needs: ownState,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.Close(peer),
+			h.Read(iut, 8).Err(h.EOF),
+			h.LinkDown("lo"),
+			h.Close(iut),
+			h.ExpectState(iut, lastAck),
+			h.LinkUp("lo"),
+			h.ExpectState(iut, absent),
+			h.ExpectState(peer, timeWait),
+		),
+	}),
+}
