@@ -198,3 +198,14 @@ func (im *Impl) roleGap(c *Case, r Role) string {
 	}
 	return ""
 }
+
+// Fingerprint renders everything that defines the case's expectation, so
+// that a catalogue hash changes when any case's meaning changes.
+func (c *Case) Fingerprint() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%s|%s|%s|%v|%d|%v|%v|%+v|%+v|%v|%v|%q\n", c.ID, c.Level, c.Needs, c.Setup, c.Roles, c.Clients, c.Unconnected, c.Isolated || c.Wire, c.Dial, c.Listen, c.Wire, c.Budget, c.Spec)
+	for _, s := range c.Script {
+		b.WriteString(s.String() + "\n")
+	}
+	return b.String()
+}

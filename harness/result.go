@@ -84,6 +84,7 @@ type Result struct {
 	Area       string             `json:"area"`
 	Level      Level              `json:"level"`
 	Spec       string             `json:"spec"`
+	Catalogue  string             `json:"catalogue,omitempty"`
 	Needs      []string           `json:"needs,omitempty"`
 	Outcome    Outcome            `json:"outcome"`
 	Reason     string             `json:"reason,omitempty"` // unsupported, skip, known, error

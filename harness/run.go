@@ -89,7 +89,7 @@ func Run(ctx context.Context, im *Impl, c *Case, role Role, o RunOptions) *Resul
 	began := time.Now()
 	res := &Result{
 		Impl: im.Name, Case: c.ID, Role: role, Area: c.Area(), Level: c.Level,
-		Spec: c.Spec, Needs: c.Needs.List(),
+		Spec: c.Spec, Catalogue: c.Catalogue, Needs: c.Needs.List(),
 	}
 	defer func() { res.Duration = time.Since(began) }()
 

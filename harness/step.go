@@ -625,3 +625,11 @@ func sizeStr(n int) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
+
+// String renders the step and its expectation: "iut.Read(8) = 0, closed (net.ErrClosed)".
+func (s Step) String() string {
+	if w := s.wantString(1); w != "" {
+		return s.call() + " = " + w
+	}
+	return s.call()
+}

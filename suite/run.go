@@ -8,18 +8,43 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/reports/render"
 )
 
-var timescale = flag.Float64("netconform.timescale", 0,
-	"stretch every upper time bound and watchdog by this factor (default NETCONFORM_TIMESCALE or 1); lower bounds never stretch")
+var (
+	timescale = flag.Float64("netconform.timescale", 0,
+		"stretch every upper time bound and watchdog by this factor (default NETCONFORM_TIMESCALE or 1); lower bounds never stretch")
+	listImpls = flag.Bool("netconform.list", false,
+		"print the names of the implementations suite.Run is called with, one per line, and run nothing")
+)
+
+// Environment variables that select what runs and where results go.
+const (
+	// EnvCases is a regular expression; only cases whose ID matches run.
+	EnvCases = "NETCONFORM_CASES"
+	// EnvAreas is a comma-separated list of areas; only their cases run.
+	EnvAreas = "NETCONFORM_AREAS"
+	// EnvReportDir names a folder where Run writes the conformance report
+	// (report.json, README.md, index.html, junit.xml) of the
+	// implementations it ran, merged with results already there.
+	EnvReportDir = "NETCONFORM_REPORT_DIR"
+)
 
 // ResultLinePrefix starts the line that carries a result as JSON in the
-// output of a subtest run with go test -json; the report generator reads it.
-const ResultLinePrefix = "netconform-result: "
+// output of go test -json; ImplLinePrefix the line describing an
+// implementation and the results it plans. The report generator reads both.
+const (
+	ResultLinePrefix = render.ResultPrefix
+	ImplLinePrefix   = render.ImplPrefix
+	// ImplNamePrefix starts the lines -netconform.list prints.
+	ImplNamePrefix = "netconform-impl-name: "
+)
 
 // Run runs every case against im as subtests of t: t/<impl>/<case-id>, plus
 // /<role> where the case runs in both roles. Cases run concurrently (bounded
@@ -29,10 +54,20 @@ const ResultLinePrefix = "netconform-result: "
 // Outcomes map to the test result: pass passes; fail, timeout,
 // unexpected-pass and error fail; unsupported, skip and known-failure skip
 // with their reason; informational differences pass with a log line.
+//
+// What Run cannot contain: a panic in a goroutine the implementation
+// started itself, or a call to os.Exit, ends the test process (the report
+// command runs each implementation in a process of its own for that
+// reason); a goroutine that stays blocked after its case was torn down is
+// reported, and left behind.
 func Run(t *testing.T, im harness.Impl) {
 	t.Helper()
 	if *timescale > 0 {
 		harness.SetTimescale(*timescale)
+	}
+	if *listImpls {
+		fmt.Printf("%s%s\n", ImplNamePrefix, im.Name)
+		return
 	}
 	if err := im.Validate(); err != nil {
 		t.Fatal(err)
@@ -40,18 +75,69 @@ func Run(t *testing.T, im harness.Impl) {
 	if err := CheckKnown(&im); err != nil {
 		t.Fatal(err)
 	}
+	sel, err := selected()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Run(im.Name, func(t *testing.T) {
 		t.Parallel()
-		runImpl(t, &im)
+		runImpl(t, &im, sel)
 	})
 }
 
-func runImpl(t *testing.T, im *harness.Impl) {
+// selected returns the cases the environment selects, in start order.
+func selected() ([]*harness.Case, error) {
+	var re *regexp.Regexp
+	if s := os.Getenv(EnvCases); s != "" {
+		var err error
+		if re, err = regexp.Compile(s); err != nil {
+			return nil, fmt.Errorf("%s: %v", EnvCases, err)
+		}
+	}
+	var areas []string
+	if s := os.Getenv(EnvAreas); s != "" {
+		areas = strings.Split(s, ",")
+	}
+	var out []*harness.Case
+	for _, c := range startOrder() {
+		if (re == nil || re.MatchString(c.ID)) && (areas == nil || slices.Contains(areas, c.Area())) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no case matches %s=%q %s=%q", EnvCases, os.Getenv(EnvCases), EnvAreas, os.Getenv(EnvAreas))
+	}
+	return out, nil
+}
+
+func runImpl(t *testing.T, im *harness.Impl, cases []*harness.Case) {
 	childImpl, childCase, childRole, child := harness.ChildCase()
 	if child && childImpl != im.Name {
 		t.Skip("isolated child of another implementation")
 	}
-	for _, c := range startOrder() {
+	col := &collector{}
+	if !child {
+		info := render.Info(im)
+		for _, c := range cases {
+			for _, role := range c.RolesFor(im) {
+				info.Planned = append(info.Planned, c.ID+"/"+string(role))
+			}
+		}
+		col.info = info
+		if json2test() {
+			if b, err := json.Marshal(info); err == nil {
+				fmt.Fprintf(os.Stdout, "%s%s\n", ImplLinePrefix, b)
+			}
+		}
+		if dir := os.Getenv(EnvReportDir); dir != "" {
+			t.Cleanup(func() {
+				if err := col.write(dir); err != nil {
+					t.Errorf("writing the report to %s: %v", dir, err)
+				}
+			})
+		}
+	}
+	for _, c := range cases {
 		if child && c.ID != childCase {
 			continue
 		}
@@ -70,10 +156,10 @@ func runImpl(t *testing.T, im *harness.Impl) {
 					continue
 				}
 				if len(roles) == 1 {
-					report(t, <-results[i])
+					col.report(t, <-results[i])
 					continue
 				}
-				t.Run(string(role), func(t *testing.T) { report(t, <-results[i]) })
+				t.Run(string(role), func(t *testing.T) { col.report(t, <-results[i]) })
 			}
 		})
 	}
@@ -120,9 +206,19 @@ func reexec(name string) func() *exec.Cmd {
 	}
 }
 
+// collector gathers an implementation's results for the report folder.
+type collector struct {
+	info    render.ImplInfo
+	mu      sync.Mutex
+	results []harness.Result
+}
+
 // report turns a result into the subtest's verdict and output.
-func report(t *testing.T, res *harness.Result) {
+func (col *collector) report(t *testing.T, res *harness.Result) {
 	t.Helper()
+	col.mu.Lock()
+	col.results = append(col.results, *res)
+	col.mu.Unlock()
 	t.Attr("netconform.case", res.Case)
 	t.Attr("netconform.outcome", string(res.Outcome))
 	if json2test() {

@@ -69,3 +69,12 @@ func KernelTick() time.Duration {
 	}
 	return 10 * time.Millisecond
 }
+
+// KernelRelease is the running kernel's release (uname -r).
+func KernelRelease() string {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(b))
+}

@@ -16,3 +16,6 @@ func NetnsID() (string, error) { return "", errUnsupported("NetnsID") }
 
 // KernelTick is the kernel's timer tick; unknown here, so 10 ms.
 func KernelTick() time.Duration { return 10 * time.Millisecond }
+
+// KernelRelease is the running kernel's release; unknown here.
+func KernelRelease() string { return "unknown" }

@@ -1,0 +1,227 @@
+// Command reports runs every built-in implementation through the suite and
+// writes the conformance report: report.json (the canonical, versioned
+// result; schema report.schema.json), README.md (renders on GitHub),
+// index.html (a self-contained matrix with every transcript) and junit.xml.
+//
+//	go run ./reports                          # everything, into ./reports
+//	go run ./reports -impl 'std-' -area deadline
+//	go run ./reports -from run.jsonl -out out  # from your own go test -json output
+//
+// Each implementation runs in a child process of its own (the suite's test
+// binary, through go tool test2json), with a time budget: one that panics,
+// exits or hangs yields error rows with its output as evidence, and the
+// report still completes.
+//
+// Exit status: 0 when every result is a pass or declared (unsupported,
+// known-failure, skip, informational); 1 when a result fails (fail,
+// timeout, unexpected-pass); 2 when the harness could not run (bad flags, a
+// filter that matches nothing, a broken adapter or test binary).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/reports/render"
+	"github.com/netconform/netconform/suite"
+)
+
+// usageError is a problem with how the command was called: exit status 2.
+type usageError struct{ error }
+
+func main() {
+	code, err := run(os.Args[1:], os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "reports:", err)
+		var ue usageError
+		if errors.As(err, &ue) || code == 0 {
+			code = 2
+		}
+	}
+	os.Exit(code)
+}
+
+// options are the command's flags.
+type options struct {
+	out       string
+	cases     string
+	areas     string
+	impls     string
+	timescale float64
+	budget    time.Duration
+	jobs      int
+	from      multi
+	stable    bool
+	args      []string
+}
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("reports", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.out, "out", "reports", "folder to write the report into")
+	fs.StringVar(&o.cases, "run", "", "regular expression selecting case IDs")
+	fs.StringVar(&o.areas, "area", "", "comma-separated areas to run (halfclose, eof, deadline, …)")
+	fs.StringVar(&o.impls, "impl", "", "regular expression selecting implementations")
+	fs.Float64Var(&o.timescale, "timescale", 0, "stretch every upper time bound by this factor")
+	fs.DurationVar(&o.budget, "budget", 4*time.Minute, "time budget of each implementation's process")
+	fs.IntVar(&o.jobs, "jobs", 3, "implementations run at the same time")
+	fs.Var(&o.from, "from", "build the report from this go test -json output instead of running (repeatable; - is stdin)")
+	fs.BoolVar(&o.stable, "stable", true, "normalise ports, sequence numbers and timings so reports diff by behaviour only")
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	for _, re := range []string{o.cases, o.impls} {
+		if _, err := regexp.Compile(re); err != nil {
+			return nil, usageError{fmt.Errorf("bad filter %q: %v", re, err)}
+		}
+	}
+	if o.jobs < 1 {
+		return nil, usageError{errors.New("-jobs must be at least 1")}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "out" {
+			o.args = append(o.args, "-"+f.Name+"="+f.Value.String())
+		}
+	})
+	return o, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) (int, error) {
+	o, err := parse(args, stderr)
+	if err != nil {
+		return 2, err
+	}
+	if err := checkCaseFilter(o); err != nil {
+		return 2, err
+	}
+	if o.timescale > 0 {
+		harness.SetTimescale(o.timescale)
+	}
+	var impls []render.ImplInfo
+	var results []harness.Result
+	var broken []string
+	if len(o.from) > 0 {
+		impls, results, err = fromFiles(o.from)
+		if err != nil {
+			return 2, err
+		}
+	} else {
+		impls, results, broken, err = runAll(o, stderr)
+		if err != nil {
+			return 2, err
+		}
+	}
+	rep := render.New(suite.Header(o.args), impls, results)
+	if o.stable {
+		rep.Normalize()
+	}
+	if err := render.WriteDir(o.out, rep); err != nil {
+		return 2, err
+	}
+	fmt.Fprintf(stdout, "wrote %s/{report.json,README.md,index.html,junit.xml}: %d results — %s\n",
+		o.out, rep.Footer.Total, summary(rep.Footer.ByOutcome))
+	code := rep.ExitCode()
+	if len(broken) > 0 {
+		fmt.Fprintf(stderr, "reports: could not run: %s\n", strings.Join(broken, "; "))
+		code = 2
+	}
+	return code, nil
+}
+
+// checkCaseFilter refuses filters that select no case: a run that checks
+// nothing must not look like success.
+func checkCaseFilter(o *options) error {
+	re := regexp.MustCompile(o.cases)
+	var areas []string
+	if o.areas != "" {
+		areas = strings.Split(o.areas, ",")
+	}
+	for _, c := range suite.Cases() {
+		if re.MatchString(c.ID) && (areas == nil || contains(areas, c.Area())) {
+			return nil
+		}
+	}
+	return usageError{fmt.Errorf("no case matches -run=%q -area=%q", o.cases, o.areas)}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func summary(m map[harness.Outcome]int) string {
+	var parts []string
+	for _, o := range harness.Outcomes {
+		if m[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", m[o], o))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// caseInfo supplies a case's metadata for results that never arrived.
+func caseInfo(id string) (render.CaseInfo, bool) {
+	c, ok := suite.Lookup(id)
+	if !ok {
+		return render.CaseInfo{}, false
+	}
+	return render.CaseInfo{ID: c.ID, Area: c.Area(), Level: c.Level, Spec: c.Spec, Catalogue: c.Catalogue, Needs: c.Needs.List()}, true
+}
+
+// fromFiles collects results from go test -json output files.
+func fromFiles(names []string) ([]render.ImplInfo, []harness.Result, error) {
+	var impls []render.ImplInfo
+	var results []harness.Result
+	for _, name := range names {
+		var rd io.Reader = os.Stdin
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				return nil, nil, err
+			}
+			defer f.Close()
+			rd = f
+		}
+		c, err := render.ReadTestJSON(rd, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(c.Results) == 0 && len(c.Impls) == 0 {
+			return nil, nil, fmt.Errorf("%s: no netconform results (was it produced by go test -json on a package calling suite.Run?)", name)
+		}
+		c.Complete("the go test -json output ends before this case's result", caseInfo)
+		impls = append(impls, c.Impls...)
+		results = append(results, c.Results...)
+	}
+	return impls, results, nil
+}
+
+// gitVersion describes the checkout, for the report header.
+func gitVersion() string {
+	out, err := exec.Command("git", "describe", "--always", "--dirty", "--tags").Output()
+	if err != nil {
+		return "devel"
+	}
+	return strings.TrimSpace(string(out))
+}

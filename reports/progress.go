@@ -1,0 +1,177 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/reports/render"
+)
+
+// progress shows, per implementation, cases done out of planned, failures
+// so far and elapsed time: redrawn in place on a terminal, as plain lines
+// (at start, at each quarter, at the end) otherwise.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	mu    sync.Mutex
+	rows  []*progressRow
+	drawn int
+	quit  chan struct{}
+	done  chan struct{}
+}
+
+type progressRow struct {
+	p       *progress
+	name    string
+	total   int
+	done    int
+	failed  int
+	start   time.Time
+	end_    time.Time
+	state   string // waiting, running, done, or why it ended badly
+	quarter int
+	partial strings.Builder
+}
+
+func newProgress(w io.Writer, jobs []job) *progress {
+	p := &progress{w: w, tty: isTerminal(w), quit: make(chan struct{}), done: make(chan struct{})}
+	for _, j := range jobs {
+		p.rows = append(p.rows, &progressRow{p: p, name: j.name, state: "waiting"})
+	}
+	go p.loop()
+	return p
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+}
+
+func (p *progress) loop() {
+	defer close(p.done)
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.quit:
+			p.draw()
+			return
+		case <-t.C:
+			p.draw()
+		}
+	}
+}
+
+func (p *progress) stop() {
+	close(p.quit)
+	<-p.done
+}
+
+// draw redraws every row on a terminal; elsewhere rows print themselves.
+func (p *progress) draw() {
+	if !p.tty {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn > 0 {
+		fmt.Fprintf(p.w, "\x1b[%dA", p.drawn)
+	}
+	for _, r := range p.rows {
+		fmt.Fprintf(p.w, "\x1b[2K%s\n", r.line())
+	}
+	p.drawn = len(p.rows)
+}
+
+func (r *progressRow) line() string {
+	el := time.Duration(0)
+	switch {
+	case !r.end_.IsZero():
+		el = r.end_.Sub(r.start)
+	case !r.start.IsZero():
+		el = time.Since(r.start)
+	}
+	total := "?"
+	if r.total > 0 {
+		total = fmt.Sprint(r.total)
+	}
+	return fmt.Sprintf("%-22s %4d/%-4s cases  %3d failing  %6.1fs  %s", r.name, r.done, total, r.failed, el.Seconds(), r.state)
+}
+
+func (r *progressRow) begin() {
+	r.p.mu.Lock()
+	r.start, r.state = time.Now(), "running"
+	r.p.mu.Unlock()
+	r.print()
+}
+
+func (r *progressRow) end(why string) {
+	r.p.mu.Lock()
+	r.end_, r.state = time.Now(), "done"
+	if why != "" {
+		r.state = why
+	}
+	r.p.mu.Unlock()
+	r.print()
+}
+
+// print writes the row as a plain line when not on a terminal.
+func (r *progressRow) print() {
+	if r.p.tty {
+		return
+	}
+	r.p.mu.Lock()
+	defer r.p.mu.Unlock()
+	fmt.Fprintln(r.p.w, r.line())
+}
+
+// observe follows one test2json event of the implementation's run.
+func (r *progressRow) observe(line []byte) {
+	out := outputOf(line)
+	if out == "" {
+		return
+	}
+	r.partial.WriteString(out)
+	if !strings.HasSuffix(out, "\n") {
+		return
+	}
+	text := strings.TrimSpace(r.partial.String())
+	r.partial.Reset()
+	switch {
+	case strings.HasPrefix(text, render.ImplPrefix):
+		var im render.ImplInfo
+		if json.Unmarshal([]byte(strings.TrimPrefix(text, render.ImplPrefix)), &im) == nil {
+			r.p.mu.Lock()
+			r.total = len(im.Planned)
+			r.p.mu.Unlock()
+		}
+	case strings.HasPrefix(text, render.ResultPrefix):
+		var res struct{ Outcome harness.Outcome }
+		json.Unmarshal([]byte(strings.TrimPrefix(text, render.ResultPrefix)), &res)
+		r.p.mu.Lock()
+		r.done++
+		if res.Outcome.Failed() {
+			r.failed++
+		}
+		q := 0
+		if r.total > 0 {
+			q = 4 * r.done / r.total
+		}
+		report := q > r.quarter && q < 4
+		r.quarter = q
+		r.p.mu.Unlock()
+		if report {
+			r.print()
+		}
+	}
+}

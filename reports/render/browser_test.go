@@ -1,0 +1,240 @@
+package render_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/reports/render"
+)
+
+// The HTML report is tested in a real headless Chromium (Debian's chromium
+// package; .ci/run installs it and sets NETCONFORM_REQUIRE_BROWSER=1, so CI
+// fails rather than skips without it). The test adds two scripts to a copy
+// of the page: an error trap in <head>, before the page's own script runs,
+// and a driver at the end of <body> that uses the page as a person would —
+// it changes filters and clicks a cell — and writes what it saw into the
+// DOM, which --dump-dom returns.
+
+const errorTrap = `<script>
+window.__errors = [];
+window.addEventListener("error", (e) => window.__errors.push("uncaught: " + e.message));
+const __ce = console.error; console.error = (...a) => { window.__errors.push("console.error: " + a.join(" ")); __ce(...a); };
+</script>`
+
+const driver = `<script>
+(function () {
+  const out = {errors: window.__errors, ready: document.body.dataset.ready};
+  const rows = () => [...document.querySelectorAll("tr[data-case]")].filter((r) => r.style.display !== "none").map((r) => r.dataset.case);
+  const set = (id, v) => { const e = document.getElementById(id); e.value = v; e.dispatchEvent(new Event(e.tagName === "INPUT" ? "input" : "change")); };
+  out.cells = document.querySelectorAll("td.cell").length;
+  out.dots = document.querySelectorAll("td.cell .dot").length;
+  out.rows = rows();
+  set("f-area", "deadline"); out.areaDeadline = rows(); set("f-area", "");
+  set("f-outcome", "fail"); out.outcomeFail = rows(); set("f-outcome", "");
+  set("f-level", "contract"); out.levelContract = rows(); set("f-level", "");
+  set("f-text", "wire"); out.textWire = rows(); set("f-text", "");
+  const cb = document.querySelector('#impls input[data-impl="beta"]'); cb.checked = false; cb.dispatchEvent(new Event("change"));
+  out.hiddenColumns = [...document.querySelectorAll('td.cell[data-impl="beta"]')].filter((c) => c.style.display === "none").length;
+  cb.checked = true; cb.dispatchEvent(new Event("change"));
+  document.querySelector('tr[data-case="closed.read.after-close-is-errclosed"] td.cell[data-impl="alpha"]').click();
+  const p = document.getElementById("panel");
+  out.panelOpen = p.className;
+  out.panelText = p.innerText;
+  out.roles = [...p.querySelectorAll("section")].map((s) => s.dataset.role);
+  document.querySelector('tr[data-case="wire.closewrite.sends-fin"] td.cell[data-impl="alpha"]').click();
+  out.wireText = (p.querySelector("pre.wire") || {}).textContent || "";
+  out.errors = window.__errors;
+  const pre = document.createElement("pre"); pre.id = "netconform-selftest"; pre.textContent = JSON.stringify(out);
+  document.body.append(pre);
+})();
+</script>`
+
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("NETCONFORM_REQUIRE_BROWSER") != "" {
+		t.Fatal("NETCONFORM_REQUIRE_BROWSER is set but no chromium is installed (apt-get install chromium)")
+	}
+	t.Skip("no chromium (apt-get install chromium); CI installs it and sets NETCONFORM_REQUIRE_BROWSER=1")
+	return ""
+}
+
+// runChromium loads page headless with extra flags and returns stdout and
+// stderr.
+func runChromium(t *testing.T, bin, page string, extra ...string) (string, string) {
+	t.Helper()
+	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + t.TempDir(), "--enable-logging=stderr", "--v=0"}, extra...)
+	args = append(args, "file://"+page)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	require.NoError(t, cmd.Run(), "chromium: %s", tailOf(errb.String()))
+	return out.String(), errb.String()
+}
+
+func tailOf(s string) string {
+	if len(s) > 2000 {
+		return s[len(s)-2000:]
+	}
+	return s
+}
+
+// pageWith writes rep as HTML with the error trap and script added.
+func pageWith(t *testing.T, rep *render.Report, script string) string {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, render.WriteHTML(&b, rep))
+	page := strings.Replace(b.String(), "<style>", errorTrap+"\n<style>", 1)
+	page = strings.Replace(page, "</body>", script+"\n</body>", 1)
+	path := filepath.Join(t.TempDir(), "index.html")
+	require.NoError(t, os.WriteFile(path, []byte(page), 0o644))
+	return path
+}
+
+var selftestRE = regexp.MustCompile(`(?s)<pre id="netconform-selftest">(.*?)</pre>`)
+
+// consoleErrors finds the page's console errors in Chromium's log.
+func consoleErrors(stderr string) []string {
+	var out []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, "CONSOLE") && (strings.Contains(l, "Uncaught") || strings.Contains(l, ":ERROR:")) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestHTMLInBrowser(t *testing.T) {
+	bin := chromium(t)
+	rep := fixture()
+	page := pageWith(t, rep, driver)
+	dom, stderr := runChromium(t, bin, page, "--virtual-time-budget=5000", "--dump-dom")
+	m := selftestRE.FindStringSubmatch(dom)
+	require.NotNil(t, m, "the driver script did not run; chromium said:\n%s", tailOf(stderr))
+	var got struct {
+		Errors        []string
+		Ready         string
+		Cells, Dots   int
+		Rows          []string
+		AreaDeadline  []string
+		OutcomeFail   []string
+		LevelContract []string
+		TextWire      []string
+		HiddenColumns int
+		PanelOpen     string
+		PanelText     string
+		Roles         []string
+		WireText      string
+	}
+	require.NoError(t, json.Unmarshal([]byte(html.UnescapeString(m[1])), &got))
+	require.Empty(t, got.Errors, "the page reported errors")
+	require.Empty(t, consoleErrors(stderr), "chromium logged console errors")
+	require.Equal(t, "1", got.Ready)
+	require.Equal(t, len(rep.Impls)*len(rep.Cases), got.Cells, "one cell per implementation × case")
+	require.Equal(t, len(rep.Results), got.Dots, "one mark per result")
+	require.Len(t, got.Rows, len(rep.Cases))
+	require.Equal(t, []string{"deadline.read.future-fires"}, got.AreaDeadline, "the area filter hides the other rows")
+	require.Equal(t, []string{"closed.read.after-close-is-errclosed"}, got.OutcomeFail, "the outcome filter keeps rows with that outcome")
+	require.Equal(t, []string{"deadline.read.future-fires", "udp.multiplex.replies-reach-sender", "wire.closewrite.sends-fin"}, got.LevelContract)
+	require.Equal(t, []string{"wire.closewrite.sends-fin"}, got.TextWire)
+	require.Equal(t, len(rep.Cases), got.HiddenColumns, "unticking an implementation hides its column")
+	require.Equal(t, "open", got.PanelOpen, "clicking a cell opens its transcript")
+	require.Equal(t, []string{"client", "server"}, got.Roles)
+	for _, want := range []string{"iut.Read(8) after iut.Close() = 0, eof (EOF)", "transcript", "closed (read tcp4", "role server", "fail"} {
+		require.Contains(t, got.PanelText, want)
+	}
+	require.Contains(t, got.WireText, "client(iut) > server(ref): [F.]")
+}
+
+// bigReport is 20 implementations × 200 cases × 2 roles.
+func bigReport() *render.Report {
+	outcomes := []harness.Outcome{harness.Pass, harness.Pass, harness.Pass, harness.Fail, harness.KnownFailure, harness.Unsupported}
+	var impls []render.ImplInfo
+	var results []harness.Result
+	for i := range 20 {
+		name := fmt.Sprintf("impl-%02d", i)
+		impls = append(impls, render.ImplInfo{Name: name, Topology: "pair", CloseMode: "full"})
+		for c := range 200 {
+			for _, role := range []harness.Role{harness.RoleClient, harness.RoleServer} {
+				results = append(results, harness.Result{
+					Impl: name, Case: fmt.Sprintf("area%d.case.c%03d", c%8, c), Role: role, Area: fmt.Sprintf("area%d", c%8),
+					Level: harness.Contract, Spec: "net.Conn: a synthetic case", Outcome: outcomes[(i+c)%len(outcomes)],
+					Transcript: []harness.Obs{{Step: 1, Call: "iut.Read(8)", Verdict: "ok"}},
+				})
+			}
+		}
+	}
+	return render.New(render.Header{Generated: time.Unix(0, 0).UTC(), Timescale: 1}, impls, results)
+}
+
+const timing = `<script>
+(function () {
+  const t0 = performance.now();
+  const s = document.getElementById("f-area"); s.value = "area3"; s.dispatchEvent(new Event("change"));
+  const t1 = performance.now();
+  document.querySelector("td.cell").click();
+  const t2 = performance.now();
+  const pre = document.createElement("pre"); pre.id = "netconform-selftest";
+  pre.textContent = JSON.stringify({load: t0, filter: t1 - t0, click: t2 - t1, cells: document.querySelectorAll("td.cell").length, errors: window.__errors});
+  document.body.append(pre);
+})();
+</script>`
+
+// TestHTMLStaysFastWhenBig loads 20 implementations × 200 cases.
+func TestHTMLStaysFastWhenBig(t *testing.T) {
+	bin := chromium(t)
+	page := pageWith(t, bigReport(), timing)
+	dom, stderr := runChromium(t, bin, page, "--virtual-time-budget=10000", "--dump-dom")
+	m := selftestRE.FindStringSubmatch(dom)
+	require.NotNil(t, m, tailOf(stderr))
+	var got struct {
+		Load, Filter, Click float64
+		Cells               int
+		Errors              []string
+	}
+	require.NoError(t, json.Unmarshal([]byte(html.UnescapeString(m[1])), &got))
+	require.Empty(t, got.Errors)
+	require.Equal(t, 4000, got.Cells)
+	t.Logf("20 × 200 matrix: page script done %.0f ms after navigation, area filter %.0f ms, click %.0f ms", got.Load, got.Filter, got.Click)
+	require.Less(t, got.Load, 3000.0, "the page must be usable within 3 s")
+	require.Less(t, got.Filter, 500.0)
+	require.Less(t, got.Click, 200.0)
+}
+
+// TestHTMLScreenshot renders the fixture with a transcript open, for people
+// to look at: NETCONFORM_SCREENSHOT=path keeps it.
+func TestHTMLScreenshot(t *testing.T) {
+	bin := chromium(t)
+	click := `<script>document.querySelector('tr[data-case="closed.read.after-close-is-errclosed"] td.cell[data-impl="alpha"]').click();</script>`
+	page := pageWith(t, fixture(), click)
+	shot := os.Getenv("NETCONFORM_SCREENSHOT")
+	if shot == "" {
+		shot = filepath.Join(t.TempDir(), "report.png")
+	}
+	runChromium(t, bin, page, "--virtual-time-budget=5000", "--window-size=1400,900", "--screenshot="+shot)
+	st, err := os.Stat(shot)
+	require.NoError(t, err)
+	require.Greater(t, st.Size(), int64(10000), "the screenshot is (nearly) empty")
+	t.Logf("screenshot: %s", shot)
+}

@@ -1,0 +1,224 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/netconform/netconform/harness"
+)
+
+// Symbols of the outcomes in the Markdown and HTML matrices.
+var Symbols = map[harness.Outcome]string{
+	harness.Pass:           "✅",
+	harness.Fail:           "❌",
+	harness.Timeout:        "⏱️",
+	harness.UnexpectedPass: "❗",
+	harness.Error:          "💥",
+	harness.KnownFailure:   "🟡",
+	harness.Unsupported:    "➖",
+	harness.Skip:           "⏭️",
+	harness.Info:           "ℹ️",
+}
+
+// WriteMarkdown writes the report for GitHub: the summary matrix of
+// implementations × areas, then each implementation's failing and
+// divergent cases with expected and observed, then the per-case matrix.
+func WriteMarkdown(w io.Writer, r *Report) error {
+	b := &strings.Builder{}
+	h := r.Header
+	fmt.Fprintf(b, "# netconform conformance report\n\n")
+	fmt.Fprintf(b, "Generated %s by %s %s · %s %s/%s · kernel %s · timescale %g · catalogue `%s`\n\n",
+		h.Generated.UTC().Format("2006-01-02 15:04 UTC"), h.Tool, h.ToolVersion, h.GoVersion, h.GOOS, h.GOARCH, h.Kernel, h.Timescale, short(h.CatalogueHash))
+	fmt.Fprintf(b, "**%d results**: %s\n\n", r.Footer.Total, outcomeCounts(r.Footer.ByOutcome, " · "))
+	b.WriteString("Legend: ")
+	for _, o := range harness.Outcomes {
+		fmt.Fprintf(b, "%s %s · ", Symbols[o], o)
+	}
+	b.WriteString("\n\nLevels: **contract** — required by the `net`/`io` documentation; **convention** — what Go's std `net` does on Linux, which an implementation may differ from by declaring it; **informational** — recorded, never failed. The browsable matrix with every transcript is [index.html](index.html); the canonical data is [report.json](report.json) (schema: [report.schema.json](report.schema.json)); CI systems read [junit.xml](junit.xml).\n\n")
+
+	b.WriteString("## Summary\n\n")
+	areas := r.Areas()
+	b.WriteString("| implementation | " + strings.Join(areas, " | ") + " | all |\n")
+	b.WriteString("|---" + strings.Repeat("|---", len(areas)+1) + "|\n")
+	for _, im := range r.Impls {
+		fmt.Fprintf(b, "| [%s](#%s) |", im.Name, anchor(im.Name))
+		for _, a := range areas {
+			fmt.Fprintf(b, " %s |", cellCounts(r, im.Name, a))
+		}
+		fmt.Fprintf(b, " %s |\n", cellCounts(r, im.Name, ""))
+	}
+	b.WriteString("\nEach cell counts case × role results: ✅ pass, ❌ fail (with ⏱️ timeouts, ❗ unexpected passes and 💥 errors), 🟡 known failure, ➖ unsupported or skipped.\n\n")
+
+	b.WriteString("## Implementations\n\n")
+	for _, im := range r.Impls {
+		writeImpl(b, r, im)
+	}
+
+	b.WriteString("## All cases\n\n")
+	b.WriteString("| case | level |")
+	for _, im := range r.Impls {
+		fmt.Fprintf(b, " %s |", im.Name)
+	}
+	b.WriteString("\n|---|---" + strings.Repeat("|:-:", len(r.Impls)) + "|\n")
+	for _, c := range r.Cases {
+		fmt.Fprintf(b, "| `%s` | %s |", c.ID, c.Level)
+		for _, im := range r.Impls {
+			fmt.Fprintf(b, " %s |", cellSymbols(r.resultsFor(im.Name, c.ID)))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nWhere a case runs in both roles, the cell shows the client role, then the server role.\n\n")
+	b.WriteString("## Reproduce\n\n```sh\ngo run ./reports")
+	if len(h.Options) > 0 {
+		b.WriteString(" " + strings.Join(h.Options, " "))
+	}
+	b.WriteString("\n```\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeImpl(b *strings.Builder, r *Report, im ImplInfo) {
+	fmt.Fprintf(b, "### %s\n\n", im.Name)
+	if im.Description != "" {
+		fmt.Fprintf(b, "%s", im.Description)
+		if im.URL != "" {
+			fmt.Fprintf(b, " — <%s>", im.URL)
+		}
+		b.WriteString("\n\n")
+	}
+	fmt.Fprintf(b, "Topology **%s**", im.Topology)
+	if im.Network != "" {
+		fmt.Fprintf(b, " over %s", im.Network)
+	}
+	fmt.Fprintf(b, "; close mode **%s**; capabilities: %s.", im.CloseMode, strings.Join(im.Caps, ", "))
+	if im.Module != "" {
+		fmt.Fprintf(b, " Adapter module: `%s`.", im.Module)
+	}
+	fmt.Fprintf(b, " Results: %s.\n\n", outcomeCounts(r.Footer.ByImpl[im.Name], ", "))
+	for _, l := range im.Leaks {
+		fmt.Fprintf(b, "> **Leak**: %s\n\n", l)
+	}
+	if im.Evidence != "" {
+		fmt.Fprintf(b, "<details><summary>Run evidence</summary>\n\n```\n%s\n```\n</details>\n\n", im.Evidence)
+	}
+	var rows []string
+	for i := range r.Results {
+		res := &r.Results[i]
+		if res.Impl != im.Name {
+			continue
+		}
+		switch res.Outcome {
+		case harness.Pass, harness.Unsupported, harness.Skip:
+			continue
+		}
+		expected, observed := expectedObserved(res)
+		rows = append(rows, fmt.Sprintf("| %s `%s` | %s | %s | %s | %s | %s |",
+			Symbols[res.Outcome], res.Case, res.Role, res.Level, md(expected), md(observed), md(res.Spec)))
+	}
+	if len(rows) == 0 {
+		b.WriteString("No failing or divergent case.\n\n")
+		return
+	}
+	b.WriteString("| case | role | level | expected | observed | spec |\n|---|---|---|---|---|---|\n")
+	b.WriteString(strings.Join(rows, "\n") + "\n\n")
+}
+
+// expectedObserved states what a failing or divergent result expected and
+// saw: its first finding, or the declared reason.
+func expectedObserved(res *harness.Result) (string, string) {
+	var exp, obs string
+	if len(res.Findings) > 0 {
+		f := res.Findings[0]
+		exp, obs = f.Call+" = "+f.Want, f.Got
+		if len(res.Findings) > 1 {
+			obs += fmt.Sprintf(" (and %d more)", len(res.Findings)-1)
+		}
+	}
+	switch res.Outcome {
+	case harness.KnownFailure:
+		link := ""
+		if res.Known != nil && res.Known.Link != "" {
+			link = " " + res.Known.Link
+		}
+		obs = "known: " + res.Reason + link + " — " + obs
+	case harness.Error:
+		obs = res.Reason + " " + obs
+	}
+	return exp, obs
+}
+
+func md(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > 400 {
+		s = s[:397] + "…"
+	}
+	return s
+}
+
+func anchor(s string) string { return strings.ReplaceAll(strings.ToLower(s), ".", "") }
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func outcomeCounts(m map[harness.Outcome]int, sep string) string {
+	var parts []string
+	for _, o := range harness.Outcomes {
+		if m[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s %s", m[o], Symbols[o], o))
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+// cellCounts summarises an implementation's results in an area ("" for all).
+func cellCounts(r *Report, impl, area string) string {
+	var pass, fail, known, unsup int
+	for i := range r.Results {
+		res := &r.Results[i]
+		if res.Impl != impl || (area != "" && res.Area != area) {
+			continue
+		}
+		switch res.Outcome {
+		case harness.Pass, harness.Info:
+			pass++
+		case harness.KnownFailure:
+			known++
+		case harness.Unsupported, harness.Skip:
+			unsup++
+		default:
+			fail++
+		}
+	}
+	var parts []string
+	for _, p := range []struct {
+		n int
+		s string
+	}{{pass, "✅"}, {fail, "❌"}, {known, "🟡"}, {unsup, "➖"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d%s", p.n, p.s))
+		}
+	}
+	if len(parts) == 0 {
+		return "·"
+	}
+	return strings.Join(parts, " ")
+}
+
+func cellSymbols(rs []*harness.Result) string {
+	if len(rs) == 0 {
+		return "·"
+	}
+	slices.SortFunc(rs, func(a, b *harness.Result) int { return strings.Compare(string(a.Role), string(b.Role)) })
+	var s []string
+	for _, r := range rs {
+		s = append(s, Symbols[r.Outcome])
+	}
+	return strings.Join(s, "")
+}

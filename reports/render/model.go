@@ -1,0 +1,217 @@
+// Package render builds netconform's conformance report and writes it as
+// JSON (the canonical, versioned form, described by report.schema.json),
+// Markdown, a self-contained HTML matrix, and JUnit XML. It reads results
+// either from harness.Result values or from `go test -json` output. It
+// never dials and never imports the suite or the implementations.
+package render
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+)
+
+// Format is the version of the report's JSON form. It changes when a field
+// changes meaning or disappears; added fields keep it.
+const Format = 1
+
+// Report is a conformance report: who ran what where, the implementations,
+// the cases, one result per case × implementation × role, and counts.
+type Report struct {
+	Format  int              `json:"format"`
+	Header  Header           `json:"header"`
+	Impls   []ImplInfo       `json:"impls"`
+	Cases   []CaseInfo       `json:"cases"`
+	Results []harness.Result `json:"results"`
+	Footer  Footer           `json:"footer"`
+}
+
+// Header says what produced the report and where. Generated is the only
+// wall-clock time in a report.
+type Header struct {
+	Tool          string    `json:"tool"`
+	ToolVersion   string    `json:"toolVersion"`
+	CatalogueHash string    `json:"catalogueHash"`
+	GoVersion     string    `json:"goVersion"`
+	GOOS          string    `json:"goos"`
+	GOARCH        string    `json:"goarch"`
+	Kernel        string    `json:"kernel"`
+	Timescale     float64   `json:"timescale"`
+	Options       []string  `json:"options"`
+	Generated     time.Time `json:"generated"`
+}
+
+// ImplInfo describes an implementation in a report.
+type ImplInfo struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	URL         string          `json:"url,omitempty"`
+	Version     string          `json:"version,omitempty"`
+	Topology    string          `json:"topology"` // "reference-peer" or "pair"
+	Network     string          `json:"network,omitempty"`
+	CloseMode   string          `json:"closeMode"`
+	Caps        []string        `json:"caps"`
+	Known       []harness.Known `json:"known,omitempty"`
+	// Module is the Go module the implementation's adapter lives in, when
+	// it is not the core module.
+	Module string `json:"module,omitempty"`
+	// Planned lists the case/role keys the run meant to produce; a key
+	// without a result is reported as an error, never silently dropped.
+	Planned []string `json:"planned,omitempty"`
+	// Evidence of a run that ended badly (the child process's output tail).
+	Evidence string `json:"evidence,omitempty"`
+	// Leaks found after the implementation's cases (goroutines, sockets).
+	Leaks []string `json:"leaks,omitempty"`
+}
+
+// Info describes im for a report.
+func Info(im *harness.Impl) ImplInfo {
+	topo := "reference-peer"
+	if im.Pairwise() {
+		topo = "pair"
+	}
+	mode := string(im.CloseMode)
+	if mode == "" {
+		mode = string(harness.CloseFull)
+	}
+	net := im.Network
+	if im.Caps.Has(harness.CapPacket) && !im.Caps.Has(harness.CapStream) {
+		net = im.DatagramNetwork()
+	}
+	return ImplInfo{
+		Name: im.Name, Description: im.Description, URL: im.URL, Version: im.Version,
+		Topology: topo, Network: net, CloseMode: mode, Caps: im.EffectiveCaps().List(), Known: im.Known,
+	}
+}
+
+// CaseInfo describes a case in a report.
+type CaseInfo struct {
+	ID        string        `json:"id"`
+	Area      string        `json:"area"`
+	Level     harness.Level `json:"level"`
+	Spec      string        `json:"spec"`
+	Catalogue string        `json:"catalogue,omitempty"`
+	Needs     []string      `json:"needs,omitempty"`
+}
+
+// Footer counts the results.
+type Footer struct {
+	Total     int                               `json:"total"`
+	ByOutcome map[harness.Outcome]int           `json:"byOutcome"`
+	ByArea    map[string]map[harness.Outcome]int `json:"byArea"`
+	ByImpl    map[string]map[harness.Outcome]int `json:"byImpl"`
+}
+
+// New assembles a report: results sorted by implementation, case and role;
+// cases and implementations derived from them where not given; counts.
+func New(h Header, impls []ImplInfo, results []harness.Result) *Report {
+	r := &Report{Format: Format, Header: h, Results: slices.Clone(results)}
+	if h.Tool == "" {
+		r.Header.Tool = "netconform"
+	}
+	slices.SortFunc(r.Results, func(a, b harness.Result) int {
+		return cmp.Or(cmp.Compare(a.Impl, b.Impl), cmp.Compare(a.Case, b.Case), cmp.Compare(a.Role, b.Role))
+	})
+	seen := map[string]bool{}
+	for _, im := range impls {
+		if !seen[im.Name] {
+			r.Impls = append(r.Impls, im)
+			seen[im.Name] = true
+		}
+	}
+	cases := map[string]CaseInfo{}
+	for _, res := range r.Results {
+		if !seen[res.Impl] {
+			r.Impls = append(r.Impls, ImplInfo{Name: res.Impl})
+			seen[res.Impl] = true
+		}
+		cases[res.Case] = CaseInfo{ID: res.Case, Area: res.Area, Level: res.Level, Spec: res.Spec, Catalogue: res.Catalogue, Needs: res.Needs}
+	}
+	slices.SortFunc(r.Impls, func(a, b ImplInfo) int { return cmp.Compare(a.Name, b.Name) })
+	for _, c := range cases {
+		r.Cases = append(r.Cases, c)
+	}
+	slices.SortFunc(r.Cases, func(a, b CaseInfo) int { return cmp.Compare(a.ID, b.ID) })
+	r.Footer = count(r.Results)
+	return r
+}
+
+func count(results []harness.Result) Footer {
+	f := Footer{
+		Total:     len(results),
+		ByOutcome: map[harness.Outcome]int{},
+		ByArea:    map[string]map[harness.Outcome]int{},
+		ByImpl:    map[string]map[harness.Outcome]int{},
+	}
+	for _, r := range results {
+		f.ByOutcome[r.Outcome]++
+		if f.ByArea[r.Area] == nil {
+			f.ByArea[r.Area] = map[harness.Outcome]int{}
+		}
+		f.ByArea[r.Area][r.Outcome]++
+		if f.ByImpl[r.Impl] == nil {
+			f.ByImpl[r.Impl] = map[harness.Outcome]int{}
+		}
+		f.ByImpl[r.Impl][r.Outcome]++
+	}
+	return f
+}
+
+// ExitCode is what a command producing r exits with: 2 when the harness or
+// an adapter could not run something (error rows), 1 when a result fails
+// (fail, timeout, unexpected-pass), 0 when every result is a pass or is
+// declared (unsupported, known-failure, skip, info).
+func (r *Report) ExitCode() int {
+	code := 0
+	for _, res := range r.Results {
+		switch res.Outcome {
+		case harness.Error:
+			return 2
+		case harness.Fail, harness.Timeout, harness.UnexpectedPass:
+			code = 1
+		}
+	}
+	return code
+}
+
+// Areas lists the areas of the report's cases, in order.
+func (r *Report) Areas() []string {
+	var out []string
+	for _, c := range r.Cases {
+		if !slices.Contains(out, c.Area) {
+			out = append(out, c.Area)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// result finds the results of a case on an implementation.
+func (r *Report) resultsFor(impl, caseID string) []*harness.Result {
+	i, _ := slices.BinarySearchFunc(r.Results, [2]string{impl, caseID}, func(res harness.Result, k [2]string) int {
+		return cmp.Or(cmp.Compare(res.Impl, k[0]), cmp.Compare(res.Case, k[1]))
+	})
+	var out []*harness.Result
+	for ; i < len(r.Results) && r.Results[i].Impl == impl && r.Results[i].Case == caseID; i++ {
+		out = append(out, &r.Results[i])
+	}
+	return out
+}
+
+// Worst picks the outcome that represents several roles in one cell: a
+// failure beats a known failure beats unsupported beats a pass.
+func Worst(rs []*harness.Result) harness.Outcome {
+	rank := map[harness.Outcome]int{
+		harness.Error: 9, harness.Timeout: 8, harness.Fail: 7, harness.UnexpectedPass: 6,
+		harness.KnownFailure: 5, harness.Info: 4, harness.Skip: 3, harness.Unsupported: 2, harness.Pass: 1,
+	}
+	var w harness.Outcome
+	for _, r := range rs {
+		if rank[r.Outcome] > rank[w] {
+			w = r.Outcome
+		}
+	}
+	return w
+}

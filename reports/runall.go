@@ -1,0 +1,280 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/sysobs"
+	"github.com/netconform/netconform/reports/render"
+	"github.com/netconform/netconform/suite"
+)
+
+// A testBinary is a package whose tests call suite.Run on built-in
+// implementations: the core module's suite, and the nested modules that
+// keep heavy third-party adapters out of the core module's dependencies.
+type testBinary struct {
+	module     string // module directory, relative to the repository root
+	pkg        string // package, relative to the module
+	path       string // the built test binary
+	dir        string // the package's directory: the binary's working directory
+	importPath string
+}
+
+var testBinaries = []testBinary{
+	{module: ".", pkg: "./suite"},
+	{module: "impls/thirdparty", pkg: "."},
+}
+
+// job is one implementation to run.
+type job struct {
+	bin  *testBinary
+	name string
+}
+
+// runAll builds the test binaries, lists their implementations and runs
+// each in a process of its own. broken lists what could not run.
+func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []harness.Result, []string, error) {
+	tmp, err := os.MkdirTemp("", "netconform-reports-")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer os.RemoveAll(tmp)
+	implRE := regexp.MustCompile(o.impls)
+	var jobs []job
+	for i := range testBinaries {
+		b := &testBinaries[i]
+		if _, err := os.Stat(filepath.Join(b.module, "go.mod")); err != nil {
+			continue
+		}
+		fmt.Fprintf(stderr, "building %s (module %s)…\n", b.pkg, b.module)
+		if err := build(b, tmp, i); err != nil {
+			return nil, nil, nil, err
+		}
+		names, err := listImpls(b)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, n := range names {
+			if implRE.MatchString(n) {
+				jobs = append(jobs, job{bin: b, name: n})
+			}
+		}
+	}
+	if len(jobs) == 0 {
+		return nil, nil, nil, usageError{fmt.Errorf("no implementation matches -impl=%q", o.impls)}
+	}
+	prog := newProgress(stderr, jobs)
+	defer prog.stop()
+	var mu sync.Mutex
+	var impls []render.ImplInfo
+	var results []harness.Result
+	var broken []string
+	sem := make(chan struct{}, o.jobs)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			im, res, why := runOne(o, j, prog.rows[i])
+			mu.Lock()
+			impls = append(impls, im...)
+			results = append(results, res...)
+			if why != "" {
+				broken = append(broken, j.name+": "+why)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return impls, results, broken, nil
+}
+
+// build compiles b's test binary.
+func build(b *testBinary, tmp string, i int) error {
+	b.path = filepath.Join(tmp, fmt.Sprintf("suite%d.test", i))
+	cmd := exec.Command("go", "test", "-c", "-o", b.path, b.pkg)
+	cmd.Dir = b.module
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go test -c %s in %s: %v\n%s", b.pkg, b.module, err, out)
+	}
+	out, err := goList(b, "{{.ImportPath}} {{.Dir}}")
+	if err != nil {
+		return err
+	}
+	b.importPath, b.dir, _ = strings.Cut(out, " ")
+	return nil
+}
+
+func goList(b *testBinary, format string) (string, error) {
+	cmd := exec.Command("go", "list", "-f", format, b.pkg)
+	cmd.Dir = b.module
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go list %s in %s: %v", b.pkg, b.module, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// listImpls asks the test binary which implementations it runs.
+func listImpls(b *testBinary) ([]string, error) {
+	cmd := exec.Command(b.path, "-test.run=^TestConformance$", "-netconform.list")
+	cmd.Dir = b.dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("%s -netconform.list: %v\n%s", b.pkg, err, out)
+	}
+	var names []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if n, ok := strings.CutPrefix(strings.TrimSpace(l), suite.ImplNamePrefix); ok {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
+// runOne runs one implementation's cases in a child process and collects
+// its results; why says why it could not run, if it could not.
+func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.Result, string) {
+	row.begin()
+	args := []string{"tool", "test2json", "-t", "-p", j.bin.importPath, j.bin.path,
+		"-test.run=^TestConformance$/^" + regexp.QuoteMeta(j.name) + "$",
+		"-test.v=test2json", "-test.timeout=" + (o.budget + time.Minute).String()}
+	cmd := exec.Command("go", args...)
+	cmd.Dir = j.bin.dir
+	cmd.Env = append(os.Environ(),
+		suite.EnvCases+"="+o.cases, suite.EnvAreas+"="+o.areas,
+		fmt.Sprintf("NETCONFORM_TIMESCALE=%g", harness.Timescale()),
+		"NETCONFORM_TOOL_VERSION="+gitVersion())
+	cmd.SysProcAttr = sysobs.GroupProcAttr()
+	var stdout bytes.Buffer
+	pr, pw := io.Pipe()
+	cmd.Stdout = pw
+	stderr := &tail{max: 16 << 10}
+	cmd.Stderr = stderr
+	scanned := make(chan struct{})
+	go func() {
+		defer close(scanned)
+		sc := bufio.NewScanner(io.TeeReader(pr, &stdout))
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		for sc.Scan() {
+			row.observe(sc.Bytes())
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	began := time.Now()
+	err := cmd.Start()
+	if err != nil {
+		pw.Close()
+		<-scanned
+		row.end("could not start")
+		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, err.Error()
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	timedOut := false
+	select {
+	case err = <-done:
+	case <-time.After(o.budget):
+		timedOut = true
+		sysobs.KillGroup(cmd.Process.Pid)
+		err = <-done
+	}
+	pw.Close()
+	<-scanned
+	took := time.Since(began).Round(time.Millisecond)
+
+	c, perr := render.ReadTestJSON(bytes.NewReader(stdout.Bytes()), j.name+" output")
+	if perr != nil {
+		row.end("unreadable output")
+		return []render.ImplInfo{{Name: j.name, Evidence: perr.Error() + "\n" + stderr.String()}}, nil, perr.Error()
+	}
+	var evidence, why string
+	switch {
+	case timedOut:
+		why = fmt.Sprintf("still running after its %v budget; killed with its process group", o.budget)
+	case err != nil && !isTestFailure(err):
+		why = fmt.Sprintf("the test process ended abnormally after %v (%v)", took, err)
+	}
+	if why != "" {
+		evidence = why + "\nstderr tail:\n" + stderr.String() + "\noutput tail:\n" + c.Output
+	}
+	if len(c.Impls) == 0 {
+		row.end("no results")
+		if why == "" {
+			why = "the test process reported no implementation"
+			evidence = why + "\n" + c.Output + "\n" + stderr.String()
+		}
+		return []render.ImplInfo{{Name: j.name, Module: moduleOf(j.bin), Evidence: evidence}}, nil, why
+	}
+	for i := range c.Impls {
+		c.Impls[i].Module = moduleOf(j.bin)
+		c.Impls[i].Evidence = evidence
+	}
+	c.Complete(evidence, caseInfo)
+	row.end("")
+	// A crash is reported as error rows (with evidence), not as a harness
+	// failure: the report completes, and its exit status says 2 through them.
+	return c.Impls, c.Results, ""
+}
+
+// isTestFailure reports whether err is the ordinary "some test failed"
+// exit status of a test binary.
+func isTestFailure(err error) bool {
+	ee, ok := err.(*exec.ExitError)
+	return ok && ee.ExitCode() == 1
+}
+
+func moduleOf(b *testBinary) string {
+	if b.module == "." {
+		return ""
+	}
+	return "github.com/netconform/netconform/" + b.module
+}
+
+// tail keeps the last max bytes written.
+type tail struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = t.b[len(t.b)-t.max:]
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
+
+// outputOf extracts the Output of a test2json event line, cheaply.
+func outputOf(line []byte) string {
+	if !bytes.Contains(line, []byte(`"Action":"output"`)) {
+		return ""
+	}
+	var ev struct{ Output string }
+	if json.Unmarshal(line, &ev) != nil {
+		return ""
+	}
+	return ev.Output
+}
