@@ -39,7 +39,8 @@ const (
 	SetupDialer Setup = "dialer"
 	// SetupPacket: a datagram server socket "server" and clients "c1"…"cN",
 	// connected to it; "iut" is the server in role server and c1 in role
-	// client, "peer" the other.
+	// client, "peer" the other. For a datagram implementation that is not a
+	// kernel socket, both sides are the implementation's.
 	SetupPacket Setup = "packet"
 	// SetupNone: nothing; the script builds what it needs.
 	SetupNone Setup = "none"

@@ -423,6 +423,11 @@ func (r *run) budget(s Step, start, dl time.Time) time.Duration {
 		return r.scaled(s.budget)
 	}
 	b := r.scaled(defaultStepBudget + perMiB*time.Duration(s.volume()>>20))
+	if s.op == opClose || s.op == opMeasureClose {
+		// net.Conn.Close "may or may not block until any buffered data is
+		// sent" (a WebSocket close handshake waits 5 s for an idle peer).
+		b = r.scaled(closeBudget)
+	}
 	if s.want.atDeadline && !dl.IsZero() {
 		if until := dl.Sub(start); until > 0 {
 			b = until + r.scaled(Tolerance+time.Second)
@@ -436,6 +441,10 @@ func (r *run) budget(s Step, start, dl time.Time) time.Duration {
 	}
 	return b
 }
+
+// closeBudget bounds a Close, which net.Conn allows to block while it
+// finishes sending.
+const closeBudget = 8 * time.Second
 
 // perMiB is the watchdog budget added per MiB a step moves: bulk steps
 // under the race detector on a loaded 2-core machine need seconds.

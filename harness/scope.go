@@ -10,7 +10,14 @@ import (
 type scope struct {
 	mu       sync.Mutex
 	cleanups []func()
-	values   map[any]any
+	values   map[any]*scopeValue
+}
+
+// scopeValue is one CaseValue, made once.
+type scopeValue struct {
+	once sync.Once
+	v    any
+	err  error
 }
 
 type scopeKey struct{}
@@ -34,28 +41,31 @@ func CaseCleanup(ctx context.Context, f func()) bool {
 }
 
 // CaseValue returns the value stored under key for the current case,
-// creating it with init on first use. Implementations use it to share one
-// resource among the endpoints of a case (one driver process per case).
-// Outside a case, init runs every time.
+// creating it with init on first use; concurrent callers wait for that one
+// init. Implementations use it to share one resource among the endpoints
+// of a case (one driver process, one SSH tunnel, one netstack per case).
+// init may call CaseCleanup. Outside a case, init runs every time.
 func CaseValue[T any](ctx context.Context, key any, init func() (T, error)) (T, error) {
 	s, ok := ctx.Value(scopeKey{}).(*scope)
 	if !ok {
 		return init()
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.values[key]; ok {
-		return v.(T), nil
-	}
-	v, err := init()
-	if err != nil {
-		return v, err
-	}
 	if s.values == nil {
-		s.values = map[any]any{}
+		s.values = map[any]*scopeValue{}
 	}
-	s.values[key] = v
-	return v, nil
+	e, ok := s.values[key]
+	if !ok {
+		e = &scopeValue{}
+		s.values[key] = e
+	}
+	s.mu.Unlock()
+	e.once.Do(func() { e.v, e.err = init() })
+	if e.err != nil {
+		var zero T
+		return zero, e.err
+	}
+	return e.v.(T), nil
 }
 
 // close runs the cleanups, last registered first.

@@ -206,8 +206,11 @@ func (r *run) setupPacket() error {
 	if n == 0 {
 		n = 1
 	}
+	// A datagram implementation that is not a kernel socket (a userspace
+	// stack) cannot reach a std socket: both sides are then the IUT's.
+	virtual := !r.iutKernel()
 	var srv *endpoint
-	if r.role == RoleServer {
+	if r.role == RoleServer || virtual {
 		res, err := r.setupCall("IUT ListenPacket", func() callResult {
 			pc, err := r.im.ListenPacket(r.ctx, pnet, r.loopback(pnet))
 			return callResult{pc: pc, err: err}
@@ -240,10 +243,11 @@ func (r *run) setupPacket() error {
 }
 
 // newPacketClient makes a datagram client on the clients' side of the role:
-// the IUT in role client, the reference otherwise.
+// the IUT in role client (or always, for a userspace datagram stack), the
+// reference otherwise.
 func (r *run) newPacketClient(name, addr string, unconnected bool) error {
 	pnet := r.im.DatagramNetwork()
-	iut := r.role == RoleClient
+	iut := r.role == RoleClient || !r.iutKernel()
 	var res callResult
 	var err error
 	switch {

@@ -243,8 +243,12 @@ func SetReadDeadline(ep string, w When) Step { return Step{op: opSetReadDL, ep: 
 // SetWriteDeadline sets ep's write deadline.
 func SetWriteDeadline(ep string, w When) Step { return Step{op: opSetWriteDL, ep: ep, when: w} }
 
-// Close closes ep (a conn, a listener or a packet conn).
-func Close(ep string) Step { return Step{op: opClose, ep: ep} }
+// Close closes ep (a conn, a listener or a packet conn). Its result is
+// recorded, not checked, unless the step says what to expect (Err): most
+// scripts close as a precondition of what they check, and net.Conn.Close
+// may legitimately fail (a WebSocket whose peer never answers the close
+// handshake).
+func Close(ep string) Step { return Step{op: opClose, ep: ep, want: expect{record: true}} }
 
 // CloseWrite half-closes ep's write side.
 func CloseWrite(ep string) Step { return Step{op: opCloseWrite, ep: ep} }
@@ -432,8 +436,9 @@ func (s Step) At(off int) Step { s.off = off; return s }
 // WantN expects n bytes.
 func (s Step) WantN(n int) Step { s.want.n, s.want.hasN = n, true; return s }
 
-// Err expects one of classes (the preferred outcomes).
-func (s Step) Err(classes ...Class) Step { s.want.classes = classes; return s }
+// Err expects one of classes (the preferred outcomes); Err(None) expects
+// success.
+func (s Step) Err(classes ...Class) Step { s.want.classes, s.want.record = classes, false; return s }
 
 // Allow also accepts classes, reported as an allowed, non-preferred outcome.
 func (s Step) Allow(classes ...Class) Step {

@@ -18,7 +18,7 @@ func (r *run) teardown() {
 	var stuck []string
 	step := func(desc string, fn func()) {
 		defer wg.Done()
-		if _, ok := r.calls.call(desc, r.scaled(teardownGrace), func() callResult { fn(); return callResult{} }); !ok {
+		if _, ok := r.calls.call(desc, r.scaled(closeBudget), func() callResult { fn(); return callResult{} }); !ok {
 			mu.Lock()
 			stuck = append(stuck, desc)
 			mu.Unlock()

@@ -25,7 +25,7 @@ const (
 	// calling it blocked.
 	settleTime = 30 * time.Millisecond
 	// teardownGrace is how long teardown waits for calls to return after
-	// everything was closed.
+	// everything was closed; Closes themselves get closeBudget.
 	teardownGrace = 2 * time.Second
 )
 

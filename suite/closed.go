@@ -27,7 +27,7 @@ var closedCases = []h.Case{
 		Level:     h.Convention,
 		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
-		Script:    h.Script(h.Close(iut)),
+		Script:    h.Script(h.Close(iut).Err(h.None)),
 	},
 	{
 		ID:        "closed.read.after-close",

@@ -29,6 +29,9 @@ func fault(c h.Case) h.Case {
 	if c.Budget == 0 {
 		c.Budget = faultBudge
 	}
+	// The fault is injected in the kernel (a link goes down): the case
+	// means something only when the conn's traffic crosses the kernel.
+	c.Needs |= h.CapPeerState
 	c.Requires = silentLoopbackIsIPv4
 	return c
 }

@@ -18,7 +18,7 @@ var listenerCases = []h.Case{
 		Level:     h.Convention,
 		Needs:     h.CapListener,
 		Setup:     h.SetupListener,
-		Script:    h.Script(h.Close(h.Ln)),
+		Script:    h.Script(h.Close(h.Ln).Err(h.None)),
 	},
 	{
 		ID:        "listener.accept.after-close",
@@ -132,8 +132,9 @@ var listenerCases = []h.Case{
 		Needs:     h.CapListener,
 		Setup:     h.SetupListener,
 		Script: h.Script(
-			h.DialTo("c1", h.Ln),
+			h.Go("d", h.DialTo("c1", h.Ln)),
 			h.Accept(h.Ln, "s1"),
+			h.Await("d"),
 			h.Close(h.Ln),
 			h.Go("w", h.Write("c1", "ping")),
 			h.ReadFull("s1", 4).Want("ping"),
@@ -211,8 +212,9 @@ var listenerCases = []h.Case{
 		Needs: h.CapListener,
 		Setup: h.SetupListener,
 		Script: h.Script(
-			h.DialTo("c1", h.Ln),
+			h.Go("d", h.DialTo("c1", h.Ln)),
 			h.Accept(h.Ln, "s1"),
+			h.Await("d"),
 			h.Addrs("s1"),
 		),
 	},

@@ -1,0 +1,39 @@
+package bufconn
+
+import "github.com/netconform/netconform/harness"
+
+// Divergences verified against grpc v1.85.0's test/bufconn/bufconn.go.
+const (
+	timeoutErr = "deadlines fail with bufconn's own netErrorTimeout (\"i/o timeout\", Timeout() true), which does not wrap os.ErrDeadlineExceeded"
+	pipeErr    = "a closed conn fails with io.ErrClosedPipe, not net.ErrClosed"
+)
+
+var known = []harness.Known{
+	{Case: "closed.close.twice", Reason: "Close is idempotent: a second Close returns nil"},
+	{Case: "closed.read.after-close-is-errclosed", Reason: pipeErr},
+	{Case: "closed.read.close-unblocks-is-errclosed", Reason: pipeErr},
+	{Case: "closed.read.zero-length-after-close", Reason: pipeErr},
+	{Case: "closed.setdeadline.after-close", Reason: "SetDeadline does not check whether the pipe is closed, so it returns nil"},
+	{Case: "closed.write.after-close-is-errclosed", Reason: pipeErr},
+	{Case: "closed.write.close-unblocks-is-errclosed", Reason: pipeErr},
+	{Case: "deadline.read.extended-while-blocked", Reason: timeoutErr},
+	{Case: "deadline.read.future-fires", Reason: timeoutErr},
+	{Case: "deadline.read.one-deadline-many-readers", Reason: timeoutErr},
+	{Case: "deadline.read.past", Reason: timeoutErr},
+	{Case: "deadline.read.past-unblocks-blocked", Reason: timeoutErr},
+	{Case: "deadline.read.past-with-data", Reason: "Read returns queued data before it checks for a timeout (pipe.Read)"},
+	{Case: "deadline.read.reusable-after-timeout", Reason: timeoutErr},
+	{Case: "deadline.read.zero-length-past", Reason: "Read(nil) checks for a timeout like any Read, so it times out instead of returning 0, nil"},
+	{Case: "deadline.setdeadline.both-directions", Reason: timeoutErr},
+	{Case: "deadline.write.future-fires", Reason: timeoutErr},
+	{Case: "deadline.write.partial-then-continue", Reason: timeoutErr},
+	{Case: "deadline.write.past", Reason: "Write copies into the buffer while there is room before it checks for a timeout"},
+	{Case: "deadline.write.past-unblocks-blocked", Reason: timeoutErr},
+	{Case: "deadline.write.zero-length-past", Reason: "Write(nil) returns 0, nil before it checks for a timeout"},
+	{Case: "eof.read.zero-length", Reason: "Read(nil) on an empty pipe waits for data instead of returning 0, nil at once (pipe.Read)"},
+	{Case: "listener.accept.after-close-is-errclosed", Reason: "Accept after Close fails with bufconn's own \"closed\" error, not net.ErrClosed"},
+	{Case: "listener.accept.dial-before-accept", Reason: "there is no backlog: Dial waits until Accept takes the conn (an in-memory listener, not listen(2))"},
+	{Case: "listener.accept.fin-before-accept", Reason: "there is no backlog: Dial waits until Accept takes the conn (an in-memory listener, not listen(2))"},
+	{Case: "listener.close.twice", Reason: "Listener.Close is idempotent: a second Close returns nil"},
+	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: "a blocked Accept released by Close fails with bufconn's own \"closed\" error, not net.ErrClosed"},
+}

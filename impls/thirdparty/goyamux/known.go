@@ -1,0 +1,51 @@
+package goyamux
+
+import "github.com/netconform/netconform/harness"
+
+// Divergences verified against go-yamux v5.1.0's source (stream.go,
+// util.go) and its history.
+const (
+	pr62       = "https://github.com/libp2p/go-yamux/pull/62"
+	pr5        = "https://github.com/libp2p/go-yamux/pull/5"
+	timeoutErr = "deadlines fail with go-yamux's own ErrTimeout (Timeout() true), which does not wrap os.ErrDeadlineExceeded"
+	resetErr   = "the read side of a closed stream is reset: Read returns ErrStreamReset (\"stream reset\"), not net.ErrClosed or io.EOF (PR #5 split Close into CloseRead + CloseWrite)"
+	closedErr  = "Write on a closed stream returns ErrStreamClosed (\"stream closed\"), not net.ErrClosed"
+	lostWakeup = "readers and writers wait on capacity-1 notify channels that wake one waiter, and PR #62 removed the chained wake-up in Read, so with several blocked goroutines the others are never woken"
+	goAway     = "the session is the listener: after Close, Accept fails with a GoAwayError (\"sent go away\"), not net.ErrClosed"
+)
+
+var known = []harness.Known{
+	{Case: "closed.close.twice", Reason: "Stream.Close is idempotent: a second Close returns nil"},
+	{Case: "closed.read.after-close-is-errclosed", Reason: resetErr, Link: pr5},
+	{Case: "closed.read.close-unblocks-is-errclosed", Reason: resetErr, Link: pr5},
+	{Case: "closed.read.close-unblocks-many", Reason: "Close wakes one of ten blocked Reads; " + lostWakeup, Link: pr62},
+	{Case: "closed.read.zero-length-after-close", Reason: resetErr, Link: pr5},
+	{Case: "closed.setdeadline.after-close", Reason: "SetDeadline does not check the stream's state, so it returns nil after Close"},
+	{Case: "closed.write.after-close-is-errclosed", Reason: closedErr},
+	{Case: "closed.write.close-unblocks-is-errclosed", Reason: closedErr},
+	{Case: "conn.write.concurrent-no-interleave", Reason: "eight concurrent Writes stall for good: window updates wake one waiting writer; " + lostWakeup, Link: pr62},
+	{Case: "deadline.read.extended-while-blocked", Reason: timeoutErr},
+	{Case: "deadline.read.future-fires", Reason: timeoutErr},
+	{Case: "deadline.read.one-deadline-many-readers", Reason: timeoutErr},
+	{Case: "deadline.read.past", Reason: timeoutErr},
+	{Case: "deadline.read.past-unblocks-blocked", Reason: timeoutErr},
+	{Case: "deadline.read.past-with-data", Reason: "Read returns buffered data before looking at the deadline, which it only consults while waiting (stream.go Read)"},
+	{Case: "deadline.read.reusable-after-timeout", Reason: timeoutErr},
+	{Case: "deadline.read.zero-length-past", Reason: "Read(nil) waits like any Read, so with an expired deadline it returns ErrTimeout instead of 0, nil"},
+	{Case: "deadline.setdeadline.both-directions", Reason: timeoutErr},
+	{Case: "deadline.write.future-fires", Reason: timeoutErr},
+	{Case: "deadline.write.partial-then-continue", Reason: timeoutErr},
+	{Case: "deadline.write.past", Reason: timeoutErr},
+	{Case: "deadline.write.past-unblocks-blocked", Reason: timeoutErr},
+	{Case: "deadline.write.zero-length-past", Reason: "Write(nil) returns 0, nil before looking at the deadline"},
+	{Case: "eof.read.zero-length", Reason: "Read(nil) with nothing buffered waits for data instead of returning 0, nil at once"},
+	{Case: "halfclose.closeread.after-close", Reason: "CloseRead on a closed stream returns nil"},
+	{Case: "halfclose.closeread.queued-data-first", Reason: "CloseRead resets the read side: queued data is dropped and Read returns ErrStreamReset", Link: pr5},
+	{Case: "halfclose.closeread.read-returns-eof", Reason: resetErr, Link: pr5},
+	{Case: "halfclose.closewrite.after-close", Reason: "CloseWrite on a closed stream returns nil"},
+	{Case: "halfclose.write.after-closewrite-is-epipe", Reason: closedErr},
+	{Case: "listener.accept.after-close-is-errclosed", Reason: goAway},
+	{Case: "listener.accept.conn-survives-close", Reason: "the session is the listener: Session.Close sends GoAway and closes every stream, accepted ones included"},
+	{Case: "listener.close.twice", Reason: "Session.Close is idempotent: a second Close returns nil"},
+	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: goAway},
+}

@@ -1,0 +1,65 @@
+package gvisor
+
+import "github.com/netconform/netconform/harness"
+
+// Divergences verified against gonet's source (gonet.go) at the pinned
+// gVisor version, and its issue tracker.
+const (
+	timeoutErr = "deadlines fail with gonet's own timeoutError (\"how the net package reports timeouts\" before Go 1.15), which does not wrap os.ErrDeadlineExceeded"
+	eofAfter   = "Read on a closed endpoint gets tcpip.ErrClosedForReceive, which gonet maps to io.EOF, not net.ErrClosed"
+	tcpipErr   = "netstack errors are tcpip.Error values turned into text (\"endpoint is closed for send\", \"connection reset by peer\"), with no errno for errors.Is"
+	idem       = "Close is idempotent: a second Close returns nil"
+	noState    = "the call does not check whether the endpoint is closed, so it returns nil"
+	issue10023 = "https://github.com/google/gvisor/issues/10023"
+)
+
+var knownTCP = []harness.Known{
+	{Case: "closed.close.twice", Reason: idem},
+	{Case: "closed.read.after-close-is-errclosed", Reason: eofAfter},
+	{Case: "closed.read.close-unblocks-is-errclosed", Reason: eofAfter},
+	{Case: "closed.read.zero-length-after-close", Reason: eofAfter},
+	{Case: "closed.setdeadline.after-close", Reason: "SetDeadline " + noState},
+	{Case: "closed.write.after-close-is-errclosed", Reason: tcpipErr, Link: issue10023},
+	{Case: "closed.write.close-unblocks-is-errclosed", Reason: tcpipErr},
+	{Case: "deadline.read.extended-while-blocked", Reason: timeoutErr},
+	{Case: "deadline.read.future-fires", Reason: timeoutErr},
+	{Case: "deadline.read.one-deadline-many-readers", Reason: timeoutErr},
+	{Case: "deadline.read.past", Reason: timeoutErr},
+	{Case: "deadline.read.past-unblocks-blocked", Reason: timeoutErr},
+	{Case: "deadline.read.past-with-data", Reason: timeoutErr},
+	{Case: "deadline.read.reusable-after-timeout", Reason: timeoutErr},
+	{Case: "deadline.read.zero-length-past", Reason: "Read(nil) checks the deadline like any Read, so it times out instead of returning 0, nil"},
+	{Case: "deadline.setdeadline.both-directions", Reason: timeoutErr},
+	{Case: "deadline.write.future-fires", Reason: timeoutErr},
+	{Case: "deadline.write.partial-then-continue", Reason: timeoutErr},
+	{Case: "deadline.write.past", Reason: timeoutErr},
+	{Case: "deadline.write.past-unblocks-blocked", Reason: timeoutErr},
+	{Case: "deadline.write.zero-length-past", Reason: timeoutErr},
+	{Case: "eof.read.after-peer-abort", Reason: tcpipErr},
+	{Case: "eof.read.after-reset-reported", Reason: tcpipErr},
+	{Case: "eof.read.zero-length", Reason: "Read(nil) with nothing queued waits for data instead of returning 0, nil at once"},
+	{Case: "eof.write.after-reset-reported", Reason: tcpipErr},
+	{Case: "eof.write.first-after-peer-abort", Reason: tcpipErr},
+	{Case: "halfclose.closeread.after-close", Reason: "CloseRead " + noState},
+	{Case: "halfclose.closewrite.after-close", Reason: "CloseWrite " + noState},
+	{Case: "halfclose.closewrite.after-full-shutdown", Reason: "CloseWrite on a fully shut connection returns nil (as client) or \"endpoint not connected\" text without ENOTCONN (as server)"},
+	{Case: "halfclose.write.after-closewrite-is-epipe", Reason: tcpipErr},
+	{Case: "listener.accept.after-close-is-errclosed", Reason: "Accept after Close fails with \"endpoint is in invalid state\" text, not net.ErrClosed"},
+	{Case: "listener.close.twice", Reason: idem},
+	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: "a blocked Accept released by Close fails with \"endpoint is in invalid state\" text, not net.ErrClosed"},
+}
+
+var knownUDP = []harness.Known{
+	{Case: "deadline.read.connected-datagram-fires", Reason: timeoutErr},
+	{Case: "deadline.readfrom.future-fires", Reason: timeoutErr},
+	{Case: "deadline.readfrom.past", Reason: timeoutErr},
+	{Case: "deadline.readfrom.timeout-nil-addr", Reason: timeoutErr},
+	{Case: "deadline.writeto.past", Reason: timeoutErr},
+	{Case: "udp.close.twice", Reason: idem},
+	{Case: "udp.msgsize.too-large", Reason: tcpipErr},
+	{Case: "udp.read.zero-length-keeps-datagram", Reason: "Read(nil) fails with \"bad buffer\" (tcpip.ErrBadBuffer) instead of returning 0, nil"},
+	{Case: "udp.readfrom.after-close-is-errclosed", Reason: eofAfter},
+	{Case: "udp.readfrom.close-unblocks-is-errclosed", Reason: eofAfter},
+	{Case: "udp.write.unconnected-errors", Reason: tcpipErr},
+	{Case: "udp.writeto.connected-errors", Reason: "WriteTo on a connected endpoint sends to the address given, where Go refuses with net.ErrWriteToConnected"},
+}

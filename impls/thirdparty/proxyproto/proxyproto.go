@@ -1,0 +1,45 @@
+// Package proxyproto adapts pires/go-proxyproto — PROXY protocol support
+// for servers behind HAProxy and cloud load balancers — to the harness.
+//
+// Topology: reference peer, server role only: std's TCP listener wrapped
+// by proxyproto.Listener with default settings. The reference peer sends
+// no PROXY header, as a client reaching the server directly does (the
+// header is optional by default). Accepted conns are *proxyproto.Conn:
+// CloseWrite and SyscallConn are reachable only through TCPConn(), so they
+// are hidden from callers of net.Conn. The implementation declares
+// half-close — the socket underneath has it — so the report shows the
+// wrapper losing it. Close mode: full.
+package proxyproto
+
+import (
+	"context"
+	"net"
+
+	"github.com/pires/go-proxyproto"
+
+	"github.com/netconform/netconform/harness"
+)
+
+// Listen wraps a TCP listener with proxyproto.Listener.
+func Listen(ctx context.Context, network, address string, o harness.ListenOptions) (net.Listener, error) {
+	lc := o.ListenConfig()
+	lc.SetMultipathTCP(false)
+	ln, err := lc.Listen(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	return &proxyproto.Listener{Listener: ln}, nil
+}
+
+// Impl is pires/go-proxyproto over std TCP.
+var Impl = harness.Impl{
+	Name:        "pires-proxyproto",
+	Description: "std TCP listener wrapped by pires/go-proxyproto's Listener (no PROXY header sent)",
+	URL:         "https://github.com/pires/go-proxyproto",
+	Version:     "v0.15.0",
+	Caps: harness.CapStream | harness.CapHalfClose | harness.CapDeadline | harness.CapListener |
+		harness.CapBuffered | harness.CapTCP | harness.CapKernel,
+	Network: "tcp4",
+	Listen:  Listen,
+	Known:   known,
+}

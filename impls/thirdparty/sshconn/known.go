@@ -1,0 +1,47 @@
+package sshconn
+
+import "github.com/netconform/netconform/harness"
+
+// Divergences verified against x/crypto/ssh v0.58.0's source (tcpip.go,
+// channel.go, buffer.go) and its issue tracker.
+const (
+	issue65930 = "https://github.com/golang/go/issues/65930"
+	noDeadline = "deadlines are not supported: SetDeadline, SetReadDeadline and SetWriteDeadline return \"ssh: tcpChan: deadline not supported\" and I/O never times out"
+	eofErr     = "a closed channel returns io.EOF from Read and Write, not net.ErrClosed"
+)
+
+var known = []harness.Known{
+	{Case: "closed.close.twice", Reason: "a second Close returns io.EOF (the channel already sent its close), not net.ErrClosed"},
+	{Case: "closed.read.after-close-is-errclosed", Reason: eofErr},
+	{Case: "closed.read.close-unblocks-is-errclosed", Reason: eofErr},
+	{Case: "closed.read.close-unblocks-many", Reason: "Close wakes one of ten blocked Reads: the channel buffer's eof() calls Cond.Signal, not Broadcast (buffer.go), so the others stay blocked"},
+	{Case: "closed.read.zero-length-after-close", Reason: "Read(nil) returns 0, nil before looking at the channel's state"},
+	{Case: "closed.setdeadline.after-close", Reason: noDeadline, Link: issue65930},
+	{Case: "closed.write.after-close-is-errclosed", Reason: eofErr},
+	{Case: "closed.write.close-unblocks-is-errclosed", Reason: eofErr},
+	{Case: "conn.methods.concurrent", Reason: "the case releases its goroutines with deadlines, which are not supported, so they stay blocked", Link: issue65930},
+	{Case: "conn.read.concurrent-readers", Reason: "the case releases its goroutines with deadlines, which are not supported, so they stay blocked", Link: issue65930},
+	{Case: "deadline.read.cleared-while-blocked", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.extended-while-blocked", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.future-fires", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.one-deadline-many-readers", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.past", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.past-unblocks-blocked", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.past-with-data", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.reusable-after-timeout", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.write-unaffected", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.zero-length-past", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.setdeadline.both-directions", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.write.future-fires", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.write.partial-then-continue", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.write.past", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.write.past-unblocks-blocked", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.write.read-unaffected", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.write.zero-length-past", Reason: noDeadline, Link: issue65930},
+	{Case: "dial.address.bad-port", Reason: "the port is parsed by strconv in the client, whose *strconv.NumError is not a *net.AddrError"},
+	{Case: "dial.connect.refused-is-econnrefused", Reason: "the server's ECONNREFUSED reaches the client as the text of an ssh.OpenChannelError (\"connect failed\"), with no errno"},
+	{Case: "dial.network.unknown", Reason: "an unknown network fails with \"ssh: unsupported protocol\", not net.UnknownNetworkError"},
+	{Case: "halfclose.closewrite.after-close", Reason: "CloseWrite on a closed channel returns io.EOF, not net.ErrClosed"},
+	{Case: "halfclose.write.after-closewrite-is-epipe", Reason: "Write after CloseWrite returns io.EOF, not EPIPE"},
+	{Case: "state.close.unread-data-peer-reset", Reason: "an SSH channel cannot carry an abort: closing it with unread data makes the server close the target with a FIN, never an RST"},
+}

@@ -1,0 +1,41 @@
+package yamux
+
+import "github.com/netconform/netconform/harness"
+
+// Divergences verified against yamux v0.1.2's source (stream.go, const.go,
+// session.go) and its issue tracker.
+const (
+	issue156   = "https://github.com/hashicorp/yamux/issues/156"
+	issue51    = "https://github.com/hashicorp/yamux/issues/51"
+	timeoutErr = "deadlines fail with yamux's own ErrTimeout (*NetError, Timeout() true), which does not wrap os.ErrDeadlineExceeded"
+	closedErr  = "a closed stream fails with yamux's own ErrStreamClosed (\"stream closed\"), not net.ErrClosed"
+	dataFirst  = "Read returns buffered data before looking at the deadline, which it only consults while waiting (stream.go Read)"
+	writeFirst = "Write sends while the window allows before looking at the deadline, so a past write deadline does not stop it"
+	sessionErr = "the session is the listener: after Close, Accept fails with ErrSessionShutdown (\"session shutdown\"), not net.ErrClosed"
+)
+
+var known = []harness.Known{
+	{Case: "closed.close.twice", Reason: "Stream.Close is idempotent: a second Close returns nil"},
+	{Case: "closed.setdeadline.after-close", Reason: "SetDeadline stores the time without checking the stream's state, so it returns nil after Close"},
+	{Case: "closed.write.after-close-is-errclosed", Reason: closedErr},
+	{Case: "closed.write.close-unblocks-is-errclosed", Reason: closedErr},
+	{Case: "deadline.read.extended-while-blocked", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.read.future-fires", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.read.one-deadline-many-readers", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.read.past", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.read.past-unblocks-blocked", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.read.past-with-data", Reason: dataFirst, Link: issue51},
+	{Case: "deadline.read.reusable-after-timeout", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.read.zero-length-past", Reason: "Read(nil) waits like any Read, so with an expired deadline it returns ErrTimeout instead of 0, nil", Link: issue156},
+	{Case: "deadline.setdeadline.both-directions", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.write.future-fires", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.write.partial-then-continue", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.write.past", Reason: writeFirst, Link: issue51},
+	{Case: "deadline.write.past-unblocks-blocked", Reason: timeoutErr, Link: issue156},
+	{Case: "deadline.write.zero-length-past", Reason: writeFirst, Link: issue51},
+	{Case: "eof.read.zero-length", Reason: "Read(nil) with nothing buffered waits for data instead of returning 0, nil at once (stream.go Read: an empty buffer goes to WAIT)"},
+	{Case: "listener.accept.after-close-is-errclosed", Reason: sessionErr},
+	{Case: "listener.accept.conn-survives-close", Reason: "the session is the listener: Session.Close closes every stream it carries, accepted ones included"},
+	{Case: "listener.close.twice", Reason: "Session.Close is idempotent: a second Close returns nil"},
+	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: sessionErr},
+}
