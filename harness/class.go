@@ -39,7 +39,7 @@ const (
 	NotFound         Class = "not-found"          // ENOENT
 	WriteToConnected Class = "write-to-connected" // net.ErrWriteToConnected
 	Canceled         Class = "canceled"           // context.Canceled
-	DialTimeout      Class = "dial-timeout"       // context.DeadlineExceeded (Go's dial timeout matches it)
+	ContextDeadline  Class = "context-deadline"   // context.DeadlineExceeded (a Go dial timeout matches it)
 	AddrError        Class = "addr-error"         // *net.AddrError
 	DNSError         Class = "dns-error"          // *net.DNSError
 	UnknownNetwork   Class = "unknown-network"    // net.UnknownNetworkError
@@ -49,7 +49,7 @@ const (
 
 // AllClasses lists every class, in the order Classify tests them.
 var AllClasses = []Class{
-	None, EOF, Closed, ClosedPipe, Deadline, Canceled, DialTimeout,
+	None, EOF, Closed, ClosedPipe, Deadline, Canceled, ContextDeadline,
 	Reset, BrokenPipe, Refused, NotConnected, Unreachable, TimedOut,
 	AddrInUse, AddrNotAvail, MsgSize, DestAddrRequired, Aborted, NotFound,
 	WriteToConnected, AddrError, DNSError, UnknownNetwork, NotImplemented,
@@ -77,7 +77,7 @@ var classSentinels = map[Class]string{
 	NotFound:         "ENOENT",
 	WriteToConnected: "net.ErrWriteToConnected",
 	Canceled:         "context.Canceled",
-	DialTimeout:      "context.DeadlineExceeded",
+	ContextDeadline:  "context.DeadlineExceeded",
 	AddrError:        "*net.AddrError",
 	DNSError:         "*net.DNSError",
 	UnknownNetwork:   "net.UnknownNetworkError",
@@ -123,7 +123,7 @@ func Classify(err error) Class {
 	case errors.Is(err, context.Canceled):
 		return Canceled
 	case errors.Is(err, context.DeadlineExceeded):
-		return DialTimeout
+		return ContextDeadline
 	}
 	if e, ok := sysobs.ErrnoOf(err); ok && e.Kind != "" {
 		return Class(e.Kind)

@@ -55,7 +55,9 @@ func (r *run) exec(i int, s Step) {
 		return
 	}
 	r.afterCall(i, s, e, res)
-	r.check(i, s, e, start, dl, res, r.triggerStart(i))
+	// A call made in sequence answers for its own duration: a slow step
+	// before it is that step's finding, not this one's.
+	r.check(i, s, e, start, dl, res, start)
 }
 
 // deadlineChangeTooLate reports (and records as inconclusive) a script
@@ -196,7 +198,11 @@ func (r *run) operation(s Step, e *endpoint) func() callResult {
 				c, err := e.lnDial(r.ctx)
 				return callResult{conn: c, err: err}
 			}
-			c, err := r.refDialTo(r.ctx, e.local.String())
+			if !e.iut {
+				c, err := refDialer().DialContext(r.ctx, refNetwork(r.im.StreamNetwork()), e.local.String())
+				return callResult{conn: c, err: err}
+			}
+			c, err := r.refDialIUT(r.ctx, e.local.String())
 			return callResult{conn: c, err: err}
 		}
 	case opDial:

@@ -82,6 +82,10 @@ type Known struct {
 	Role   Role   `json:"role,omitempty"` // empty: every role
 	Reason string `json:"reason"`
 	Link   string `json:"link,omitempty"`
+	// Intermittent marks a divergence that shows on some runs only (a race
+	// inside the implementation): a pass is then recorded as a pass, not
+	// as unexpected-pass. Use it only with the race named in Reason.
+	Intermittent bool `json:"intermittent,omitempty"`
 }
 
 // Impl describes an implementation under test in one value.
@@ -110,6 +114,12 @@ type Impl struct {
 
 	NewPair     func(ctx context.Context) (*Pair, error)
 	NewListener func(ctx context.Context) (*PairListener, error)
+
+	// Preface, when set, runs on each conn the reference peer dials to the
+	// IUT's listener before the case uses it: it writes what a real client
+	// of the implementation sends first (a PROXY protocol header, a
+	// multiplexer's matching prefix). It must not read.
+	Preface func(c net.Conn) error
 }
 
 var validImplName = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*$`)

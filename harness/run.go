@@ -268,7 +268,8 @@ func applyLevel(res *Result) {
 }
 
 // applyKnown maps a failure the implementation declares to KnownFailure,
-// and a pass of a declared case to UnexpectedPass.
+// and a pass of a declared case to UnexpectedPass (unless the declared
+// divergence is intermittent).
 func applyKnown(res *Result, im *Impl) {
 	k, ok := im.KnownFor(res.Case, res.Role)
 	if !ok {
@@ -280,6 +281,9 @@ func applyKnown(res *Result, im *Impl) {
 		res.Outcome = KnownFailure
 		res.Reason = k.Reason
 	case Pass, Info:
+		if k.Intermittent {
+			return
+		}
 		res.Outcome = UnexpectedPass
 		res.Findings = append(res.Findings, Finding{
 			Call: "known divergence " + res.Case,

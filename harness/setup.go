@@ -125,7 +125,7 @@ func (r *run) setupConn() error {
 		lnEp := r.add(&endpoint{name: Ln, iut: true, ln: lres.ln, kernel: r.iutKernel()})
 		addr := lnEp.local.String()
 		dial, err := r.setupCall("reference Dial", func() callResult {
-			c, err := refDialer().DialContext(r.ctx, refNetwork(network), addr)
+			c, err := r.refDialIUT(r.ctx, addr)
 			return callResult{conn: c, err: err}
 		})
 		if err != nil {
@@ -316,7 +316,16 @@ func (r *run) loopback(network string) string {
 	return "127.0.0.1:0"
 }
 
-// refDialTo connects the reference peer to address.
-func (r *run) refDialTo(ctx context.Context, address string) (net.Conn, error) {
-	return refDialer().DialContext(ctx, refNetwork(r.im.StreamNetwork()), address)
+// refDialIUT connects the reference peer to the IUT's listener at address
+// and sends the implementation's Preface.
+func (r *run) refDialIUT(ctx context.Context, address string) (net.Conn, error) {
+	c, err := refDialer().DialContext(ctx, refNetwork(r.im.StreamNetwork()), address)
+	if err != nil || r.im.Preface == nil {
+		return c, err
+	}
+	if err := r.im.Preface(c); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("Preface: %w", err)
+	}
+	return c, nil
 }

@@ -119,7 +119,7 @@ var dialCases = []h.Case{
 		Needs:     h.CapDial,
 		Setup:     h.SetupDialer,
 		Script: h.Script(
-			h.Dial("c1", h.AddrOf(h.Ln)).Expired().Err(h.DialTimeout).AnyErr().Within(time.Second),
+			h.Dial("c1", h.AddrOf(h.Ln)).Expired().Err(h.ContextDeadline).AnyErr().Within(time.Second),
 		),
 	},
 	{
@@ -130,7 +130,7 @@ var dialCases = []h.Case{
 		Needs:     h.CapDial,
 		Setup:     h.SetupDialer,
 		Script: h.Script(
-			h.Dial("c1", h.AddrOf(h.Ln)).Expired().Err(h.DialTimeout).Timeout(),
+			h.Dial("c1", h.AddrOf(h.Ln)).Expired().Err(h.ContextDeadline).Timeout(),
 		),
 	},
 	{
@@ -141,7 +141,7 @@ var dialCases = []h.Case{
 		Needs:     h.CapDial,
 		Setup:     h.SetupDialer,
 		Script: h.Script(
-			h.Dial("c1", h.AddrOf(h.Ln)).Options(h.DialOptions{Timeout: -time.Second}).Err(h.DialTimeout).Timeout().Within(time.Second),
+			h.Dial("c1", h.AddrOf(h.Ln)).Options(h.DialOptions{Timeout: -time.Second}).Err(h.ContextDeadline).Timeout().Within(time.Second),
 		),
 	},
 }

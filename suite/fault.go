@@ -169,7 +169,7 @@ var faultCases = []h.Case{
 		Script: h.Script(
 			h.AddVeth("nc0", vethCIDR),
 			h.Dial("c1", h.Literal("tcp4", silentHost)).Options(h.DialOptions{Timeout: 500 * time.Millisecond}).
-				Err(h.DialTimeout).Allow(h.Deadline).Timeout().NotBefore(500*time.Millisecond).Within(500*time.Millisecond+h.Tolerance),
+				Err(h.ContextDeadline).Allow(h.Deadline).Timeout().NotBefore(500*time.Millisecond).Within(500*time.Millisecond+h.Tolerance),
 		),
 	}),
 	fault(h.Case{
@@ -182,7 +182,7 @@ var faultCases = []h.Case{
 		Script: h.Script(
 			h.AddVeth("nc0", vethCIDR),
 			h.Dial("c1", h.Literal("tcp4", silentHost)).Options(h.DialOptions{Timeout: 500 * time.Millisecond}).
-				Err(h.DialTimeout).AnyErr().NotBefore(500*time.Millisecond).Within(500*time.Millisecond+h.Tolerance),
+				Err(h.ContextDeadline).AnyErr().NotBefore(500*time.Millisecond).Within(500*time.Millisecond+h.Tolerance),
 		),
 	}),
 	fault(h.Case{

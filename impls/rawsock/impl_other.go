@@ -17,8 +17,12 @@ func unsupported(context.Context, string, string) (net.Conn, error) { return nil
 
 // TCP is rawsock's TCP; it is Linux-only, so here it has no capability.
 var TCP = harness.Impl{Name: "rawsock-tcp", Description: errNotLinux.Error(), Caps: harness.CapStream,
-	Dial: func(ctx context.Context, n, a string, _ harness.DialOptions) (net.Conn, error) { return unsupported(ctx, n, a) }}
+	Dial: func(ctx context.Context, n, a string, _ harness.DialOptions) (net.Conn, error) {
+		return unsupported(ctx, n, a)
+	}}
 
 // UDP is rawsock's UDP; it is Linux-only.
 var UDP = harness.Impl{Name: "rawsock-udp", Description: errNotLinux.Error(), Caps: harness.CapStream,
-	Dial: func(ctx context.Context, n, a string, _ harness.DialOptions) (net.Conn, error) { return unsupported(ctx, n, a) }}
+	Dial: func(ctx context.Context, n, a string, _ harness.DialOptions) (net.Conn, error) {
+		return unsupported(ctx, n, a)
+	}}
