@@ -112,17 +112,6 @@ type OptionConn interface {
 	SetSockopt(name string, v int) error
 }
 
-// Pattern returns n bytes of the harness's byte pattern starting at offset
-// off: byte i is i mod 251, so lost, repeated or reordered runs of any
-// power-of-two size are visible.
-func Pattern(off, n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte((off + i) % 251)
-	}
-	return b
-}
-
 // sameAddr compares two addresses by network meaning: IP (v4-mapped
 // addresses equal their v4 form) and port, or the path for unix sockets.
 func sameAddr(a, b net.Addr) bool {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"os"
 	"time"
+
+	"github.com/netconform/netconform/harness/sysobs"
 )
 
 // exec runs step i.
@@ -183,7 +185,7 @@ func (r *run) operation(s Step, e *endpoint) func() callResult {
 	case opAddrs:
 		return func() callResult { return r.addrs(e) }
 	case opFill:
-		return func() callResult { return fill(e) }
+		return func() callResult { return r.fill(e) }
 	case opAccept:
 		return func() callResult {
 			if e.ln == nil {
@@ -251,7 +253,11 @@ func (r *run) operation(s Step, e *endpoint) func() callResult {
 }
 
 // fill writes until a Write with a short deadline makes no progress.
-func fill(e *endpoint) callResult {
+// fill writes until the peer's window is shut: a write makes no progress
+// before its deadline and, where the kernel socket is observable, data
+// waits in its send queue (a slow implementation can time out a write
+// before it has really tried).
+func (r *run) fill(e *endpoint) callResult {
 	c := e.conn
 	if c == nil {
 		return callResult{err: fmt.Errorf("netconform: %s is not a conn", e.name)}
@@ -260,12 +266,12 @@ func fill(e *endpoint) callResult {
 	total := 0
 	defer c.SetWriteDeadline(time.Time{})
 	for total < 256<<20 {
-		if err := c.SetWriteDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
+		if err := c.SetWriteDeadline(time.Now().Add(r.scaled(50 * time.Millisecond))); err != nil {
 			return callResult{n: total, err: err}
 		}
 		n, err := c.Write(chunk)
 		total += n
-		if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+		if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) && sendQueued(e) {
 			return callResult{n: total, value: fmt.Sprintf("%d bytes queued, window shut", total)}
 		}
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
@@ -273,6 +279,17 @@ func fill(e *endpoint) callResult {
 		}
 	}
 	return callResult{n: total, err: fmt.Errorf("netconform: wrote %d bytes and the peer's window never shut", total)}
+}
+
+// sendQueued reports whether e's kernel socket holds unsent data; true
+// when that cannot be observed.
+func sendQueued(e *endpoint) bool {
+	l, rm, ok := e.tuple()
+	if !ok {
+		return true
+	}
+	k, err := sysobs.LookupTCP(l, rm)
+	return err != nil || k.WQueue > 0
 }
 
 // errMissingMethod is returned when a declared capability's method is absent.

@@ -184,7 +184,10 @@ func (r *run) check(i int, s Step, e *endpoint, start, dl time.Time, res callRes
 	r.lateNow = false
 	bad = append(bad, invariants(s, res)...)
 	var pe *PanicError
-	if errors.As(res.err, &pe) {
+	if errors.Is(res.err, ErrBroken) {
+		r.broken = true
+		bad = append(bad, "the implementation broke")
+	} else if errors.As(res.err, &pe) {
 		bad = append(bad, "the implementation panicked")
 		r.mu.Lock()
 		r.res.Evidence += pe.Stack

@@ -115,6 +115,12 @@ type Impl struct {
 	NewPair     func(ctx context.Context) (*Pair, error)
 	NewListener func(ctx context.Context) (*PairListener, error)
 
+	// Prepare, when set, runs at the start of each case attempt, before
+	// the topology is built: it starts per-case resources (a driver
+	// process) so that their start-up is not timed as part of the first
+	// call. An error ends the case as an error.
+	Prepare func(ctx context.Context) error
+
 	// Preface, when set, runs on each conn the reference peer dials to the
 	// IUT's listener before the case uses it: it writes what a real client
 	// of the implementation sends first (a PROXY protocol header, a

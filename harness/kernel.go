@@ -261,11 +261,15 @@ func (r *run) changeLink(s Step) error {
 	if !r.isolated {
 		return errors.New("refusing to change links outside the case's own network namespace")
 	}
+	// What a step changes is undone when the attempt ends, so that a
+	// retry in the same namespace starts from the same links.
 	switch s.op {
 	case opLinkDown:
+		r.stops = append(r.stops, func() { sysobs.LinkUp(s.name) })
 		return sysobs.LinkDown(s.name)
 	case opLinkUp:
 		return sysobs.LinkUp(s.name)
 	}
+	r.stops = append(r.stops, func() { sysobs.DelLink(s.name) })
 	return sysobs.AddVeth(s.name, s.name+"p", string(s.data))
 }

@@ -36,6 +36,7 @@ type run struct {
 	async     map[string]*asyncOp
 	calls     inflight
 	scope     *scope
+	evidence  string // from CaseEvidence providers, after teardown
 	stops     []func()
 	stepStart []time.Time
 	tmpdirs   []string
@@ -258,6 +259,9 @@ func finish(res *Result, im *Impl, r *run) {
 	}
 	applyLevel(res)
 	applyKnown(res, im)
+	if res.Outcome != Pass && res.Outcome != Skip && r.evidence != "" {
+		res.Evidence += r.evidence
+	}
 }
 
 // applyLevel: informational cases are recorded, never failed.

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"strings"
 	"sync"
 )
 
@@ -11,6 +12,7 @@ type scope struct {
 	mu       sync.Mutex
 	cleanups []func()
 	values   map[any]*scopeValue
+	evidence []func() string
 }
 
 // scopeValue is one CaseValue, made once.
@@ -38,6 +40,35 @@ func CaseCleanup(ctx context.Context, f func()) bool {
 	s.cleanups = append(s.cleanups, f)
 	s.mu.Unlock()
 	return true
+}
+
+// CaseEvidence registers f to run once the current case has been torn
+// down (after the cleanups); what it returns is attached to the result as
+// evidence when the case does not pass: a driver's stderr, a server's log.
+// It reports false when ctx does not belong to a case.
+func CaseEvidence(ctx context.Context, f func() string) bool {
+	s, ok := ctx.Value(scopeKey{}).(*scope)
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	s.evidence = append(s.evidence, f)
+	s.mu.Unlock()
+	return true
+}
+
+// collectEvidence runs the evidence providers, in registration order.
+func (s *scope) collectEvidence() string {
+	s.mu.Lock()
+	fs := s.evidence
+	s.mu.Unlock()
+	var b strings.Builder
+	for _, f := range fs {
+		if e := strings.TrimRight(f(), "\n"); e != "" {
+			b.WriteString(e + "\n")
+		}
+	}
+	return b.String()
 }
 
 // CaseValue returns the value stored under key for the current case,

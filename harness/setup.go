@@ -16,6 +16,14 @@ const setupBudget = 5 * time.Second
 // run marked broken, when it cannot.
 func (r *run) setup() bool {
 	var err error
+	if r.im.Prepare != nil {
+		if _, err := r.setupCall("Prepare", func() callResult { return callResult{err: r.im.Prepare(r.ctx)} }); err != nil {
+			if !r.broken && !r.hung {
+				r.brokenf(0, "setup", "%v", err)
+			}
+			return false
+		}
+	}
 	switch r.c.Setup {
 	case SetupConn:
 		err = r.setupConn()

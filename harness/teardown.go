@@ -40,6 +40,7 @@ func (r *run) teardown() {
 	wg.Add(1)
 	go step("teardown cleanups", r.scope.close)
 	wg.Wait()
+	r.evidence = r.scope.collectEvidence()
 	for _, d := range r.tmpdirs {
 		os.RemoveAll(d)
 	}

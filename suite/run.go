@@ -60,14 +60,19 @@ const (
 // command runs each implementation in a process of its own for that
 // reason); a goroutine that stays blocked after its case was torn down is
 // reported, and left behind.
-func Run(t *testing.T, im harness.Impl) {
+//
+// The Results it returns fill in as the cases finish: they are complete
+// once the test (or subtest) that called Run has returned from its t.Run,
+// since the cases are parallel subtests of it.
+func Run(t *testing.T, im harness.Impl) *Results {
 	t.Helper()
+	col := &collector{}
 	if *timescale > 0 {
 		harness.SetTimescale(*timescale)
 	}
 	if *listImpls {
 		fmt.Printf("%s%s\n", ImplNamePrefix, im.Name)
-		return
+		return &Results{col}
 	}
 	if err := im.Validate(); err != nil {
 		t.Fatal(err)
@@ -81,8 +86,19 @@ func Run(t *testing.T, im harness.Impl) {
 	}
 	t.Run(im.Name, func(t *testing.T) {
 		t.Parallel()
-		runImpl(t, &im, sel)
+		runImpl(t, &im, sel, col)
 	})
+	return &Results{col}
+}
+
+// Results are what one Run produced.
+type Results struct{ col *collector }
+
+// List returns the results gathered so far, one per case and role.
+func (r *Results) List() []harness.Result {
+	r.col.mu.Lock()
+	defer r.col.mu.Unlock()
+	return append([]harness.Result(nil), r.col.results...)
 }
 
 // selected returns the cases the environment selects, in start order.
@@ -110,12 +126,11 @@ func selected() ([]*harness.Case, error) {
 	return out, nil
 }
 
-func runImpl(t *testing.T, im *harness.Impl, cases []*harness.Case) {
+func runImpl(t *testing.T, im *harness.Impl, cases []*harness.Case, col *collector) {
 	childImpl, childCase, childRole, child := harness.ChildCase()
 	if child && childImpl != im.Name {
 		t.Skip("isolated child of another implementation")
 	}
-	col := &collector{}
 	if !child {
 		info := render.Info(im)
 		for _, c := range cases {

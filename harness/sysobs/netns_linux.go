@@ -77,6 +77,15 @@ func AddVeth(a, b, cidr string) error {
 	return LinkUp(b)
 }
 
+// DelLink deletes the named link (a veth pair goes with either end).
+func DelLink(name string) error {
+	l, err := netlink.LinkByName(name)
+	if err != nil {
+		return err
+	}
+	return netlink.LinkDel(l)
+}
+
 // KillGroup kills the process group led by pid.
 func KillGroup(pid int) error { return syscall.Kill(-pid, syscall.SIGKILL) }
 

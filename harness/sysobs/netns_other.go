@@ -22,6 +22,9 @@ func LinkDown(name string) error { return errUnsupported("LinkDown") }
 // AddVeth creates a veth pair. It is Linux-only.
 func AddVeth(a, b, cidr string) error { return errUnsupported("AddVeth") }
 
+// DelLink deletes the named link. It is Linux-only.
+func DelLink(name string) error { return errUnsupported("DelLink") }
+
 // KillGroup kills the process pid (process groups are a Unix notion).
 func KillGroup(pid int) error {
 	p, err := os.FindProcess(pid)

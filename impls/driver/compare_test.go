@@ -1,0 +1,98 @@
+package driver_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/impls/stdnet"
+	"github.com/netconform/netconform/suite"
+)
+
+// inProcessStd is Go's net in this process with the Go driver's
+// capabilities: std-tcp and std-udp in one implementation.
+func inProcessStd() harness.Impl {
+	im := stdnet.TCP
+	im.Name = "std-inprocess"
+	im.Caps |= stdnet.UDP.Caps
+	im.PacketNet = "udp4"
+	im.ListenPacket = stdnet.UDP.ListenPacket
+	im.DialPacket = stdnet.UDP.DialPacket
+	return im
+}
+
+// TestGoDriverAgreesWithStd runs every case against Go's net twice: in
+// this process, and in the Go reference driver behind the protocol. Each
+// case must end the same way, and each step must observe the same error
+// class, which shows that the protocol loses nothing a case can see.
+func TestGoDriverAgreesWithStd(t *testing.T) {
+	var viaDriver, inProcess *suite.Results
+	t.Run("run", func(t *testing.T) {
+		viaDriver = suite.Run(t, goDriver(t))
+		inProcess = suite.Run(t, inProcessStd())
+	})
+	if _, _, _, child := harness.ChildCase(); child || t.Failed() {
+		return
+	}
+	got := byCase(viaDriver.List())
+	want := byCase(inProcess.List())
+	if len(want) == 0 {
+		t.Fatal("no in-process results")
+	}
+	for key, w := range want {
+		g, ok := got[key]
+		if !ok {
+			t.Errorf("%s: no result through the driver; in process: %s", key, w.Outcome)
+			continue
+		}
+		if diff := disagreement(g, w); diff != "" {
+			t.Errorf("%s: %s", key, diff)
+		}
+	}
+	for key := range got {
+		if _, ok := want[key]; !ok {
+			t.Errorf("%s: ran through the driver only", key)
+		}
+	}
+	t.Logf("%d case/role results agree", len(want))
+}
+
+func byCase(rs []harness.Result) map[string]harness.Result {
+	m := map[string]harness.Result{}
+	for _, r := range rs {
+		m[r.Case+"/"+string(r.Role)] = r
+	}
+	return m
+}
+
+// disagreement compares a result through the driver with one in process.
+// Steps must observe the same error class, except where the case accepts
+// either (a step whose verdict is "allowed" on one side: Go's dial timeout
+// identity is racy, golang/go#31863).
+func disagreement(viaDriver, inProcess harness.Result) string {
+	if viaDriver.Outcome != inProcess.Outcome {
+		return fmt.Sprintf("through the driver %s (%s), in process %s (%s)",
+			viaDriver.Outcome, viaDriver.Summary(), inProcess.Outcome, inProcess.Summary())
+	}
+	g, w := viaDriver.Transcript, inProcess.Transcript
+	if len(g) != len(w) {
+		return fmt.Sprintf("through the driver %d steps, in process %d", len(g), len(w))
+	}
+	for i := range g {
+		gc, wc := class(g[i]), class(w[i])
+		accepted := func(o harness.Obs) bool { return o.Verdict == "ok" || o.Verdict == "allowed" }
+		either := g[i].Verdict == "allowed" || w[i].Verdict == "allowed"
+		if gc != wc && !(either && accepted(g[i]) && accepted(w[i])) {
+			return fmt.Sprintf("step %d %s: through the driver %s (%s), in process %s (%s)",
+				g[i].Step, w[i].Call, gc, g[i].Verdict, wc, w[i].Verdict)
+		}
+	}
+	return ""
+}
+
+func class(o harness.Obs) harness.Class {
+	if o.Err == nil {
+		return harness.None
+	}
+	return o.Err.Class
+}

@@ -1,0 +1,78 @@
+package driver_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/impls/driver"
+	"github.com/netconform/netconform/suite"
+)
+
+// envRequire makes a reference driver that cannot run here a failure
+// rather than a skip; CI sets it.
+const envRequire = "NETCONFORM_REQUIRE_DRIVERS"
+
+// A reference driver and how to start it.
+type reference struct {
+	name string
+	argv func() ([]string, string) // the command, or why it cannot run
+}
+
+var references = []reference{
+	{"driver-go", func() ([]string, string) { return []string{filepath.Join(binDir, "godriver")}, "" }},
+	{"driver-python", func() ([]string, string) {
+		py, err := exec.LookPath("python3")
+		if err != nil {
+			return nil, "python3 is not installed"
+		}
+		script, _ := filepath.Abs("pydriver/netconform_driver.py")
+		return []string{py, script}, ""
+	}},
+	{"driver-c", func() ([]string, string) {
+		if b, err := os.ReadFile(filepath.Join(binDir, "cdriver.err")); err == nil {
+			return nil, "the C driver did not build (it needs cc and libcjson-dev): " + string(b)
+		}
+		return []string{filepath.Join(binDir, "cdriver")}, ""
+	}},
+}
+
+// start returns the reference driver as an implementation under test.
+func (r reference) start(t *testing.T) (harness.Impl, bool) {
+	t.Helper()
+	argv, why := r.argv()
+	if why != "" {
+		if os.Getenv(envRequire) != "" {
+			t.Errorf("%s: %s", r.name, why)
+		} else {
+			t.Logf("skipping %s: %s", r.name, why)
+		}
+		return harness.Impl{}, false
+	}
+	im, err := driver.New(argv...)
+	if err != nil {
+		t.Fatalf("%s: %v", r.name, err)
+	}
+	if im.Name != r.name {
+		t.Fatalf("%s says its name is %q", r.name, im.Name)
+	}
+	return im, true
+}
+
+// goDriver is the Go reference driver as an implementation under test.
+func goDriver(t *testing.T) harness.Impl {
+	t.Helper()
+	im, _ := references[0].start(t)
+	return im
+}
+
+// TestConformance runs every case against the reference drivers.
+func TestConformance(t *testing.T) {
+	for _, r := range references {
+		if im, ok := r.start(t); ok {
+			suite.Run(t, im)
+		}
+	}
+}

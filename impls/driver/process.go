@@ -1,0 +1,282 @@
+package driver
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+)
+
+// Limits on what a driver may do before it is declared broken.
+const (
+	maxLine      = 64 << 20 // longest reply line
+	helloTimeout = 10 * time.Second
+	byeGrace     = 300 * time.Millisecond
+	stderrTail   = 8 << 10
+)
+
+// A proc is one running driver process and its session.
+type proc struct {
+	argv []string
+	cmd  *exec.Cmd
+
+	wmu   sync.Mutex
+	stdin io.WriteCloser
+
+	mu      sync.Mutex
+	next    int64
+	waiting map[int64]chan *Reply
+	bye     bool
+
+	dead     chan struct{} // closed when the session is over
+	deadOnce sync.Once
+	why      error // why it is over, set before dead closes
+
+	exited  chan struct{} // closed when the process has been waited for
+	waitErr error
+	stderr  *tail
+	pidfd   int // -1 when the process cannot be observed
+}
+
+// startProc starts argv in dir, in a process group of its own that dies
+// with this process.
+func startProc(argv []string, dir string) (*proc, error) {
+	if len(argv) == 0 {
+		return nil, errors.New("driver: empty command")
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = procAttr()
+	p := &proc{argv: argv, cmd: cmd, waiting: map[int64]chan *Reply{}, dead: make(chan struct{}),
+		exited: make(chan struct{}), stderr: &tail{max: stderrTail}, pidfd: -1}
+	cmd.Stderr = p.stderr
+	var err error
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	started := make(chan error, 1)
+	go func() {
+		// The thread that starts the process must live as long as the
+		// process, or the parent-death signal would fire early.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		p.waitErr = cmd.Wait()
+		close(p.exited)
+	}()
+	if err := <-started; err != nil {
+		return nil, fmt.Errorf("driver: starting %s: %w", strings.Join(argv, " "), err)
+	}
+	p.pidfd = openPidfd(cmd.Process.Pid)
+	go p.readLoop(stdout)
+	return p, nil
+}
+
+// readLoop dispatches reply lines to the calls waiting for them.
+func (p *proc) readLoop(stdout io.Reader) {
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var r Reply
+		if err := json.Unmarshal(line, &r); err != nil {
+			p.broken(fmt.Errorf("the driver wrote a line that is not a JSON reply (%v): %s", err, quote(line)))
+			return
+		}
+		if err := r.check(); err != nil {
+			p.broken(fmt.Errorf("%v: %s", err, quote(line)))
+			return
+		}
+		p.mu.Lock()
+		ch, ok := p.waiting[r.ID]
+		delete(p.waiting, r.ID)
+		p.mu.Unlock()
+		if !ok {
+			p.broken(fmt.Errorf("the driver answered id %d, which is not a pending request: %s", r.ID, quote(line)))
+			return
+		}
+		ch <- &r
+	}
+	err := sc.Err()
+	switch {
+	case errors.Is(err, bufio.ErrTooLong):
+		p.broken(fmt.Errorf("the driver wrote a line longer than %d MiB", maxLine>>20))
+	case err != nil:
+		p.broken(fmt.Errorf("reading the driver's stdout: %w", err))
+	default:
+		p.mu.Lock()
+		bye := p.bye
+		p.mu.Unlock()
+		if !bye {
+			p.broken(fmt.Errorf("the driver closed its stdout (%s)", p.exitStatus()))
+		}
+		p.broken(errors.New("the session ended"))
+	}
+}
+
+// exitStatus waits briefly for the process and describes how it ended.
+func (p *proc) exitStatus() string {
+	select {
+	case <-p.exited:
+		if p.waitErr != nil {
+			return "exited: " + p.waitErr.Error()
+		}
+		return "exited with status 0"
+	case <-time.After(time.Second):
+		return "still running"
+	}
+}
+
+// broken ends the session for good: the process group is killed and
+// every pending call fails with why.
+func (p *proc) broken(why error) {
+	p.deadOnce.Do(func() {
+		p.why = why
+		close(p.dead)
+		killGroup(p.cmd.Process)
+		p.stdin.Close()
+	})
+}
+
+// call sends req and waits for its reply.
+func (p *proc) call(req Request) (*Reply, error) {
+	return p.callCtx(context.Background(), req)
+}
+
+// callCtx sends req and waits for its reply; when ctx ends first it asks
+// the driver to cancel the request (a dial) and goes on waiting for the
+// reply, which then says canceled.
+func (p *proc) callCtx(ctx context.Context, req Request) (*Reply, error) {
+	ch := make(chan *Reply, 1)
+	p.mu.Lock()
+	p.next++
+	id := p.next
+	p.waiting[id] = ch
+	if req["op"] == "bye" {
+		p.bye = true
+	}
+	p.mu.Unlock()
+	req["id"] = id
+	if err := p.send(req); err != nil {
+		return nil, err
+	}
+	done := ctx.Done()
+	for {
+		select {
+		case r := <-ch:
+			return r, nil
+		case <-p.dead:
+			return nil, p.deadErr()
+		case <-done:
+			done = nil
+			go p.call(Request{"op": "cancel", "target": id})
+		}
+	}
+}
+
+// send writes one request line.
+func (p *proc) send(req Request) error {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("driver: encoding %v: %w", req["op"], err)
+	}
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	select {
+	case <-p.dead:
+		return p.deadErr()
+	default:
+	}
+	if _, err := p.stdin.Write(append(b, '\n')); err != nil {
+		p.broken(fmt.Errorf("writing to the driver's stdin: %w (%s)", err, p.exitStatus()))
+		return p.deadErr()
+	}
+	return nil
+}
+
+func (p *proc) deadErr() error {
+	return fmt.Errorf("%w: driver %s: %v", harness.ErrBroken, p.argv[0], p.why)
+}
+
+// stop says bye, then kills the process group whatever the driver does.
+func (p *proc) stop() {
+	select {
+	case <-p.dead:
+	default:
+		done := make(chan struct{})
+		go func() { p.call(Request{"op": "bye"}); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(byeGrace):
+		}
+	}
+	p.broken(errors.New("the case ended"))
+	<-p.exited
+	closePidfd(p.pidfd)
+}
+
+// evidence describes the session for a result that did not pass.
+func (p *proc) evidence() string {
+	var b strings.Builder
+	select {
+	case <-p.dead:
+		fmt.Fprintf(&b, "driver %s: %v\n", strings.Join(p.argv, " "), p.why)
+	default:
+	}
+	if s := p.stderr.String(); s != "" {
+		fmt.Fprintf(&b, "driver stderr (last %d KiB):\n%s", stderrTail>>10, s)
+	}
+	return b.String()
+}
+
+// tail keeps the last max bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = append([]byte(nil), t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
+
+// quote shows the start of a bad line.
+func quote(b []byte) string {
+	if len(b) > 200 {
+		return fmt.Sprintf("%q… (%d bytes)", b[:200], len(b))
+	}
+	return fmt.Sprintf("%q", b)
+}
