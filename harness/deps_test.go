@@ -44,3 +44,31 @@ func TestOnlySysobsImportsXSys(t *testing.T) {
 		}
 	}
 }
+
+// TestImplsDependOnHarnessOnly keeps the other direction: an adapter
+// library (impls/...) builds on the harness, never on the suite or the
+// report code. Commands (package main, like the driver smoke checker) may
+// use the suite.
+func TestImplsDependOnHarnessOnly(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.Name}} {{.ImportPath}}`, module+"/impls/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, pkg, _ := strings.Cut(line, " ")
+		if name == "main" {
+			continue
+		}
+		deps, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		for _, dep := range strings.Fields(string(deps)) {
+			for _, bad := range []string{"/suite", "/reports"} {
+				if dep == module+bad || strings.HasPrefix(dep, module+bad+"/") {
+					t.Errorf("%s depends on %s; adapters depend on the harness only", pkg, dep)
+				}
+			}
+		}
+	}
+}

@@ -23,13 +23,13 @@ func (r *run) execEcho(i int, s Step) {
 	for k := 0; k < s.n; k++ {
 		var from net.Addr
 		var payload []byte
-		res, ok := r.calls.call(fmt.Sprintf("%s.ReadFrom (echo %d)", s.ep, k+1), r.scaled(defaultStepBudget), func() callResult {
+		res, ok := r.calls.call(fmt.Sprintf("%s.ReadFrom (echo %d)", s.ep, k+1), r.watch(defaultStepBudget), func() callResult {
 			buf := make([]byte, 2048)
 			n, a, err := pc.ReadFrom(buf)
 			return callResult{n: n, data: clip(buf, n), addr: a, err: err}
 		})
 		if !ok {
-			r.hang(i, s.Says(fmt.Sprintf("%s.ReadFrom, datagram %d of %d", s.ep, k+1, s.n)), start, r.scaled(defaultStepBudget))
+			r.hang(i, s.Says(fmt.Sprintf("%s.ReadFrom, datagram %d of %d", s.ep, k+1, s.n)), start, r.watch(defaultStepBudget))
 			return
 		}
 		if res.err != nil || res.addr == nil {
@@ -41,12 +41,12 @@ func (r *run) execEcho(i int, s Step) {
 		from, payload = res.addr, res.data
 		sources[from.String()]++
 		reply := append([]byte("echo:"), payload...)
-		wres, ok := r.calls.call(fmt.Sprintf("%s.WriteTo (echo %d)", s.ep, k+1), r.scaled(defaultStepBudget), func() callResult {
+		wres, ok := r.calls.call(fmt.Sprintf("%s.WriteTo (echo %d)", s.ep, k+1), r.watch(defaultStepBudget), func() callResult {
 			n, err := pc.WriteTo(reply, from)
 			return callResult{n: n, err: err}
 		})
 		if !ok {
-			r.hang(i, s.Says(fmt.Sprintf("%s.WriteTo(%s), datagram %d", s.ep, from, k+1)), start, r.scaled(defaultStepBudget))
+			r.hang(i, s.Says(fmt.Sprintf("%s.WriteTo(%s), datagram %d", s.ep, from, k+1)), start, r.watch(defaultStepBudget))
 			return
 		}
 		if wres.err != nil || wres.n != len(reply) {

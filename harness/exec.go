@@ -440,8 +440,13 @@ func (r *run) deadlineFor(e *endpoint, o op) time.Time {
 	return time.Time{}
 }
 
-// budget is the watchdog budget of a call of s started at start.
+// budget is the watchdog budget of a call of s started at start; it is
+// stretched under the race detector (watchdogFactor), never shortened.
 func (r *run) budget(s Step, start, dl time.Time) time.Duration {
+	return scaleBy(r.nominalBudget(s, start, dl), watchdogFactor())
+}
+
+func (r *run) nominalBudget(s Step, start, dl time.Time) time.Duration {
 	if s.budget > 0 {
 		return r.scaled(s.budget)
 	}

@@ -106,6 +106,10 @@ type Impl struct {
 	Network     string    // stream network of the IUT and its reference peer: "tcp4" (default), "tcp6", "unix"
 	PacketNet   string    // datagram network: "udp4" (default), "udp6"
 	Known       []Known
+	// Parallel, when positive, bounds how many of the implementation's
+	// cases run at once (below MaxParallel): for implementations whose
+	// cases each start a process (drivers), which compete for the CPU.
+	Parallel int
 
 	Dial         func(ctx context.Context, network, address string, o DialOptions) (net.Conn, error)
 	Listen       func(ctx context.Context, network, address string, o ListenOptions) (net.Listener, error)

@@ -129,9 +129,9 @@ func runIsolated(ctx context.Context, im *Impl, c *Case, role Role, o RunOptions
 	out := &tailBuffer{max: 16 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
 
-	budget := Scaled(defaultCaseBudget + 10*time.Second)
+	budget := Watchdog(defaultCaseBudget + 10*time.Second)
 	if c.Budget > 0 {
-		budget = Scaled(c.Budget + 10*time.Second)
+		budget = Watchdog(c.Budget + 10*time.Second)
 	}
 	began := time.Now()
 	waitErr, started, timedOut := startAndWait(ctx, cmd, budget)

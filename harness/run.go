@@ -124,8 +124,10 @@ func Run(ctx context.Context, im *Impl, c *Case, role Role, o RunOptions) *Resul
 	isolated := false
 	if c.Isolated || c.Wire {
 		if !isChild(im, c, role) {
-			release := acquire(false)
+			release := acquireImpl(im)
 			defer release()
+			releaseAll := acquire(false)
+			defer releaseAll()
 			runIsolated(ctx, im, c, role, o, res)
 			return res
 		}
@@ -138,6 +140,10 @@ func Run(ctx context.Context, im *Impl, c *Case, role Role, o RunOptions) *Resul
 	}
 
 	var retries []string
+	if !isolated {
+		release := acquireImpl(im)
+		defer release()
+	}
 	for attempt := 1; ; attempt++ {
 		release := acquire(c.Area() == "perf")
 		fresh := *res
@@ -188,7 +194,7 @@ func newRun(ctx context.Context, im *Impl, c *Case, role Role, res *Result, atte
 		eps: map[string]*endpoint{}, async: map[string]*asyncOp{}, scope: &scope{},
 		attempt: attempt, scale: Timescale() * float64(int(1)<<(attempt-1)),
 	}
-	r.ctx, r.cancel = context.WithTimeout(withScope(ctx, r.scope), r.scaled(budget))
+	r.ctx, r.cancel = context.WithTimeout(withScope(ctx, r.scope), r.watch(budget))
 	return r
 }
 
@@ -207,7 +213,7 @@ func (r *run) execute() {
 			}
 			if r.ctx.Err() != nil {
 				r.hung = true
-				r.finding(Finding{Step: i + 1, Call: s.call(), Got: fmt.Sprintf("case still running after its %v budget", r.scaled(r.caseBudget())), Want: "the case to finish"})
+				r.finding(Finding{Step: i + 1, Call: s.call(), Got: fmt.Sprintf("case still running after its %v budget", r.watch(r.caseBudget())), Want: "the case to finish"})
 				break
 			}
 			r.stepStart[i] = time.Now()

@@ -9,15 +9,20 @@ import (
 	"time"
 )
 
-// setupBudget bounds each setup call (listen, dial, accept, pair).
-const setupBudget = 5 * time.Second
+// setupBudget bounds each setup call (listen, dial, accept, pair);
+// prepareBudget the start of per-case resources (a driver process, which
+// a loaded machine can take seconds to start).
+const (
+	setupBudget   = 5 * time.Second
+	prepareBudget = 15 * time.Second
+)
 
 // setup builds the case's starting topology. It reports false, with the
 // run marked broken, when it cannot.
 func (r *run) setup() bool {
 	var err error
 	if r.im.Prepare != nil {
-		if _, err := r.setupCall("Prepare", func() callResult { return callResult{err: r.im.Prepare(r.ctx)} }); err != nil {
+		if _, err := r.setupCallBudget("Prepare", prepareBudget, func() callResult { return callResult{err: r.im.Prepare(r.ctx)} }); err != nil {
 			if !r.broken && !r.hung {
 				r.brokenf(0, "setup", "%v", err)
 			}
@@ -63,10 +68,14 @@ func (r *run) alias(name, to string) { r.eps[name] = r.eps[to] }
 
 // setupCall runs one setup call under the watchdog.
 func (r *run) setupCall(desc string, fn func() callResult) (callResult, error) {
-	res, ok := r.calls.call(desc, r.scaled(setupBudget), fn)
+	return r.setupCallBudget(desc, setupBudget, fn)
+}
+
+func (r *run) setupCallBudget(desc string, budget time.Duration, fn func() callResult) (callResult, error) {
+	res, ok := r.calls.call(desc, r.watch(budget), fn)
 	if !ok {
 		r.hung = true
-		r.finding(Finding{Call: "setup: " + desc, Got: fmt.Sprintf("blocked for %v", r.scaled(setupBudget)), Want: "return"})
+		r.finding(Finding{Call: "setup: " + desc, Got: fmt.Sprintf("blocked for %v", r.watch(budget)), Want: "return"})
 		return res, fmt.Errorf("%s hung", desc)
 	}
 	if res.err != nil {

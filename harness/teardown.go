@@ -18,7 +18,7 @@ func (r *run) teardown() {
 	var stuck []string
 	step := func(desc string, fn func()) {
 		defer wg.Done()
-		if _, ok := r.calls.call(desc, r.scaled(closeBudget), func() callResult { fn(); return callResult{} }); !ok {
+		if _, ok := r.calls.call(desc, r.watch(closeBudget), func() callResult { fn(); return callResult{} }); !ok {
 			mu.Lock()
 			stuck = append(stuck, desc)
 			mu.Unlock()
@@ -44,7 +44,7 @@ func (r *run) teardown() {
 	for _, d := range r.tmpdirs {
 		os.RemoveAll(d)
 	}
-	if !r.calls.wait(r.scaled(teardownGrace)) {
+	if !r.calls.wait(r.watch(teardownGrace)) {
 		p := r.calls.pending()
 		sort.Strings(p)
 		stuck = append(stuck, p...)
@@ -56,7 +56,7 @@ func (r *run) teardown() {
 		r.mu.Lock()
 		r.res.Findings = append(r.res.Findings, Finding{
 			Call: "teardown",
-			Got:  fmt.Sprintf("still blocked %v after closing everything: %s", r.scaled(teardownGrace), strings.Join(dedup(stuck), "; ")),
+			Got:  fmt.Sprintf("still blocked %v after closing everything: %s", r.watch(teardownGrace), strings.Join(dedup(stuck), "; ")),
 			Want: "every call to return once its endpoints are closed",
 		})
 		r.mu.Unlock()

@@ -2,12 +2,12 @@ package harness
 
 import (
 	"os"
-
-	"github.com/netconform/netconform/harness/sysobs"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/netconform/netconform/harness/sysobs"
 )
 
 // Timing defaults, before scaling. Lower bounds are never scaled.
@@ -56,6 +56,20 @@ func SetTimescale(f float64) {
 // Scaled stretches an upper bound by the timescale.
 func Scaled(d time.Duration) time.Duration { return scaleBy(d, Timescale()) }
 
+// watchdogFactor stretches watchdogs — how long a call may take before it
+// counts as hung — but not timing tolerances: under the race detector a
+// loaded machine runs several times slower, and a slow call is not a hang.
+func watchdogFactor() float64 {
+	if raceEnabled {
+		return 3
+	}
+	return 1
+}
+
+// Watchdog is the budget after which a call of nominal length d counts as
+// hung: d stretched by the timescale (and under the race detector by 3).
+func Watchdog(d time.Duration) time.Duration { return scaleBy(Scaled(d), watchdogFactor()) }
+
 func scaleBy(d time.Duration, f float64) time.Duration { return time.Duration(float64(d) * f) }
 
 // maxAttempts bounds the retries of a case that returned late: at 1×, 2×
@@ -86,6 +100,28 @@ func MaxParallel() int {
 	return 24
 }
 
+// implSlots bound the cases of an implementation that sets Parallel.
+var (
+	implMu    sync.Mutex
+	implSlots = map[string]chan struct{}{}
+)
+
+// acquireImpl takes one of im's slots, when it limits its parallelism.
+func acquireImpl(im *Impl) func() {
+	if im.Parallel <= 0 {
+		return func() {}
+	}
+	implMu.Lock()
+	ch, ok := implSlots[im.Name]
+	if !ok {
+		ch = make(chan struct{}, im.Parallel)
+		implSlots[im.Name] = ch
+	}
+	implMu.Unlock()
+	ch <- struct{}{}
+	return func() { <-ch }
+}
+
 func acquire(excl bool) func() {
 	limitOnce.Do(func() { slots = make(chan struct{}, MaxParallel()) })
 	if excl {
@@ -100,3 +136,6 @@ func acquire(excl bool) func() {
 // scaled stretches an upper bound by the run's timescale, which grows when
 // a case is retried after returning late.
 func (r *run) scaled(d time.Duration) time.Duration { return time.Duration(float64(d) * r.scale) }
+
+// watch is a watchdog budget: scaled, and stretched under the race detector.
+func (r *run) watch(d time.Duration) time.Duration { return scaleBy(r.scaled(d), watchdogFactor()) }

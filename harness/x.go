@@ -94,9 +94,9 @@ func (r *run) metric(name string, v float64) {
 func (r *run) execFunc(i int, s Step) {
 	x := &X{r: r, step: i + 1}
 	start := time.Now()
-	budget := r.scaled(10 * time.Second)
+	budget := r.watch(10 * time.Second)
 	if s.budget > 0 {
-		budget = r.scaled(s.budget)
+		budget = r.watch(s.budget)
 	}
 	res, ok := r.calls.call(s.name, budget, func() callResult { return callResult{err: s.fn(x)} })
 	if !ok {

@@ -21,8 +21,9 @@ import (
 )
 
 // A testBinary is a package whose tests call suite.Run on built-in
-// implementations: the core module's suite, and the nested modules that
-// keep heavy third-party adapters out of the core module's dependencies.
+// implementations: the core module's suite, the reference drivers of the
+// driver protocol, and the nested modules that keep heavy third-party
+// adapters out of the core module's dependencies.
 type testBinary struct {
 	module     string // module directory, relative to the repository root
 	pkg        string // package, relative to the module
@@ -33,6 +34,7 @@ type testBinary struct {
 
 var testBinaries = []testBinary{
 	{module: ".", pkg: "./suite"},
+	{module: ".", pkg: "./impls/driver"},
 	{module: "impls/thirdparty", pkg: "."},
 }
 

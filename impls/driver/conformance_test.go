@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/netconform/netconform/harness"
@@ -24,9 +26,9 @@ type reference struct {
 var references = []reference{
 	{"driver-go", func() ([]string, string) { return []string{filepath.Join(binDir, "godriver")}, "" }},
 	{"driver-python", func() ([]string, string) {
-		py, err := exec.LookPath("python3")
+		py, err := python()
 		if err != nil {
-			return nil, "python3 is not installed"
+			return nil, "python3 is not installed: " + err.Error()
 		}
 		script, _ := filepath.Abs("pydriver/netconform_driver.py")
 		return []string{py, script}, ""
@@ -70,9 +72,24 @@ func goDriver(t *testing.T) harness.Impl {
 
 // TestConformance runs every case against the reference drivers.
 func TestConformance(t *testing.T) {
+	childImpl, _, _, child := harness.ChildCase()
 	for _, r := range references {
+		if child && r.name != childImpl {
+			continue // an isolated case's child runs one implementation
+		}
 		if im, ok := r.start(t); ok {
 			suite.Run(t, im)
 		}
 	}
 }
+
+// python returns the interpreter behind python3 itself: version-manager
+// shims (pyenv, asdf) are scripts that cost 100 ms per start, and a
+// driver starts once per case.
+var python = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+})

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/netconform/netconform/harness"
 	"github.com/netconform/netconform/harness/sysobs"
 )
 
@@ -117,9 +118,27 @@ func addrOf(network, s string) net.Addr {
 func (e *handle) LocalAddr() net.Addr  { return e.local }
 func (e *handle) RemoteAddr() net.Addr { return e.remote }
 
+// closeTimeout bounds the answer to close, which close(2) gives at once
+// on the non-blocking sockets of an event loop: a driver that does not
+// answer has stopped, and its session ends rather than every endpoint's
+// teardown waiting out the harness's budget.
+const closeTimeout = 2 * time.Second
+
 func (e *handle) Close() error {
-	_, err := e.do("close", "close", nil)
-	return err
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.do("close", "close", nil)
+		done <- err
+	}()
+	t := time.NewTimer(harness.Watchdog(closeTimeout))
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		e.p.broken(fmt.Errorf("no answer to close within %v", harness.Watchdog(closeTimeout)))
+		return e.p.deadErr()
+	}
 }
 
 func (e *handle) SetDeadline(t time.Time) error      { return e.deadline("set_deadline", t) }

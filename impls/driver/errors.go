@@ -125,3 +125,10 @@ func meaning(w *WireError, op, network, address string) (error, error) {
 	}
 	return nil, errProtocol{fmt.Sprintf("unknown error kind %q", w.Kind)}
 }
+
+// CheckError reports what is wrong with an error a driver sent: an unknown
+// kind, or an errno that means something else than the kind.
+func CheckError(w *WireError) error {
+	_, err := meaning(w, "", "", "")
+	return err
+}

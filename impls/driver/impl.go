@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func NewIn(dir string, argv ...string) (harness.Impl, error) {
 
 // hello opens the session and checks the driver's declaration.
 func (p *proc) hello() (*Hello, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), harness.Scaled(helloTimeout))
+	ctx, cancel := context.WithTimeout(context.Background(), harness.Watchdog(helloTimeout))
 	defer cancel()
 	type answer struct {
 		r   *Reply
@@ -61,7 +62,7 @@ func (p *proc) hello() (*Hello, error) {
 	select {
 	case a = <-ch:
 	case <-ctx.Done():
-		p.broken(fmt.Errorf("no answer to hello within %v", harness.Scaled(helloTimeout)))
+		p.broken(fmt.Errorf("no answer to hello within %v", harness.Watchdog(helloTimeout)))
 		return nil, p.deadErr()
 	}
 	if a.err != nil {
@@ -98,6 +99,9 @@ func (d *Driver) Impl() (harness.Impl, error) {
 		CloseMode:   harness.CloseMode(h.CloseMode),
 		Network:     "tcp4",
 		PacketNet:   "udp4",
+		// Every case starts a process: a few per core keep start-up
+		// from starving the cases already running.
+		Parallel: 4 * runtime.NumCPU(),
 		Prepare: func(ctx context.Context) error {
 			_, err := d.session(ctx)
 			return err

@@ -1,15 +1,20 @@
 package driver_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
 
 	"github.com/netconform/netconform/harness/sysobs"
+	"github.com/netconform/netconform/impls/driver"
 )
 
 // binDir holds the drivers built for this test run. Isolated cases re-run
@@ -41,9 +46,18 @@ func run(m *testing.M) int {
 		return 1
 	}
 	before, _ := sysobs.OpenSockets()
+	driver.SetTrace(schemaTrace.check)
 	code := m.Run()
+	traceErr := schemaTrace.result()
 	if code != 0 {
 		return code
+	}
+	if traceErr != nil {
+		fmt.Fprintln(os.Stderr, traceErr)
+		return 1
+	}
+	if testing.Verbose() {
+		fmt.Printf("schema: %d requests and their replies match protocol.schema.json (%d not checked: the validators fell behind)\n", schemaTrace.checked, schemaTrace.skipped)
 	}
 	if err := goleak.Find(); err != nil {
 		fmt.Fprintln(os.Stderr, "goroutines leaked:", err)
@@ -60,13 +74,126 @@ func run(m *testing.M) int {
 // driver that cannot be built (no cc, no libcjson-dev) is not an error
 // here: the tests that need it skip, or fail under NETCONFORM_REQUIRE_DRIVERS.
 func buildDrivers(dir string) error {
-	gobuild := exec.Command("go", "build", "-o", filepath.Join(dir, "godriver"), "./godriver")
-	if out, err := gobuild.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./godriver: %v\n%s", err, out)
+	for _, pkg := range []string{"godriver", "internal/brokendriver"} {
+		gobuild := exec.Command("go", "build", "-o", filepath.Join(dir, filepath.Base(pkg)), "./"+pkg)
+		if out, err := gobuild.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./%s: %v\n%s", pkg, err, out)
+		}
 	}
 	cc := exec.Command("cc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", filepath.Join(dir, "cdriver"), "cdriver/driver.c", "-lcjson")
 	if out, err := cc.CombinedOutput(); err != nil {
 		os.WriteFile(filepath.Join(dir, "cdriver.err"), fmt.Appendf(nil, "cc cdriver/driver.c -lcjson: %v\n%s", err, out), 0o600)
 	}
 	return nil
+}
+
+// schemaTrace validates every request the tests send and every reply the
+// drivers give against protocol.schema.json. Validation runs on two
+// workers, off the session's read loop, so that checking a reply carrying
+// megabytes does not slow the case it belongs to.
+var schemaTrace = newTracer()
+
+type tracer struct {
+	v        driver.Validator
+	sending  sync.RWMutex // held to send; taken to close work
+	closed   bool
+	work     chan traced
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	checked  int
+	skipped  int
+	problems []string
+}
+
+type traced struct {
+	op         string
+	req, reply []byte
+}
+
+func newTracer() *tracer {
+	t := &tracer{work: make(chan traced, 4096)}
+	for range 2 {
+		t.wg.Add(1)
+		go func() {
+			defer t.wg.Done()
+			for w := range t.work {
+				t.validate(w)
+			}
+		}()
+	}
+	return t
+}
+
+// check is the trace hook: reply is the session's buffer, so it is copied.
+// It never blocks the session: when the validators fall behind (under the
+// race detector they do), the message is counted as skipped.
+func (t *tracer) check(op string, req, reply []byte) {
+	t.sending.RLock()
+	defer t.sending.RUnlock()
+	if t.closed {
+		return
+	}
+	select {
+	case t.work <- traced{op, req, append([]byte(nil), reply...)}:
+	default:
+		t.mu.Lock()
+		t.skipped++
+		t.mu.Unlock()
+	}
+}
+
+func (t *tracer) validate(w traced) {
+	op, reqLine := w.op, w.req
+	errReq := t.v.Check("request", reqLine)
+	errRep := t.v.CheckReply(op, shortData(w.reply))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.checked++
+	if len(t.problems) > 20 {
+		return
+	}
+	if errReq != nil {
+		t.problems = append(t.problems, fmt.Sprintf("request %.300s does not match the schema: %v", reqLine, errReq))
+	}
+	if errRep != nil {
+		t.problems = append(t.problems, fmt.Sprintf("reply %.300s to %s does not match the schema: %v", w.reply, op, errRep))
+	}
+}
+
+// result stops the workers and reports what did not match.
+func (t *tracer) result() error {
+	t.sending.Lock()
+	t.closed = true
+	close(t.work)
+	t.sending.Unlock()
+	t.wg.Wait()
+	if len(t.problems) > 0 {
+		return fmt.Errorf("protocol messages off the schema:\n%s", strings.Join(t.problems, "\n"))
+	}
+	return nil
+}
+
+func unmarshal(tb testing.TB, b []byte, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// shortData cuts a long "data" string of a reply to its first KiB before
+// validation: the shape is what the schema checks, and the client decodes
+// every byte of the data itself (a bad byte is a protocol violation there).
+func shortData(reply []byte) []byte {
+	const keep = 1024
+	i := bytes.Index(reply, []byte(`"data":"`))
+	if i < 0 || len(reply) < 64<<10 {
+		return reply
+	}
+	start := i + len(`"data":"`)
+	end := bytes.IndexByte(reply[start:], '"')
+	if end <= keep {
+		return reply
+	}
+	out := append([]byte(nil), reply[:start+keep]...)
+	return append(out, reply[start+end:]...)
 }

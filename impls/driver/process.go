@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netconform/netconform/harness"
@@ -25,6 +27,18 @@ const (
 	stderrTail   = 8 << 10
 )
 
+// A waiter is a call waiting for its reply.
+type waiter struct {
+	ch   chan *Reply
+	op   string
+	line []byte      // the request as sent
+	raw  chan []byte // the reply line, for sessions that want it
+}
+
+// traceHook, when set (by tests), sees every request line with its reply
+// line; it must not keep reply, which the read loop reuses.
+var traceHook atomic.Pointer[func(op string, request, reply []byte)]
+
 // A proc is one running driver process and its session.
 type proc struct {
 	argv []string
@@ -35,7 +49,7 @@ type proc struct {
 
 	mu      sync.Mutex
 	next    int64
-	waiting map[int64]chan *Reply
+	waiting map[int64]waiter
 	bye     bool
 
 	dead     chan struct{} // closed when the session is over
@@ -57,17 +71,21 @@ func startProc(argv []string, dir string) (*proc, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.SysProcAttr = procAttr()
-	p := &proc{argv: argv, cmd: cmd, waiting: map[int64]chan *Reply{}, dead: make(chan struct{}),
+	p := &proc{argv: argv, cmd: cmd, waiting: map[int64]waiter{}, dead: make(chan struct{}),
 		exited: make(chan struct{}), stderr: &tail{max: stderrTail}, pidfd: -1}
 	cmd.Stderr = p.stderr
 	var err error
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
+	// Not StdoutPipe: Wait closes that pipe as soon as the process exits,
+	// which would cut off its last replies. This read end is closed only
+	// when every writer is gone.
+	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
+	cmd.Stdout = stdoutW
 	started := make(chan error, 1)
 	go func() {
 		// The thread that starts the process must live as long as the
@@ -82,7 +100,10 @@ func startProc(argv []string, dir string) (*proc, error) {
 		p.waitErr = cmd.Wait()
 		close(p.exited)
 	}()
-	if err := <-started; err != nil {
+	err = <-started
+	stdoutW.Close()
+	if err != nil {
+		stdout.Close()
 		return nil, fmt.Errorf("driver: starting %s: %w", strings.Join(argv, " "), err)
 	}
 	p.pidfd = openPidfd(cmd.Process.Pid)
@@ -91,7 +112,8 @@ func startProc(argv []string, dir string) (*proc, error) {
 }
 
 // readLoop dispatches reply lines to the calls waiting for them.
-func (p *proc) readLoop(stdout io.Reader) {
+func (p *proc) readLoop(stdout io.ReadCloser) {
+	defer stdout.Close()
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	for sc.Scan() {
@@ -109,14 +131,20 @@ func (p *proc) readLoop(stdout io.Reader) {
 			return
 		}
 		p.mu.Lock()
-		ch, ok := p.waiting[r.ID]
+		w, ok := p.waiting[r.ID]
 		delete(p.waiting, r.ID)
 		p.mu.Unlock()
 		if !ok {
 			p.broken(fmt.Errorf("the driver answered id %d, which is not a pending request: %s", r.ID, quote(line)))
 			return
 		}
-		ch <- &r
+		if hook := traceHook.Load(); hook != nil && w.op != "" {
+			(*hook)(w.op, w.line, line)
+		}
+		if w.raw != nil {
+			w.raw <- append([]byte(nil), line...)
+		}
+		w.ch <- &r
 	}
 	err := sc.Err()
 	switch {
@@ -169,16 +197,22 @@ func (p *proc) call(req Request) (*Reply, error) {
 // reply, which then says canceled.
 func (p *proc) callCtx(ctx context.Context, req Request) (*Reply, error) {
 	ch := make(chan *Reply, 1)
+	op, _ := req["op"].(string)
 	p.mu.Lock()
 	p.next++
 	id := p.next
-	p.waiting[id] = ch
-	if req["op"] == "bye" {
+	req["id"] = id
+	b, err := json.Marshal(req)
+	if err != nil {
+		p.mu.Unlock()
+		return nil, fmt.Errorf("driver: encoding %v: %w", op, err)
+	}
+	p.waiting[id] = waiter{ch: ch, op: op, line: b}
+	if op == "bye" {
 		p.bye = true
 	}
 	p.mu.Unlock()
-	req["id"] = id
-	if err := p.send(req); err != nil {
+	if err := p.send(b); err != nil {
 		return nil, err
 	}
 	done := ctx.Done()
@@ -196,11 +230,7 @@ func (p *proc) callCtx(ctx context.Context, req Request) (*Reply, error) {
 }
 
 // send writes one request line.
-func (p *proc) send(req Request) error {
-	b, err := json.Marshal(req)
-	if err != nil {
-		return fmt.Errorf("driver: encoding %v: %w", req["op"], err)
-	}
+func (p *proc) send(b []byte) error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
 	select {

@@ -339,7 +339,9 @@ static void keepalive_options(int fd, long long ka_ms, cJSON *cfg)
 	}
 }
 
-static cJSON *conn_result(int h)
+/* conn_result describes a new conn; peer is the address accept(2)
+ * returned, or NULL to ask getpeername(2). */
+static cJSON *conn_result(int h, const struct sockaddr_storage *peer)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
@@ -350,7 +352,9 @@ static cJSON *conn_result(int h)
 	fmt_addr(&ss, buf, sizeof buf);
 	cJSON_AddStringToObject(r, "local", buf);
 	len = sizeof ss;
-	if (getpeername(handles[h].fd, (void *)&ss, &len) == 0)
+	if (peer)
+		fmt_addr(peer, buf, sizeof buf);
+	else if (getpeername(handles[h].fd, (void *)&ss, &len) == 0)
 		fmt_addr(&ss, buf, sizeof buf);
 	else
 		buf[0] = 0;
@@ -384,7 +388,7 @@ static int try_read(int hid, struct pending *p)
 		}
 		keepalive_options(fd, h->ka_ms, h->ka_config);
 		int c = add_handle(fd, K_STREAM, ss.ss_family);
-		reply(p->id, conn_result(c));
+		reply(p->id, conn_result(c, &ss));
 		return 1;
 	}
 	unsigned char *buf = malloc(p->n ? p->n : 1);
@@ -660,7 +664,7 @@ static void op_dial(long long id, cJSON *req)
 		keepalive_options(fd, num(req, "keepalive", 0), cJSON_GetObjectItemCaseSensitive(req, "keepalive_config"));
 	int k = type == SOCK_DGRAM ? K_DGRAM : K_STREAM;
 	if (connect(fd, (void *)&ss, len) == 0) {
-		reply(id, conn_result(add_handle(fd, k, ss.ss_family)));
+		reply(id, conn_result(add_handle(fd, k, ss.ss_family), NULL));
 		return;
 	}
 	if (errno != EINPROGRESS) {
@@ -691,7 +695,7 @@ static void dial_ready(struct dial *d)
 	getsockname(d->fd, (void *)&ss, &len);
 	int fd = d->fd, k = d->kind;
 	end_dial(d, 0);
-	reply(id, conn_result(add_handle(fd, k, ss.ss_family)));
+	reply(id, conn_result(add_handle(fd, k, ss.ss_family), NULL));
 }
 
 static void op_close(long long id, cJSON *req)

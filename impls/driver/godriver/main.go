@@ -285,6 +285,9 @@ func (d *driver) do(req *request) (any, error) {
 		}
 		return empty{}, nil
 	}
+	if !handleOps[req.Op] {
+		return nil, unsupported("unknown op " + req.Op)
+	}
 	obj, err := d.handle(req.H)
 	if err != nil {
 		return nil, err
@@ -374,6 +377,15 @@ func (d *driver) do(req *request) (any, error) {
 		return d.addr(obj, req.Op)
 	}
 	return nil, unsupported("unknown op " + req.Op)
+}
+
+// handleOps are the ops that act on a handle.
+var handleOps = map[string]bool{
+	"accept": true, "read": true, "write": true, "read_from": true, "write_to": true,
+	"close": true, "close_write": true, "close_read": true, "set_deadline": true,
+	"set_read_deadline": true, "set_write_deadline": true, "set_keepalive": true,
+	"set_linger": true, "set_nodelay": true, "get_sockopt": true, "local_addr": true,
+	"remote_addr": true,
 }
 
 func (d *driver) dial(req *request) (any, error) {

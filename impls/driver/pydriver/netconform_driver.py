@@ -357,10 +357,11 @@ class Driver:
         h = self.add(s, "dgram")
         return {"h": h.id, "addr": fmt_addr(s.getsockname()), "fd": s.fileno()}
 
-    def conn_result(self, h):
+    def conn_result(self, h, peer=None):
+        """Describes a new conn; peer is the address accept() returned."""
         s = h.sock
         try:
-            remote = fmt_addr(s.getpeername())
+            remote = fmt_addr(peer if peer is not None else s.getpeername())
         except OSError:
             remote = ""
         return {"h": h.id, "local": fmt_addr(s.getsockname()), "remote": remote, "fd": s.fileno()}
@@ -466,10 +467,10 @@ class Driver:
         """Returns True when p is done (answered), False when it would block."""
         try:
             if p.op == "accept":
-                s, _ = h.sock.accept()
+                s, peer = h.sock.accept()
                 c = self.add(s, "stream")
                 apply_keepalive_options(s, *h.keepalive)
-                self.reply(p.id, result=self.conn_result(c))
+                self.reply(p.id, result=self.conn_result(c, peer))
             elif p.op == "read_from":
                 data, addr = h.sock.recvfrom(p.args["n"])
                 self.reply(p.id, result={"data": b64(data), "from": fmt_addr(addr)})

@@ -1,0 +1,98 @@
+package driver_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/impls/driver"
+	"github.com/netconform/netconform/suite"
+)
+
+// TestBrokenDrivers runs a case against drivers that break the protocol
+// on its first read (internal/brokendriver, a proxy in front of the Go
+// driver). Each must end the case as an error or a timeout, with the
+// protocol violation and the driver's stderr as evidence, in bounded time,
+// with its whole process group gone; and the same case must pass again
+// right after, in a fresh process.
+func TestBrokenDrivers(t *testing.T) {
+	c, ok := suite.Lookup("eof.read.after-peer-close")
+	require.True(t, ok)
+	for _, tc := range []struct {
+		mode    string
+		outcome harness.Outcome
+		why     string // in the evidence
+	}{
+		{"crash", harness.Error, "panic: brokendriver: crash on request"},
+		{"exit", harness.Error, "the driver closed its stdout"},
+		{"hang", harness.Timeout, "no answer to close within"},
+		{"garbage", harness.Error, "not a JSON reply"},
+		{"wrongid", harness.Error, "which is not a pending request"},
+		{"flood", harness.Error, "a line longer than 64 MiB"},
+		{"badshape", harness.Error, "mixes unsupported with result or error"},
+		{"badkind", harness.Error, `error kind "reset" disagrees with errno EPIPE`},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			armed, pids := filepath.Join(dir, "armed"), filepath.Join(dir, "pids")
+			im, err := driver.New(filepath.Join(binDir, "brokendriver"), "-mode="+tc.mode, "-on=read",
+				"-armed="+armed, "-pids="+pids, "--", filepath.Join(binDir, "godriver"))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(armed, nil, 0o600))
+
+			start := time.Now()
+			res := harness.Run(context.Background(), &im, c, harness.RoleClient, harness.RunOptions{})
+			took := time.Since(start)
+			assert.Equal(t, tc.outcome, res.Outcome, res.Format())
+			assert.Contains(t, res.Evidence, tc.why)
+			assert.Contains(t, res.Evidence, "brokendriver: breaking ("+tc.mode+")", "the driver's stderr is evidence")
+			assert.Less(t, took, harness.Watchdog(15*time.Second))
+			assertGroupGone(t, pids)
+
+			again := harness.Run(context.Background(), &im, c, harness.RoleClient, harness.RunOptions{})
+			assert.Equal(t, harness.Pass, again.Outcome, "the next case runs in a fresh process:\n%s", again.Format())
+		})
+	}
+	t.Run("no-hello", func(t *testing.T) {
+		t.Parallel()
+		start := time.Now()
+		_, err := driver.New(filepath.Join(binDir, "brokendriver"), "-mode=hang", "-on=hello", "--", filepath.Join(binDir, "godriver"))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "no answer to hello within")
+		assert.Contains(t, err.Error(), "brokendriver: breaking (hang)")
+		assert.Less(t, time.Since(start), harness.Watchdog(15*time.Second))
+	})
+	t.Run("not-a-driver", func(t *testing.T) {
+		t.Parallel()
+		_, err := driver.New("/bin/echo", "hello")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "not a JSON reply")
+	})
+}
+
+// assertGroupGone checks that no process of the driver's group survives.
+func assertGroupGone(t *testing.T, pidFile string) {
+	t.Helper()
+	b, err := os.ReadFile(pidFile)
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	require.NoError(t, err)
+	deadline := time.Now().Add(2 * time.Second)
+	for syscall.Kill(-pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Errorf("process group %d still has processes after the case", pid)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
