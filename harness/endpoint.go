@@ -138,3 +138,12 @@ func addrPort(a net.Addr) (netip.AddrPort, bool) {
 	}
 	return netip.AddrPort{}, false
 }
+
+// addrString is a.String(), or "" for an implementation that returned no
+// address: the call that uses it then fails, rather than the harness.
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}

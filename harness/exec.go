@@ -138,7 +138,7 @@ func (r *run) operation(s Step, e *endpoint) func() callResult {
 			}
 			buf := make([]byte, s.n)
 			n, err := io.ReadFull(c, buf)
-			return callResult{n: n, data: buf[:n], err: err}
+			return callResult{n: n, data: clip(buf, n), err: err}
 		}
 	case opReadAll:
 		return func() callResult {
@@ -201,24 +201,24 @@ func (r *run) operation(s Step, e *endpoint) func() callResult {
 				return callResult{conn: c, err: err}
 			}
 			if !e.iut {
-				c, err := refDialer().DialContext(r.ctx, refNetwork(r.im.StreamNetwork()), e.local.String())
+				c, err := refDialer().DialContext(r.ctx, refNetwork(r.im.StreamNetwork()), addrString(e.local))
 				return callResult{conn: c, err: err}
 			}
-			c, err := r.refDialIUT(r.ctx, e.local.String())
+			c, err := r.refDialIUT(r.ctx, addrString(e.local))
 			return callResult{conn: c, err: err}
 		}
 	case opDial:
 		return r.dialOperation(s)
 	case opListen:
 		return func() callResult {
-			ln, err := r.im.Listen(r.ctx, r.im.StreamNetwork(), e.local.String(), r.c.Listen)
+			ln, err := r.im.Listen(r.ctx, r.im.StreamNetwork(), addrString(e.local), r.c.Listen)
 			return callResult{ln: ln, err: err}
 		}
 	case opDialPacket:
 		return r.dialPacketOperation(s)
 	case opListenPacket:
 		return func() callResult {
-			pc, err := r.im.ListenPacket(r.ctx, r.im.DatagramNetwork(), e.local.String())
+			pc, err := r.im.ListenPacket(r.ctx, r.im.DatagramNetwork(), addrString(e.local))
 			return callResult{pc: pc, err: err}
 		}
 	case opWriteTo:
@@ -606,7 +606,7 @@ func (r *run) resolveTarget(t Target, network string) (string, string, error) {
 		if e == nil || e.local == nil {
 			return "", "", fmt.Errorf("netconform: no endpoint %q to dial", t.ep)
 		}
-		return network, e.local.String(), nil
+		return network, addrString(e.local), nil
 	case t.dead:
 		a, err := deadPort(network)
 		return network, a, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -206,7 +207,7 @@ func (r *run) execute() {
 	if r.c.Wire {
 		r.startWire()
 	}
-	if r.setup() {
+	if r.safeSetup() {
 		for i, s := range r.c.Script {
 			if r.failed || r.hung || r.broken {
 				break
@@ -231,6 +232,20 @@ func (r *run) caseBudget() time.Duration {
 		return r.c.Budget
 	}
 	return defaultCaseBudget
+}
+
+// safeSetup builds the topology; a panic there (the harness tripping over
+// something an implementation returned) ends the case as an error with the
+// stack, not the test process.
+func (r *run) safeSetup() (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.broken = true
+			r.finding(Finding{Call: "setup", Got: fmt.Sprintf("panic: %v\n%s", p, debug.Stack()), Want: "no panic"})
+			ok = false
+		}
+	}()
+	return r.setup()
 }
 
 // safeExec runs one step, turning a panic in the adapter into an Error.

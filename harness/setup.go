@@ -140,7 +140,7 @@ func (r *run) setupConn() error {
 			return err
 		}
 		lnEp := r.add(&endpoint{name: Ln, iut: true, ln: lres.ln, kernel: r.iutKernel()})
-		addr := lnEp.local.String()
+		addr := addrString(lnEp.local)
 		dial, err := r.setupCall("reference Dial", func() callResult {
 			c, err := r.refDialIUT(r.ctx, addr)
 			return callResult{conn: c, err: err}
@@ -245,7 +245,7 @@ func (r *run) setupPacket() error {
 	}
 	for i := 1; i <= n; i++ {
 		name := fmt.Sprintf("c%d", i)
-		if err := r.newPacketClient(name, srv.local.String(), r.c.Unconnected); err != nil {
+		if err := r.newPacketClient(name, addrString(srv.local), r.c.Unconnected); err != nil {
 			return err
 		}
 	}

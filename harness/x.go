@@ -21,22 +21,35 @@ type X struct {
 // Context ends with the case.
 func (x *X) Context() context.Context { return x.r.ctx }
 
-// Conn returns the conn named name, or nil.
+// Conn returns the conn named name, or nil. The implementation's conns
+// come checked: a count outside 0..len(p) is a finding (see xcheck.go).
 func (x *X) Conn(name string) net.Conn {
-	if e := x.r.eps[name]; e != nil {
-		return e.conn
+	e := x.r.eps[name]
+	if e == nil || e.conn == nil {
+		return nil
 	}
-	return nil
+	if e.iut {
+		return checkedConn{e.conn, x}
+	}
+	return e.conn
 }
 
 // PacketConn returns the packet conn named name (a connected client that
-// implements net.PacketConn too), or nil.
+// implements net.PacketConn too), or nil; checked like Conn.
 func (x *X) PacketConn(name string) net.PacketConn {
-	if e := x.r.eps[name]; e != nil {
-		pc, _ := e.object().(net.PacketConn)
+	e := x.r.eps[name]
+	if e == nil {
+		return nil
+	}
+	pc, _ := e.object().(net.PacketConn)
+	if pc == nil || !e.iut {
 		return pc
 	}
-	return nil
+	checked := checkedPacketConn{pc, x}
+	if c, ok := pc.(net.Conn); ok {
+		return checkedDatagramConn{checked, c}
+	}
+	return checked
 }
 
 // Listener returns the listener named name, or nil.

@@ -366,11 +366,11 @@ func partialWriteThenContinue(x *h.X) error {
 	}
 	tail := []byte("TAIL")
 	got := make(chan []byte, 1)
-	go func() {
+	x.Go(func() {
 		buf := make([]byte, n+len(tail))
 		m, _ := io.ReadFull(p, buf)
 		got <- buf[:m]
-	}()
+	})
 	if m, err := c.Write(tail); m != len(tail) || err != nil {
 		x.Errorf("iut.Write(\"TAIL\") after a timed-out Write and a cleared deadline", fmt.Sprintf("%d, %v", m, err), "4, nil")
 		return nil

@@ -377,7 +377,7 @@ func sharedClientConn(x *h.X) error {
 	pc.SetDeadline(time.Now().Add(x.Scaled(10 * time.Second)))
 	c.SetDeadline(time.Now().Add(x.Scaled(10 * time.Second)))
 	echoDone := make(chan error, 1)
-	go func() {
+	x.Go(func() {
 		buf := make([]byte, 2048)
 		for range goroutines * each {
 			n, from, err := pc.ReadFrom(buf)
@@ -391,13 +391,13 @@ func sharedClientConn(x *h.X) error {
 			}
 		}
 		echoDone <- nil
-	}()
+	})
 	var mu sync.Mutex
 	var replies []string
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Add(1)
-		go func() {
+		x.Go(func() {
 			defer wg.Done()
 			buf := make([]byte, 2048)
 			for m := range each {
@@ -414,7 +414,7 @@ func sharedClientConn(x *h.X) error {
 				replies = append(replies, string(buf[:n]))
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if err := <-echoDone; err != nil {
@@ -442,7 +442,7 @@ func concurrentHandlers(x *h.X) error {
 	var wg sync.WaitGroup
 	for range handlers {
 		wg.Add(1)
-		go func() {
+		x.Go(func() {
 			defer wg.Done()
 			buf := make([]byte, 2048)
 			for range udpMux * udpEach / handlers {
@@ -451,12 +451,16 @@ func concurrentHandlers(x *h.X) error {
 					x.Errorf("server.ReadFrom in a handler goroutine", err.Error(), "a datagram")
 					return
 				}
+				// A handler works a little before it answers, as real
+				// ones do: the other handlers read meanwhile, so a reply
+				// that goes anywhere but to from shows.
+				time.Sleep(time.Millisecond)
 				if _, err := pc.WriteTo(append([]byte("echo:"), buf[:n]...), from); err != nil {
 					x.Errorf(fmt.Sprintf("server.WriteTo(%v)", from), err.Error(), "nil")
 					return
 				}
 			}
-		}()
+		})
 	}
 	for c := 1; c <= udpMux; c++ {
 		conn := x.Conn(fmt.Sprintf("c%d", c))

@@ -1,0 +1,194 @@
+package mutants_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/impls/mutants"
+	"github.com/netconform/netconform/suite"
+)
+
+// A verdict of one mutant on one case: killed when a role failed, or
+// ended as an error (the mutant broke the setup of the case).
+type verdict struct {
+	killed bool
+	errors bool   // every kill was an error, not a failure
+	ran    bool   // some role ran (not unsupported or skipped)
+	how    string // the first failing outcome and finding
+}
+
+// matrix runs every case against every mutant; it is computed once for
+// the tests of this file.
+var matrix = sync.OnceValue(func() map[string]map[string]*verdict {
+	all := append(mutants.All(), mutants.Control())
+	m := map[string]map[string]*verdict{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range all {
+		im := all[i].Impl
+		m[im.Name] = map[string]*verdict{}
+		for _, c := range suite.Cases() {
+			v := &verdict{}
+			m[im.Name][c.ID] = v
+			for _, role := range c.RolesFor(&im) {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res := harness.Run(context.Background(), &im, &c, role, harness.RunOptions{Reexec: reexec})
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case res.Outcome.Failed():
+						if !v.killed {
+							v.how = string(res.Outcome) + ": " + res.Summary()
+							v.errors = true
+						}
+						if res.Outcome != harness.Error {
+							v.errors = false
+						}
+						v.killed, v.ran = true, true
+					case res.Outcome == harness.Pass || res.Outcome == harness.Info:
+						v.ran = true
+					}
+				}()
+			}
+		}
+	}
+	wg.Wait()
+	return m
+})
+
+// reexec starts this test binary as the child of an isolated case.
+func reexec() *exec.Cmd {
+	return exec.Command(os.Args[0], "-test.run=^TestIsolatedChild$", "-test.count=1", "-test.timeout=5m")
+}
+
+// TestIsolatedChild runs the case of an isolated child, and nothing
+// otherwise.
+func TestIsolatedChild(t *testing.T) {
+	name, id, role, ok := harness.ChildCase()
+	if !ok {
+		t.Skip("runs only as the child of an isolated case")
+	}
+	c, found := suite.Lookup(id)
+	for _, m := range append(mutants.All(), mutants.Control()) {
+		if m.Impl.Name == name && found {
+			harness.Run(context.Background(), &m.Impl, c, role, harness.RunOptions{Reexec: reexec})
+			return
+		}
+	}
+	t.Fatalf("no mutant %s or case %s", name, id)
+}
+
+// TestEveryMutantIsCaught: a mutant that no case fails is a gap in the
+// suite.
+func TestEveryMutantIsCaught(t *testing.T) {
+	skipInChild(t)
+	m := matrix()
+	for _, mu := range mutants.All() {
+		var killers []string
+		for id, v := range m[mu.Impl.Name] {
+			if v.killed {
+				killers = append(killers, id)
+			}
+		}
+		if len(killers) == 0 {
+			t.Errorf("%s (%s) passes every case", mu.Impl.Name, mu.Bug)
+			continue
+		}
+		sort.Strings(killers)
+		t.Logf("%-34s caught by %3d cases, e.g. %s", mu.Impl.Name, len(killers), killers[0])
+	}
+}
+
+// TestControlPassesEverything: the wrapper without a bug fails nothing, so
+// every kill in the matrix is the bug's.
+func TestControlPassesEverything(t *testing.T) {
+	skipInChild(t)
+	for id, v := range matrix()[mutants.Control().Impl.Name] {
+		if v.killed {
+			t.Errorf("the bug-free wrapper fails %s: %s", id, v.how)
+		}
+	}
+}
+
+// exempt are the cases no mutant is meant to fail, with the reason.
+var exempt = map[string]string{}
+
+// TestEveryCaseCanFail: a case that no mutant fails tests nothing. The
+// kill matrix is printed: a row per case, a column per mutant, X where the
+// mutant failed the case, . where it passed, blank where the case did not
+// apply; E where the case ended as an error (the mutant broke its setup).
+func TestEveryCaseCanFail(t *testing.T) {
+	skipInChild(t)
+	m := matrix()
+	all := mutants.All()
+	var b strings.Builder
+	b.WriteString("kill matrix (columns: mutants, in this order)\n")
+	for i, mu := range all {
+		fmt.Fprintf(&b, "  %2d %s\n", i+1, mu.Impl.Name)
+	}
+	killedCases := 0
+	for _, c := range suite.Cases() {
+		row := make([]byte, len(all))
+		kills := 0
+		for i, mu := range all {
+			v := m[mu.Impl.Name][c.ID]
+			switch {
+			case v.killed && v.errors:
+				row[i] = 'E'
+				kills++
+			case v.killed:
+				row[i] = 'X'
+				kills++
+			case v.ran:
+				row[i] = '.'
+			default:
+				row[i] = ' '
+			}
+		}
+		fmt.Fprintf(&b, "%-44s %s %2d\n", c.ID, row, kills)
+		switch {
+		case kills > 0:
+			killedCases++
+		case c.Level == harness.Informational:
+			// recorded, never failed: nothing should kill it
+		case exempt[c.ID] != "":
+			t.Logf("%s is killed by no mutant: %s", c.ID, exempt[c.ID])
+		default:
+			t.Errorf("%s: no mutant fails this case, so it tests nothing yet", c.ID)
+		}
+	}
+	t.Log("\n" + b.String())
+	t.Logf("%d of %d cases killed by at least one of %d mutants", killedCases, len(suite.Cases()), len(all))
+}
+
+// TestLegalMutantsPassTheContract: a mutant whose behaviour the net.Conn
+// contract allows may fail conventions, never the contract.
+func TestLegalMutantsPassTheContract(t *testing.T) {
+	skipInChild(t)
+	m := matrix()
+	for _, mu := range mutants.All() {
+		if !mu.Legal {
+			continue
+		}
+		for _, c := range suite.Cases() {
+			if v := m[mu.Impl.Name][c.ID]; v.killed && c.Level == harness.Contract {
+				t.Errorf("%s fails contract case %s, which its legal behaviour must pass: %s", mu.Impl.Name, c.ID, v.how)
+			}
+		}
+	}
+}
+
+func skipInChild(t *testing.T) {
+	if _, _, _, ok := harness.ChildCase(); ok {
+		t.Skip("an isolated case's child")
+	}
+}

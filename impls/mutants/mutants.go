@@ -1,0 +1,190 @@
+// Package mutants holds deliberately broken implementations: Go's TCP and
+// UDP, each wrapped to carry one realistic bug — one that a real
+// implementation has or had (../../../shared/IMPLS.md §3–4). They prove
+// that the suite's cases can fail: a case that no mutant fails tests
+// nothing, and a mutant that no case catches is a gap in the suite.
+//
+// Every mutant declares the capabilities of std TCP and UDP together, so
+// each case runs on it; the one thing it does wrong is in its Bug.
+package mutants
+
+import (
+	"context"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/impls/stdnet"
+)
+
+// A Mutant is an implementation with one known bug.
+type Mutant struct {
+	Impl harness.Impl
+	Bug  string // what it does wrong
+	Seen string // where real implementations do the same
+	// Legal marks a mutant whose behaviour the net.Conn contract allows:
+	// it may fail convention cases, never contract ones.
+	Legal bool
+}
+
+// bug is one mutant's behaviour: each hook that is set replaces one
+// operation of Go's net, everything else is Go's.
+type bug struct {
+	name, what, seen string
+	legal            bool
+
+	// conn operations
+	read        func(c *conn, p []byte) (int, error)
+	write       func(c *conn, p []byte) (int, error)
+	close       func(c *conn) error
+	closeWrite  func(c *conn) error
+	closeRead   func(c *conn) error
+	setDeadline func(c *conn, kind int, t time.Time) error
+	setLinger   func(c *conn, sec int) error
+	addrs       func(c *conn) (local, remote net.Addr)
+	readFrom    func(c *conn, p []byte) (int, net.Addr, error)
+	writeTo     func(c *conn, p []byte, a net.Addr) (int, error)
+
+	ignoreKeepAlive bool // keep-alive options and setters do nothing
+	ignoreDeadlines bool // listener deadlines do nothing
+	hideHalfClose   bool // conns have net.Conn's methods only
+
+	// errs maps every error a conn, listener, packet conn or dial returns.
+	errs func(error) error
+
+	// listener operations
+	accept        func(l *listener) (net.Conn, error)
+	lnClose       func(l *listener) error
+	lnAddr        func(l *listener) net.Addr
+	dialConnErr   bool // a failed dial returns a conn with the error
+	startListener func(l *listener)
+
+	// sockets: control runs before bind or connect (net.Dialer.Control);
+	// fresh runs on every new conn; dialPacket replaces the connected
+	// datagram dial.
+	control    func(network, address string, rc syscall.RawConn) error
+	fresh      func(c *conn)
+	dialOpts   func(o *harness.DialOptions)
+	listenOpts func(o *harness.ListenOptions)
+	dialPacket func(ctx context.Context, b *bug, network, address string) (net.Conn, error)
+}
+
+// Control is the wrapper with no bug: it must pass every case std TCP and
+// UDP pass, or the mutants' kills would be the wrapper's doing.
+func Control() Mutant {
+	b := &bug{name: "control", what: "the mutants' wrapper with no bug"}
+	return Mutant{Impl: b.impl(), Bug: b.what, Legal: true}
+}
+
+// caps are std TCP's and std UDP's together.
+var caps = stdnet.TCP.Caps | stdnet.UDP.Caps
+
+// All returns every mutant.
+func All() []Mutant {
+	var out []Mutant
+	for i := range bugs {
+		b := &bugs[i]
+		out = append(out, Mutant{Impl: b.impl(), Bug: b.what, Seen: b.seen, Legal: b.legal})
+	}
+	return out
+}
+
+func (b *bug) impl() harness.Impl {
+	return harness.Impl{
+		Name:         "mutant-" + b.name,
+		Description:  b.what,
+		Caps:         caps,
+		Network:      "tcp4",
+		PacketNet:    "udp4",
+		Dial:         b.dial,
+		Listen:       b.listen,
+		ListenPacket: b.listenPacket,
+		DialPacket:   b.dialPacketConn,
+	}
+}
+
+// wrapConn wraps a new conn of the case of ctx: it is force-closed when
+// the case ends, whatever its bug does to Close.
+func (b *bug) wrapConn(ctx context.Context, c net.Conn) (*conn, net.Conn) {
+	w := newConn(c, b)
+	harness.CaseCleanup(ctx, w.forceClose)
+	if b.fresh != nil {
+		b.fresh(w)
+	}
+	switch {
+	case strings.HasPrefix(c.LocalAddr().Network(), "udp"):
+		return w, packetConn{w}
+	case b.hideHalfClose:
+		return w, hiddenConn{w}
+	}
+	return w, w
+}
+
+func (b *bug) mapErr(err error) error {
+	if err == nil || b.errs == nil {
+		return err
+	}
+	return b.errs(err)
+}
+
+func (b *bug) dial(ctx context.Context, network, address string, o harness.DialOptions) (net.Conn, error) {
+	if b.dialOpts != nil {
+		b.dialOpts(&o)
+	}
+	d := o.Dialer()
+	d.Control = b.control
+	if b.ignoreKeepAlive {
+		d.KeepAlive, d.KeepAliveConfig = -1, net.KeepAliveConfig{}
+	}
+	c, err := d.DialContext(ctx, network, address)
+	if err != nil {
+		if b.dialConnErr {
+			return hiddenConn{}, err
+		}
+		return nil, b.mapErr(err)
+	}
+	_, out := b.wrapConn(ctx, c)
+	return out, nil
+}
+
+func (b *bug) listen(ctx context.Context, network, address string, o harness.ListenOptions) (net.Listener, error) {
+	if b.listenOpts != nil {
+		b.listenOpts(&o)
+	}
+	lc := o.ListenConfig()
+	lc.SetMultipathTCP(false)
+	lc.Control = b.control
+	if b.ignoreKeepAlive {
+		lc.KeepAlive, lc.KeepAliveConfig = -1, net.KeepAliveConfig{}
+	}
+	ln, err := lc.Listen(ctx, network, address)
+	if err != nil {
+		return nil, b.mapErr(err)
+	}
+	return b.newListener(ctx, ln), nil
+}
+
+func (b *bug) listenPacket(ctx context.Context, network, address string) (net.PacketConn, error) {
+	lc := net.ListenConfig{Control: b.control}
+	pc, err := lc.ListenPacket(ctx, network, address)
+	if err != nil {
+		return nil, b.mapErr(err)
+	}
+	_, out := b.wrapConn(ctx, pc.(net.Conn))
+	return out.(net.PacketConn), nil
+}
+
+func (b *bug) dialPacketConn(ctx context.Context, network, address string) (net.Conn, error) {
+	if b.dialPacket != nil {
+		return b.dialPacket(ctx, b, network, address)
+	}
+	d := net.Dialer{Control: b.control}
+	c, err := d.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, b.mapErr(err)
+	}
+	_, out := b.wrapConn(ctx, c)
+	return out, nil
+}
