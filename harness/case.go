@@ -44,6 +44,10 @@ const (
 	SetupPacket Setup = "packet"
 	// SetupNone: nothing; the script builds what it needs.
 	SetupNone Setup = "none"
+	// SetupAfterAll: no script; a check the runner (suite.Run) makes once
+	// all of an implementation's other cases have ended, such as leaked
+	// goroutines. harness.Run reports it skipped.
+	SetupAfterAll Setup = "after-all"
 )
 
 // A Case is one scripted behaviour check. Cases are data: the fields say
@@ -101,7 +105,7 @@ func (c *Case) Validate() error {
 		return fmt.Errorf("case %s has level %q", c.ID, c.Level)
 	case c.Setup == "":
 		return fmt.Errorf("case %s has no Setup", c.ID)
-	case len(c.Script) == 0:
+	case len(c.Script) == 0 && c.Setup != SetupAfterAll:
 		return fmt.Errorf("case %s has an empty script", c.ID)
 	}
 	started := map[string]bool{}

@@ -103,6 +103,10 @@ func Run(ctx context.Context, im *Impl, c *Case, role Role, o RunOptions) *Resul
 		res.Outcome, res.Reason = Error, err.Error()
 		return res
 	}
+	if c.Setup == SetupAfterAll {
+		res.Outcome, res.Reason = Skip, "checked by the runner (suite.Run) after the implementation's other cases"
+		return res
+	}
 	if missing := c.Needs &^ im.EffectiveCaps(); missing != 0 {
 		res.Outcome = Unsupported
 		res.Reason = fmt.Sprintf("%s does not declare %s", im.Name, missing)
@@ -382,3 +386,26 @@ func (r *run) labelStart(name string) time.Time {
 
 // since is the offset of t from the case's start.
 func (r *run) since(t time.Time) time.Duration { return t.Sub(r.start) }
+
+// Judge makes the result of an after-all case (SetupAfterAll) from what
+// the runner found: pass without findings, fail with them, or skip with a
+// reason; then the level and the implementation's known divergences apply
+// as to any case.
+func Judge(im *Impl, c *Case, findings []Finding, skip, evidence string, took time.Duration) *Result {
+	res := &Result{
+		Impl: im.Name, Case: c.ID, Role: RoleClient, Area: c.Area(), Level: c.Level,
+		Spec: c.Spec, Catalogue: c.Catalogue, Needs: c.Needs.List(), Duration: took,
+	}
+	switch {
+	case skip != "":
+		res.Outcome, res.Reason = Skip, skip
+		return res
+	case len(findings) > 0:
+		res.Outcome, res.Findings, res.Evidence = Fail, findings, evidence
+	default:
+		res.Outcome = Pass
+	}
+	applyLevel(res)
+	applyKnown(res, im)
+	return res
+}

@@ -59,6 +59,7 @@ type options struct {
 	budget    time.Duration
 	jobs      int
 	from      multi
+	pkgs      multi
 	stable    bool
 	args      []string
 }
@@ -80,6 +81,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.budget, "budget", 4*time.Minute, "time budget of each implementation's process")
 	fs.IntVar(&o.jobs, "jobs", 3, "implementations run at the same time")
 	fs.Var(&o.from, "from", "build the report from this go test -json output instead of running (repeatable; - is stdin)")
+	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (its TestConformance calls suite.Run) instead of the built-in ones (repeatable)")
 	fs.BoolVar(&o.stable, "stable", true, "normalise ports, sequence numbers and timings so reports diff by behaviour only")
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}

@@ -30,6 +30,28 @@ type testBinary struct {
 	path       string // the built test binary
 	dir        string // the package's directory: the binary's working directory
 	importPath string
+	modulePath string // the module's path; "" for netconform's own
+}
+
+// pkgBinary is the test binary of the package in dir (the -pkg flag):
+// its module is the nearest folder above with a go.mod.
+func pkgBinary(dir string) (testBinary, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return testBinary{}, err
+	}
+	for mod := abs; ; mod = filepath.Dir(mod) {
+		if _, err := os.Stat(filepath.Join(mod, "go.mod")); err == nil {
+			rel, err := filepath.Rel(mod, abs)
+			if err != nil {
+				return testBinary{}, err
+			}
+			return testBinary{module: mod, pkg: "./" + filepath.ToSlash(rel)}, nil
+		}
+		if filepath.Dir(mod) == mod {
+			return testBinary{}, usageError{fmt.Errorf("-pkg %s: no go.mod in it or above it", dir)}
+		}
+	}
 }
 
 var testBinaries = []testBinary{
@@ -53,9 +75,20 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []harness.Result, 
 	}
 	defer os.RemoveAll(tmp)
 	implRE := regexp.MustCompile(o.impls)
+	binaries := testBinaries
+	if len(o.pkgs) > 0 {
+		binaries = nil
+		for _, d := range o.pkgs {
+			b, err := pkgBinary(d)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			binaries = append(binaries, b)
+		}
+	}
 	var jobs []job
-	for i := range testBinaries {
-		b := &testBinaries[i]
+	for i := range binaries {
+		b := &binaries[i]
 		if _, err := os.Stat(filepath.Join(b.module, "go.mod")); err != nil {
 			continue
 		}
@@ -112,11 +145,18 @@ func build(b *testBinary, tmp string, i int) error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go test -c %s in %s: %v\n%s", b.pkg, b.module, err, out)
 	}
-	out, err := goList(b, "{{.ImportPath}} {{.Dir}}")
+	out, err := goList(b, "{{.ImportPath}}\t{{.Dir}}\t{{.Module.Path}}")
 	if err != nil {
 		return err
 	}
-	b.importPath, b.dir, _ = strings.Cut(out, " ")
+	f := strings.Split(out, "\t")
+	if len(f) != 3 {
+		return fmt.Errorf("go list %s: unexpected %q", b.pkg, out)
+	}
+	b.importPath, b.dir, b.modulePath = f[0], f[1], f[2]
+	if b.modulePath == "github.com/netconform/netconform" {
+		b.modulePath = ""
+	}
 	return nil
 }
 
@@ -151,10 +191,12 @@ func listImpls(b *testBinary) ([]string, error) {
 // its results; why says why it could not run, if it could not.
 func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.Result, string) {
 	row.begin()
-	args := []string{"tool", "test2json", "-t", "-p", j.bin.importPath, j.bin.path,
-		"-test.run=^TestConformance$/^" + regexp.QuoteMeta(j.name) + "$",
-		"-test.v=test2json", "-test.timeout=" + (o.budget + time.Minute).String()}
-	cmd := exec.Command("go", args...)
+	// The test binary runs in its own process group, its output converted
+	// by test2json in a filter process of its own: so the binary's own exit
+	// status is seen (test2json would turn a crash into a plain failure).
+	cmd := exec.Command(j.bin.path,
+		"-test.run=^TestConformance$/^"+regexp.QuoteMeta(j.name)+"$",
+		"-test.v=test2json", "-test.timeout="+(o.budget+time.Minute).String())
 	cmd.Dir = j.bin.dir
 	cmd.Env = append(os.Environ(),
 		suite.EnvCases+"="+o.cases, suite.EnvAreas+"="+o.areas,
@@ -163,9 +205,15 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 	cmd.SysProcAttr = sysobs.GroupProcAttr()
 	var stdout bytes.Buffer
 	pr, pw := io.Pipe()
-	cmd.Stdout = pw
+	conv := exec.Command("go", "tool", "test2json", "-t", "-p", j.bin.importPath)
+	conv.Stdout = pw
+	binOut, err := conv.StdinPipe()
+	if err != nil {
+		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, err.Error()
+	}
+	cmd.Stdout = binOut
 	stderr := &tail{max: 16 << 10}
-	cmd.Stderr = stderr
+	cmd.Stderr = stderr // a crash's stack: its tail is the evidence
 	scanned := make(chan struct{})
 	go func() {
 		defer close(scanned)
@@ -177,8 +225,16 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 		io.Copy(io.Discard, pr)
 	}()
 	began := time.Now()
-	err := cmd.Start()
+	if err := conv.Start(); err != nil {
+		pw.Close()
+		<-scanned
+		row.end("could not start")
+		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, err.Error()
+	}
+	err = cmd.Start()
 	if err != nil {
+		binOut.Close()
+		conv.Wait()
 		pw.Close()
 		<-scanned
 		row.end("could not start")
@@ -194,6 +250,8 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 		sysobs.KillGroup(cmd.Process.Pid)
 		err = <-done
 	}
+	binOut.Close()
+	conv.Wait()
 	pw.Close()
 	<-scanned
 	took := time.Since(began).Round(time.Millisecond)
@@ -239,12 +297,7 @@ func isTestFailure(err error) bool {
 	return ok && ee.ExitCode() == 1
 }
 
-func moduleOf(b *testBinary) string {
-	if b.module == "." {
-		return ""
-	}
-	return "github.com/netconform/netconform/" + b.module
-}
+func moduleOf(b *testBinary) string { return b.modulePath }
 
 // tail keeps the last max bytes written.
 type tail struct {

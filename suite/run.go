@@ -152,8 +152,16 @@ func runImpl(t *testing.T, im *harness.Impl, cases []*harness.Case, col *collect
 			})
 		}
 	}
+	if !child {
+		watch := startLeakWatch(im)
+		t.Cleanup(func() {
+			for _, res := range watch.finish(cases) {
+				col.reportAfterAll(t, res)
+			}
+		})
+	}
 	for _, c := range cases {
-		if child && c.ID != childCase {
+		if child && c.ID != childCase || c.Setup == harness.SetupAfterAll {
 			continue
 		}
 		roles := c.RolesFor(im)
@@ -236,11 +244,7 @@ func (col *collector) report(t *testing.T, res *harness.Result) {
 	col.mu.Unlock()
 	t.Attr("netconform.case", res.Case)
 	t.Attr("netconform.outcome", string(res.Outcome))
-	if json2test() {
-		if b, err := json.Marshal(res); err == nil {
-			fmt.Fprintf(os.Stdout, "%s%s\n", ResultLinePrefix, b)
-		}
-	}
+	col.emit(res)
 	if testing.Verbose() || res.Outcome.Failed() {
 		t.Log("\n" + res.Format())
 	}
@@ -268,6 +272,15 @@ func (col *collector) report(t *testing.T, res *harness.Result) {
 			b.WriteString("\n\t" + res.Reason)
 		}
 		t.Error(b.String())
+	}
+}
+
+// emit prints the result line the report generator reads.
+func (col *collector) emit(res *harness.Result) {
+	if json2test() {
+		if b, err := json.Marshal(res); err == nil {
+			fmt.Fprintf(os.Stdout, "%s%s\n", ResultLinePrefix, b)
+		}
 	}
 }
 

@@ -35,6 +35,7 @@ var areas = [][]harness.Case{
 	stateCases,
 	faultCases,
 	wireCases,
+	leakCases,
 }
 
 var (

@@ -98,8 +98,8 @@ type CaseInfo struct {
 
 // Footer counts the results.
 type Footer struct {
-	Total     int                               `json:"total"`
-	ByOutcome map[harness.Outcome]int           `json:"byOutcome"`
+	Total     int                                `json:"total"`
+	ByOutcome map[harness.Outcome]int            `json:"byOutcome"`
 	ByArea    map[string]map[harness.Outcome]int `json:"byArea"`
 	ByImpl    map[string]map[harness.Outcome]int `json:"byImpl"`
 }

@@ -108,10 +108,12 @@ func TestSchemaRejectsBrokenReports(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, render.WriteJSON(&b, fixture()))
 	for name, mutate := range map[string]func(map[string]any){
-		"unknown outcome":   func(m map[string]any) { m["results"].([]any)[0].(map[string]any)["outcome"] = "great" },
-		"bad case ID":       func(m map[string]any) { m["results"].([]any)[0].(map[string]any)["case"] = "Read After Close" },
-		"missing header":    func(m map[string]any) { delete(m, "header") },
-		"unknown error cls": func(m map[string]any) { m["results"].([]any)[0].(map[string]any)["transcript"].([]any)[1].(map[string]any)["err"].(map[string]any)["class"] = "oops" },
+		"unknown outcome": func(m map[string]any) { m["results"].([]any)[0].(map[string]any)["outcome"] = "great" },
+		"bad case ID":     func(m map[string]any) { m["results"].([]any)[0].(map[string]any)["case"] = "Read After Close" },
+		"missing header":  func(m map[string]any) { delete(m, "header") },
+		"unknown error cls": func(m map[string]any) {
+			m["results"].([]any)[0].(map[string]any)["transcript"].([]any)[1].(map[string]any)["err"].(map[string]any)["class"] = "oops"
+		},
 	} {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal(b.Bytes(), &m))

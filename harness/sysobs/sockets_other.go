@@ -1,0 +1,10 @@
+//go:build !linux
+
+package sysobs
+
+// SocketInodes returns the inodes of this process's sockets. It is
+// Linux-only.
+func SocketInodes() (map[uint64]bool, error) { return nil, errUnsupported("SocketInodes") }
+
+// DescribeSockets names sockets by inode. It is Linux-only.
+func DescribeSockets(inodes map[uint64]bool) []string { return nil }
