@@ -25,8 +25,13 @@ func (r *run) exec(i int, s Step) {
 		r.execAwait(i, s)
 		return
 	case opSleep:
-		r.record(Obs{Step: i + 1, Call: s.call(), At: r.since(r.stepStart[i]), Verdict: "ok"})
-		r.sleep(s.d)
+		d := scaleBy(s.d, r.stretch())
+		o := Obs{Step: i + 1, Call: s.call(), At: r.since(r.stepStart[i]), Verdict: "ok"}
+		if d != s.d {
+			o.Value = fmt.Sprintf("stretched to %v for attempt %d", d, r.attempt)
+		}
+		r.record(o)
+		r.sleep(d)
 		return
 	case opFunc:
 		r.execFunc(i, s)
@@ -46,14 +51,18 @@ func (r *run) exec(i int, s Step) {
 	if !ok {
 		return
 	}
-	if r.deadlineChangeTooLate(i, s, e) {
+	start := time.Now()
+	changed := r.pendingDeadline(s, e)
+	if r.deadlineChangeTooLate(i, s, changed, start, start) {
 		return
 	}
-	start := time.Now()
 	dl := r.deadlineFor(e, s.op)
 	res, ok := r.calls.call(r.describe(i, s), r.budget(s, start, dl), r.operation(s, e))
 	if !ok {
 		r.hang(i, s, start, r.budget(s, start, dl))
+		return
+	}
+	if r.deadlineChangeTooLate(i, s, changed, start, time.Now()) {
 		return
 	}
 	r.afterCall(i, s, e, res)
@@ -62,31 +71,41 @@ func (r *run) exec(i int, s Step) {
 	r.check(i, s, e, start, dl, res, start)
 }
 
-// deadlineChangeTooLate reports (and records as inconclusive) a script
-// that changes a deadline a blocked operation is waiting on after that
-// deadline already passed: the machine was too slow for the scenario.
-func (r *run) deadlineChangeTooLate(i int, s Step, e *endpoint) bool {
+// pendingDeadline returns the earliest deadline that deadline-setting
+// step s changes for an operation still blocked on e, or zero.
+func (r *run) pendingDeadline(s Step, e *endpoint) time.Time {
 	if s.op != opSetDeadline && s.op != opSetReadDL && s.op != opSetWriteDL {
-		return false
+		return time.Time{}
 	}
-	now := time.Now()
+	var first time.Time
 	for _, a := range r.async {
 		if a.ep != e || a.poll() {
-			continue
-		}
-		dl := r.deadlineFor(e, a.step.op)
-		if dl.IsZero() || now.Before(dl) {
 			continue
 		}
 		reading := isRead(a.step.op) || a.step.op == opAccept
 		if (reading && s.op == opSetWriteDL) || (!reading && s.op == opSetReadDL) {
 			continue
 		}
-		r.inconclusivef("%s ran %v after the deadline it was to change had passed", s.call(), now.Sub(dl).Round(time.Millisecond))
-		r.record(Obs{Step: i + 1, Call: s.call(), At: r.since(now), Verdict: "inconclusive"})
-		return true
+		dl := r.deadlineFor(e, a.step.op)
+		if !dl.IsZero() && (first.IsZero() || dl.Before(first)) {
+			first = dl
+		}
 	}
-	return false
+	return first
+}
+
+// deadlineChangeTooLate reports (and records as inconclusive) a script
+// that changes a deadline a blocked operation is waiting on, dl, when the
+// change started or finished (at) after dl had passed: the machine was too
+// slow for the scenario, and the blocked operation may rightly have timed
+// out under the old deadline.
+func (r *run) deadlineChangeTooLate(i int, s Step, dl, start, at time.Time) bool {
+	if dl.IsZero() || at.Before(dl) {
+		return false
+	}
+	r.inconclusivef("%s ran until %v after the deadline it was to change had passed", s.call(), at.Sub(dl).Round(time.Millisecond))
+	r.record(Obs{Step: i + 1, Call: s.call(), At: r.since(start), Took: time.Since(start), Verdict: "inconclusive"})
+	return true
 }
 
 // endpointFor resolves the endpoint a step acts on. Dial and DialPacket
@@ -163,8 +182,8 @@ func (r *run) operation(s Step, e *endpoint) func() callResult {
 		return func() callResult {
 			// The instant is computed here and recorded as passed, so the
 			// strict "never before the deadline" check uses exactly it.
-			at := s.when.abs(time.Now())
-			return callResult{err: r.setDeadline(e, s.op, at), value: deadlineValue(at), extra: at}
+			at := s.when.stretched(r.stretch()).abs(time.Now())
+			return callResult{err: r.setDeadline(e, s.op, at), value: r.deadlineValue(s.when, at), extra: at}
 		}
 	case opClose, opMeasureClose:
 		return func() callResult { return callResult{err: e.close()} }
@@ -359,9 +378,12 @@ func (r *run) setDeadline(e *endpoint, o op, at time.Time) error {
 	return fmt.Errorf("netconform: %s has nothing to set a deadline on", e.name)
 }
 
-func deadlineValue(at time.Time) string {
-	if at.IsZero() {
+func (r *run) deadlineValue(w When, at time.Time) string {
+	switch {
+	case at.IsZero():
 		return "deadline cleared"
+	case r.stretch() > 1 && w.d > 0:
+		return fmt.Sprintf("deadline stretched to +%v for attempt %d", w.stretched(r.stretch()).d, r.attempt)
 	}
 	return ""
 }

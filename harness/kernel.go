@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -135,6 +136,9 @@ func (r *run) waitReadable(s Step, obs *Obs) (got, want string, err error) {
 	}
 	want = "readable"
 	end := time.Now().Add(r.scaled(stateBudget))
+	if l, rm, ok := e.tuple(); ok && s.b {
+		return r.waitGone(l, rm, end, obs)
+	}
 	if sc, ok := e.syscallConn(); ok && e.conn != nil {
 		for {
 			ok, err := sysobs.Readable(sc)
@@ -173,6 +177,26 @@ func (r *run) waitReadable(s Step, obs *Obs) (got, want string, err error) {
 	r.sleep(d)
 	obs.Note = fmt.Sprintf("not observable; settled by sleeping %v", d)
 	return "", want, nil
+}
+
+// waitGone waits until the kernel holds no live socket for a 4-tuple, as
+// after a reset.
+func (r *run) waitGone(l, rm netip.AddrPort, end time.Time, obs *Obs) (got, want string, err error) {
+	want = "reset (absent)"
+	for {
+		k, err := sysobs.LookupTCP(l, rm)
+		if err != nil {
+			return "", "", err
+		}
+		if k.State == sysobs.Absent || k.State == sysobs.Close {
+			obs.Value = fmt.Sprintf("reset (%v)", k.State)
+			return "", want, nil
+		}
+		if time.Now().After(end) {
+			return fmt.Sprintf("%v, %d bytes queued", k.State, k.RQueue), want, nil
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
 }
 
 // expectOpt reads a socket option.

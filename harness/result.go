@@ -2,6 +2,8 @@ package harness
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -153,8 +155,8 @@ func (r *Result) Format() string {
 	for _, why := range r.Retries {
 		fmt.Fprintf(&b, "retried: %s\n", why)
 	}
-	for k, v := range r.Metrics {
-		fmt.Fprintf(&b, "metric %s = %g\n", k, v)
+	for _, k := range slices.Sorted(maps.Keys(r.Metrics)) {
+		fmt.Fprintf(&b, "metric %s = %g\n", k, r.Metrics[k])
 	}
 	if r.Evidence != "" {
 		b.WriteString("evidence:\n" + indent(r.Evidence, "  ") + "\n")

@@ -83,8 +83,16 @@ var Past = When{past: true}
 var NoDeadline = When{}
 
 // In is a deadline d after the step runs. Deadlines are part of the
-// scenario: the timescale never stretches them, only the tolerances.
+// scenario: the timescale never stretches them, only the tolerances. A
+// retry after an inconclusive or late attempt stretches the whole
+// scenario (these deadlines and Sleep steps alike) by 2 per attempt.
 func In(d time.Duration) When { return When{d: d} }
+
+// stretched returns w with its relative duration multiplied by f.
+func (w When) stretched(f float64) When {
+	w.d = scaleBy(w.d, f)
+	return w
+}
 
 // longAgo is the "past" deadline.
 var longAgo = time.Unix(1, 0)
@@ -344,6 +352,12 @@ func ExpectFarState(ep string, states ...sysobs.TCPState) Step {
 // says so in the transcript.
 func WaitReadable(ep string) Step { return Step{op: opWaitReadable, ep: ep} }
 
+// WaitReset waits until ep's connection was reset by its peer: its kernel
+// socket is gone (absent or CLOSE). Data that arrived before the RST (a
+// TLS close_notify, say) does not end the wait, as it would WaitReadable's.
+// When ep has no observable 4-tuple it behaves as WaitReadable.
+func WaitReset(ep string) Step { return Step{op: opWaitReadable, ep: ep, b: true} }
+
 // WaitSettled waits until ep's kernel socket has nothing left unacknowledged
 // in flight, so what the script sent has reached the other end's kernel.
 func WaitSettled(ep string) Step { return Step{op: opWaitSettled, ep: ep} }
@@ -571,6 +585,9 @@ func (s Step) call() string {
 	case opSetOpt:
 		return fmt.Sprintf("setsockopt(%s, %v, %d)", s.ep, s.opt, s.v)
 	case opWaitReadable:
+		if s.b {
+			return fmt.Sprintf("reset(%s)", s.ep)
+		}
 		return fmt.Sprintf("readable(%s)", s.ep)
 	case opWaitSettled:
 		return fmt.Sprintf("settled(%s)", s.ep)

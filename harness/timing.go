@@ -137,5 +137,10 @@ func acquire(excl bool) func() {
 // a case is retried after returning late.
 func (r *run) scaled(d time.Duration) time.Duration { return time.Duration(float64(d) * r.scale) }
 
+// stretch is how much a retry stretches the scenario's own durations
+// (deadlines set with In, Sleep steps): 1 on the first attempt, doubling
+// on each retry, independent of the timescale.
+func (r *run) stretch() float64 { return float64(int(1) << (r.attempt - 1)) }
+
 // watch is a watchdog budget: scaled, and stretched under the race detector.
 func (r *run) watch(d time.Duration) time.Duration { return scaleBy(r.scaled(d), watchdogFactor()) }

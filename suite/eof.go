@@ -168,7 +168,7 @@ var eofCases = []h.Case{
 			h.Write(iut, "unread"),
 			h.WaitReadable(peer),
 			h.Close(peer),
-			h.WaitReadable(iut),
+			h.WaitReset(iut),
 			h.Write(iut, "x").Err(h.Reset),
 		),
 	},

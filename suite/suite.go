@@ -36,6 +36,7 @@ var areas = [][]harness.Case{
 	faultCases,
 	wireCases,
 	leakCases,
+	perfCases,
 }
 
 var (

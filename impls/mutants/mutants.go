@@ -78,6 +78,25 @@ func Control() Mutant {
 	return Mutant{Impl: b.impl(), Bug: b.what, Legal: true}
 }
 
+// SlowDeadlineClear is the wrapper with one legal quirk: clearing a
+// deadline takes 350 ms (as when SetDeadline waits for a lock a slow
+// writer holds). A case that clears a deadline shortly before it fires
+// must then call the attempt inconclusive and retry at a longer
+// timescale, never fail the implementation.
+func SlowDeadlineClear() Mutant {
+	b := &bug{
+		name: "slow-deadline-clear",
+		what: "clearing a deadline takes 350 ms",
+		setDeadline: func(c *conn, kind int, t time.Time) error {
+			if t.IsZero() {
+				time.Sleep(350 * time.Millisecond)
+			}
+			return stdDeadline(c.Conn, kind, t)
+		},
+	}
+	return Mutant{Impl: b.impl(), Bug: b.what, Legal: true}
+}
+
 // caps are std TCP's and std UDP's together.
 var caps = stdnet.TCP.Caps | stdnet.UDP.Caps
 

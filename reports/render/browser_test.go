@@ -40,6 +40,7 @@ const driver = `<script>
   const rows = () => [...document.querySelectorAll("tr[data-case]")].filter((r) => r.style.display !== "none").map((r) => r.dataset.case);
   const set = (id, v) => { const e = document.getElementById(id); e.value = v; e.dispatchEvent(new Event(e.tagName === "INPUT" ? "input" : "change")); };
   out.cells = document.querySelectorAll("td.cell").length;
+  out.perfRows = [...document.querySelectorAll("#perf tr")].map((r) => r.textContent);
   out.dots = document.querySelectorAll("td.cell .dot").length;
   out.rows = rows();
   set("f-area", "deadline"); out.areaDeadline = rows(); set("f-area", "");
@@ -136,6 +137,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		Errors        []string
 		Ready         string
 		Cells, Dots   int
+		PerfRows      []string
 		Rows          []string
 		AreaDeadline  []string
 		OutcomeFail   []string
@@ -153,6 +155,8 @@ func TestHTMLInBrowser(t *testing.T) {
 	require.Equal(t, "1", got.Ready)
 	require.Equal(t, len(rep.Impls)*len(rep.Cases), got.Cells, "one cell per implementation × case")
 	require.Equal(t, len(rep.Results), got.Dots, "one mark per result")
+	require.Len(t, got.PerfRows, 2, "the perf table: a header and the fixture's one row")
+	require.Contains(t, got.PerfRows[1], "23.0 µs")
 	require.Len(t, got.Rows, len(rep.Cases))
 	require.Equal(t, []string{"deadline.read.future-fires"}, got.AreaDeadline, "the area filter hides the other rows")
 	require.Equal(t, []string{"closed.read.after-close-is-errclosed"}, got.OutcomeFail, "the outcome filter keeps rows with that outcome")

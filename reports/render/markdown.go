@@ -51,6 +51,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	b.WriteString("\nEach cell counts case × role results: ✅ pass, ❌ fail (with ⏱️ timeouts, ❗ unexpected passes and 💥 errors), 🟡 known failure, ➖ unsupported or skipped.\n\n")
 
+	writePerf(b, r.Perf)
+
 	b.WriteString("## Implementations\n\n")
 	for _, im := range r.Impls {
 		writeImpl(b, r, im)
@@ -221,4 +223,34 @@ func cellSymbols(rs []*harness.Result) string {
 		s = append(s, Symbols[r.Outcome])
 	}
 	return strings.Join(s, "")
+}
+
+// writePerf writes the informational performance table.
+func writePerf(b *strings.Builder, p *Perf) {
+	if p == nil {
+		return
+	}
+	b.WriteString("## Performance (informational)\n\n")
+	b.WriteString("Measured by the `perf` cases in this run, each alone in its process: the round-trip time of an 8-byte ping-pong (p50, p99) and the throughput of 1 MiB writes over one connection. Implementations run side by side, so read the figures as orders of magnitude; they never fail a run.")
+	if p.Baseline != "" {
+		fmt.Fprintf(b, " Ratios are to `%s` from the same run (latency above 1× is slower, throughput below 1× is slower).", p.Baseline)
+	}
+	b.WriteString("\n\n| implementation | RTT p50 | RTT p99 | throughput | RTT vs baseline | throughput vs baseline |\n|---|--:|--:|--:|--:|--:|\n")
+	num := func(v *float64, unit string) string {
+		if v == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.4g %s", *v, unit)
+	}
+	times := func(v *float64) string {
+		if v == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.2g×", *v)
+	}
+	for _, row := range p.Rows {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", row.Impl, num(row.RTTp50us, "µs"), num(row.RTTp99us, "µs"),
+			num(row.ThroughputMBs, "MB/s"), times(row.RTTRatio), times(row.ThroughputRatio))
+	}
+	b.WriteString("\n")
 }

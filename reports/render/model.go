@@ -25,7 +25,32 @@ type Report struct {
 	Impls   []ImplInfo       `json:"impls"`
 	Cases   []CaseInfo       `json:"cases"`
 	Results []harness.Result `json:"results"`
-	Footer  Footer           `json:"footer"`
+	// Perf holds the informational performance figures of the perf cases,
+	// each beside the baseline implementation's from the same run.
+	Perf   *Perf  `json:"perf,omitempty"`
+	Footer Footer `json:"footer"`
+}
+
+// PerfBaseline is the implementation the perf figures are compared with.
+const PerfBaseline = "std-tcp"
+
+// Perf is the performance table of a report: informational, measured by
+// the perf cases in the run that produced the report.
+type Perf struct {
+	Baseline string    `json:"baseline"` // empty when the baseline did not run
+	Rows     []PerfRow `json:"rows"`
+}
+
+// A PerfRow is one implementation's figures; a ratio is the
+// implementation's figure over the baseline's (for latency, above 1 is
+// slower; for throughput, below 1 is slower).
+type PerfRow struct {
+	Impl            string   `json:"impl"`
+	RTTp50us        *float64 `json:"rttP50Us,omitempty"`
+	RTTp99us        *float64 `json:"rttP99Us,omitempty"`
+	ThroughputMBs   *float64 `json:"throughputMBs,omitempty"`
+	RTTRatio        *float64 `json:"rttRatio,omitempty"`
+	ThroughputRatio *float64 `json:"throughputRatio,omitempty"`
 }
 
 // Header says what produced the report and where. Generated is the only
@@ -135,7 +160,86 @@ func New(h Header, impls []ImplInfo, results []harness.Result) *Report {
 	}
 	slices.SortFunc(r.Cases, func(a, b CaseInfo) int { return cmp.Compare(a.ID, b.ID) })
 	r.Footer = count(r.Results)
+	r.Perf = perfTable(r.Results)
+	r.noteLeaks()
 	return r
+}
+
+// Metric names the perf cases record (suite.MetricRTTp50 and the others).
+const (
+	metricRTTp50     = "rtt_p50_us"
+	metricRTTp99     = "rtt_p99_us"
+	metricThroughput = "throughput_mb_s"
+)
+
+// perfTable gathers the perf cases' metrics; nil when none ran.
+func perfTable(results []harness.Result) *Perf {
+	rows := map[string]*PerfRow{}
+	var order []string
+	for _, res := range results {
+		if res.Area != "perf" || len(res.Metrics) == 0 {
+			continue
+		}
+		row := rows[res.Impl]
+		if row == nil {
+			row = &PerfRow{Impl: res.Impl}
+			rows[res.Impl] = row
+			order = append(order, res.Impl)
+		}
+		for name, v := range res.Metrics {
+			v := v
+			switch name {
+			case metricRTTp50:
+				row.RTTp50us = &v
+			case metricRTTp99:
+				row.RTTp99us = &v
+			case metricThroughput:
+				row.ThroughputMBs = &v
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	p := &Perf{}
+	base := rows[PerfBaseline]
+	if base != nil {
+		p.Baseline = PerfBaseline
+	}
+	slices.Sort(order)
+	for _, name := range order {
+		row := rows[name]
+		if base != nil {
+			row.RTTRatio = ratio(row.RTTp50us, base.RTTp50us)
+			row.ThroughputRatio = ratio(row.ThroughputMBs, base.ThroughputMBs)
+		}
+		p.Rows = append(p.Rows, *row)
+	}
+	return p
+}
+
+func ratio(v, base *float64) *float64 {
+	if v == nil || base == nil || *base == 0 {
+		return nil
+	}
+	r := *v / *base
+	return &r
+}
+
+// noteLeaks copies the failing leak checks into their implementations.
+func (r *Report) noteLeaks() {
+	for _, res := range r.Results {
+		if res.Area != "leak" || (res.Outcome != harness.Fail && res.Outcome != harness.KnownFailure) {
+			continue
+		}
+		for i := range r.Impls {
+			if r.Impls[i].Name == res.Impl {
+				for _, f := range res.Findings {
+					r.Impls[i].Leaks = append(r.Impls[i].Leaks, f.Call+": "+f.Got)
+				}
+			}
+		}
+	}
 }
 
 func count(results []harness.Result) Footer {
