@@ -396,7 +396,13 @@ func WireMark() Step { return Step{op: opWireMark} }
 
 // ExpectSent waits until ep has sent segments with these tcpdump flags, in
 // order, since the last WireMark ("S", "S.", ".", "P.", "F.", "R.", "R").
+// KeepAliveProbe, given to ExpectSent, matches a keep-alive probe: an ACK
+// of at most one byte with a sequence number before what the sender had
+// already sent. A plain "." does not match probes.
 func ExpectSent(ep string, flags ...string) Step { return Step{op: opExpectSent, ep: ep, flags: flags} }
+
+// KeepAliveProbe is ExpectSent's pseudo-flag for a keep-alive probe.
+const KeepAliveProbe = "probe"
 
 // ExpectNotSent expects ep to have sent no segment whose flags contain
 // flag (for example "F") since the last WireMark.

@@ -63,19 +63,39 @@ func nameOf(names map[netip.AddrPort]string, ap netip.AddrPort) string {
 	return ap.String()
 }
 
-// sentBy returns the segments e sent since the mark.
-func (r *run) sentBy(e *endpoint) []wire.Packet {
+// A segment is a captured packet and whether it is a keep-alive probe.
+type segment struct {
+	wire.Packet
+	probe bool
+}
+
+// sentBy returns the segments e sent since the mark. A zero- or one-byte
+// ACK whose sequence number lies before what e already sent is a
+// keep-alive probe (RFC 1122 §4.2.3.6: SEG.SEQ = SND.NXT-1); telling
+// probes apart from plain ACKs makes them independent of when the capture
+// stamped the ACKs that came just before the mark.
+func (r *run) sentBy(e *endpoint) []segment {
 	l, rm, ok := e.tuple()
 	if !ok {
 		return nil
 	}
-	var out []wire.Packet
+	var out []segment
+	var nxt uint32
+	seen := false
 	for _, p := range r.trace.Packets() {
-		if p.At.Before(r.wireMark) {
+		if unmap(p.Src) != unmap(l) || unmap(p.Dst) != unmap(rm) {
 			continue
 		}
-		if unmap(p.Src) == unmap(l) && unmap(p.Dst) == unmap(rm) {
-			out = append(out, p)
+		probe := seen && p.Flags == "." && p.Len <= 1 && int32(p.Seq-nxt) < 0
+		end := p.Seq + uint32(p.Len)
+		if strings.ContainsAny(p.Flags, "SF") {
+			end++
+		}
+		if !seen || int32(end-nxt) > 0 {
+			nxt, seen = end, true
+		}
+		if !p.At.Before(r.wireMark) {
+			out = append(out, segment{p, probe})
 		}
 	}
 	return out
@@ -157,13 +177,17 @@ func (r *run) execWire(i int, s Step) {
 	}
 }
 
-// matchFlags finds flags as a subsequence of the packets' flags and returns
-// the times of the matched packets.
-func matchFlags(pkts []wire.Packet, flags []string) ([]time.Time, bool) {
+// matchFlags finds flags as a subsequence of the segments' flags and
+// returns when each matched. The pseudo-flag KeepAliveProbe matches probes
+// only.
+func matchFlags(segs []segment, flags []string) ([]time.Time, bool) {
 	var at []time.Time
 	j := 0
-	for _, p := range pkts {
-		if j < len(flags) && p.Flags == flags[j] {
+	for _, p := range segs {
+		if j >= len(flags) {
+			break
+		}
+		if flags[j] == KeepAliveProbe && p.probe || flags[j] != KeepAliveProbe && !p.probe && p.Flags == flags[j] {
 			at = append(at, p.At)
 			j++
 		}
@@ -171,12 +195,16 @@ func matchFlags(pkts []wire.Packet, flags []string) ([]time.Time, bool) {
 	return at, j == len(flags)
 }
 
-func flagsOf(pkts []wire.Packet) string {
-	if len(pkts) == 0 {
+func flagsOf(segs []segment) string {
+	if len(segs) == 0 {
 		return "nothing"
 	}
 	var out []string
-	for _, p := range pkts {
+	for _, p := range segs {
+		if p.probe {
+			out = append(out, "["+KeepAliveProbe+"]")
+			continue
+		}
 		out = append(out, "["+p.Flags+"]")
 	}
 	return strings.Join(out, " ")

@@ -86,7 +86,7 @@ var wireCases = []h.Case{
 			h.Await("hi"),
 			h.WaitSettled(peer),
 			h.WireMark(),
-			h.ExpectSent(iut, ".", ".").Since("hi").NotBefore(time.Second).KernelTimer(1).Within(2*time.Second+h.Tolerance),
+			h.ExpectSent(iut, h.KeepAliveProbe, h.KeepAliveProbe).Since("hi").NotBefore(time.Second).KernelTimer(1).Within(2*time.Second+h.Tolerance),
 		),
 	}),
 	wire(h.Case{

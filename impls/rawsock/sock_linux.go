@@ -92,6 +92,19 @@ func (errDialTimeout) Timeout() bool        { return true }
 func (errDialTimeout) Temporary() bool      { return true }
 func (errDialTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
 
+// open resolves address and makes a socket of its family; netName is
+// network with the family made explicit ("tcp4").
+func open(ctx context.Context, network, address string, sotype int) (s int, ap netip.AddrPort, fam int, netName string, err error) {
+	if ap, err = resolve(ctx, network, address); err != nil {
+		return
+	}
+	if fam, netName, err = family(network, ap.Addr()); err != nil {
+		return
+	}
+	s, err = socket(fam, sotype)
+	return
+}
+
 // dial connects a stream (tcp) or datagram (udp) socket to address.
 func dial(ctx context.Context, network, address string, sotype int, timeout time.Duration) (*netFD, error) {
 	opErr := func(err error) error { return &net.OpError{Op: "dial", Net: network, Err: err} }
@@ -108,15 +121,7 @@ func dial(ctx context.Context, network, address string, sotype int, timeout time
 	if ctx.Err() != nil {
 		return nil, opErr(dialContextError(ctx))
 	}
-	ap, err := resolve(ctx, network, address)
-	if err != nil {
-		return nil, opErr(err)
-	}
-	fam, netName, err := family(network, ap.Addr())
-	if err != nil {
-		return nil, opErr(err)
-	}
-	s, err := socket(fam, sotype)
+	s, ap, fam, netName, err := open(ctx, network, address, sotype)
 	if err != nil {
 		return nil, opErr(err)
 	}
@@ -180,15 +185,7 @@ func listen(ctx context.Context, network, address string, sotype int) (*netFD, e
 	default:
 		return nil, opErr(net.UnknownNetworkError(network))
 	}
-	ap, err := resolve(ctx, network, address)
-	if err != nil {
-		return nil, opErr(err)
-	}
-	fam, netName, err := family(network, ap.Addr())
-	if err != nil {
-		return nil, opErr(err)
-	}
-	s, err := socket(fam, sotype)
+	s, ap, fam, netName, err := open(ctx, network, address, sotype)
 	if err != nil {
 		return nil, opErr(err)
 	}
