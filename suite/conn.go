@@ -309,7 +309,7 @@ func concurrentMethods(x *h.X) error {
 	b.SetReadDeadline(time.Time{})
 	a.SetDeadline(time.Time{})
 	// Resynchronise: the peer drained an unknown number of bytes.
-	go a.Write([]byte("SYNC"))
+	x.Go(func() { a.Write([]byte("SYNC")) })
 	if err := readUntil(b, []byte("SYNC"), x.Scaled(5*time.Second)); err != nil {
 		x.Errorf("peer reading iut's \"SYNC\" after 50 rounds of concurrent methods", err.Error(), "\"SYNC\" arrives")
 	}

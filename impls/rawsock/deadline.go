@@ -9,9 +9,14 @@ import (
 // closed once the deadline has passed. Setting a new deadline replaces the
 // channel when the old one had fired, so waiters that started before see
 // the old one fire and waiters after see the new one.
+//
+// Each set starts a new generation: a timer of an earlier generation that
+// already fired, and waits for mu while set runs, must not close the
+// channel (time.Timer.Stop cannot recall an AfterFunc that has started).
 type deadline struct {
 	mu    sync.Mutex
 	timer *time.Timer
+	gen   uint64
 	ch    chan struct{}
 }
 
@@ -30,6 +35,7 @@ func closed(ch chan struct{}) bool {
 func (d *deadline) set(t time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.gen++
 	if d.timer != nil {
 		d.timer.Stop()
 		d.timer = nil
@@ -45,12 +51,12 @@ func (d *deadline) set(t time.Time) {
 		close(d.ch)
 		return
 	}
-	ch := d.ch
+	gen := d.gen
 	d.timer = time.AfterFunc(dur, func() {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		if d.ch == ch && !closed(ch) {
-			close(ch)
+		if d.gen == gen && !closed(d.ch) {
+			close(d.ch)
 		}
 	})
 }
@@ -69,6 +75,7 @@ func (d *deadline) expired() bool { return closed(d.wait()) }
 func (d *deadline) stop() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.gen++
 	if d.timer != nil {
 		d.timer.Stop()
 		d.timer = nil
