@@ -65,6 +65,11 @@ func (r *run) exec(i int, s Step) {
 	if r.deadlineChangeTooLate(i, s, changed, start, time.Now()) {
 		return
 	}
+	if errors.Is(res.err, errFillStalled) {
+		r.inconclusivef("%v", res.err)
+		r.record(Obs{Step: i + 1, Call: s.call(), At: r.since(start), Took: time.Since(start), Verdict: "inconclusive"})
+		return
+	}
 	r.afterCall(i, s, e, res)
 	// A call made in sequence answers for its own duration: a slow step
 	// before it is that step's finding, not this one's.
@@ -281,24 +286,38 @@ func (r *run) fill(e *endpoint) callResult {
 	if c == nil {
 		return callResult{err: fmt.Errorf("netconform: %s is not a conn", e.name)}
 	}
-	chunk := patternBytes(0, 1<<20)
-	total := 0
+	chunk := patternBytes(0, 256<<10)
+	total, stalls := 0, 0
+	wait := r.scaled(50 * time.Millisecond)
 	defer c.SetWriteDeadline(time.Time{})
 	for total < 256<<20 {
-		if err := c.SetWriteDeadline(time.Now().Add(r.scaled(50 * time.Millisecond))); err != nil {
+		if err := c.SetWriteDeadline(time.Now().Add(wait)); err != nil {
 			return callResult{n: total, err: err}
 		}
 		n, err := c.Write(chunk)
 		total += n
-		if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) && sendQueued(e) {
-			return callResult{n: total, value: fmt.Sprintf("%d bytes queued, window shut", total)}
-		}
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			return callResult{n: total, err: err}
+		}
+		if n > 0 || err == nil {
+			stalls = 0
+			continue
+		}
+		if sendQueued(e) {
+			return callResult{n: total, value: fmt.Sprintf("%d bytes queued, window shut", total)}
+		}
+		// Writes time out without writing while the kernel queue is
+		// empty: a conn that refuses writes after a timeout (crypto/tls)
+		// whose first timeout came from a slow machine, not a full window.
+		if stalls++; stalls == 3 {
+			return callResult{n: total, err: fmt.Errorf("%w (a conn that refuses writes after a timeout, on a machine too slow for a %v write deadline)", errFillStalled, wait)}
 		}
 	}
 	return callResult{n: total, err: fmt.Errorf("netconform: wrote %d bytes and the peer's window never shut", total)}
 }
+
+// errFillStalled ends a Fill that could not fill the send queue.
+var errFillStalled = errors.New("Fill stalled: writes time out without writing while the kernel send queue is empty")
 
 // sendQueued reports whether e's kernel socket holds unsent data; true
 // when that cannot be observed.

@@ -11,6 +11,7 @@ package mutants
 import (
 	"context"
 	"net"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -95,6 +96,26 @@ func SlowDeadlineClear() Mutant {
 		},
 	}
 	return Mutant{Impl: b.impl(), Bug: b.what, Legal: true}
+}
+
+// WritesTimeOutIdle is the wrapper with a quirk no case can judge: a Write
+// with a write deadline waits for it and times out without writing, as a
+// conn poisoned by an earlier timeout would, while the kernel send queue
+// stays empty. Steps that need a full send queue must end as an error
+// (the scenario cannot be set up), never hang or pass.
+func WritesTimeOutIdle() Mutant {
+	b := &bug{
+		name: "writes-time-out-idle",
+		what: "a Write with a write deadline waits for it and returns 0, timeout",
+		write: func(c *conn, p []byte) (int, error) {
+			if _, wdl := c.deadlines(); !wdl.IsZero() {
+				time.Sleep(time.Until(wdl))
+				return 0, &net.OpError{Op: "write", Net: "tcp", Err: os.ErrDeadlineExceeded}
+			}
+			return c.Conn.Write(p)
+		},
+	}
+	return Mutant{Impl: b.impl(), Bug: b.what}
 }
 
 // caps are std TCP's and std UDP's together.

@@ -29,3 +29,18 @@ func TestSlowDeadlineChangeIsInconclusive(t *testing.T) {
 			"%s: retries %q", role, res.Retries)
 	}
 }
+
+// TestFillThatCannotFillIsAnError: when Writes time out without writing
+// while the kernel send queue is empty, Fill cannot set its scenario up;
+// the case ends as an error after its retries, in bounded time, where it
+// used to spin until the watchdog.
+func TestFillThatCannotFillIsAnError(t *testing.T) {
+	skipInChild(t)
+	im := mutants.WritesTimeOutIdle().Impl
+	c, ok := suite.Lookup("state.close.full-sendbuf-fin-wait1")
+	require.True(t, ok)
+	res := harness.Run(context.Background(), &im, c, harness.RoleClient, harness.RunOptions{})
+	require.Equal(t, harness.Error, res.Outcome, res.Summary())
+	require.Contains(t, res.Reason, "Fill stalled")
+	require.Equal(t, 3, res.Attempts)
+}
