@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/netconform/netconform/harness"
@@ -240,7 +241,7 @@ func writePerf(b *strings.Builder, p *Perf) {
 		if v == nil {
 			return "—"
 		}
-		return fmt.Sprintf("%.4g %s", *v, unit)
+		return figure(*v) + " " + unit
 	}
 	times := func(v *float64) string {
 		if v == nil {
@@ -253,4 +254,13 @@ func writePerf(b *strings.Builder, p *Perf) {
 			num(row.ThroughputMBs, "MB/s"), times(row.RTTRatio), times(row.ThroughputRatio))
 	}
 	b.WriteString("\n")
+}
+
+// figure prints a measurement with three significant digits and never in
+// exponent notation, as the HTML page does: 0.481, 17.1, 12180.
+func figure(v float64) string {
+	if v >= 100 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
