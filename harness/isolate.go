@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -126,7 +124,7 @@ func runIsolated(ctx context.Context, im *Impl, c *Case, role Role, o RunOptions
 		fmt.Sprintf("NETCONFORM_TIMESCALE=%g", Timescale()),
 	)
 	cmd.SysProcAttr = attr
-	out := &tailBuffer{max: 16 << 10}
+	out := NewTail(16 << 10)
 	cmd.Stdout, cmd.Stderr = out, out
 
 	budget := Watchdog(defaultCaseBudget + 10*time.Second)
@@ -210,29 +208,6 @@ func namespaceHint(err error) string {
 	return ""
 }
 
-func childEvidence(out *tailBuffer, waitErr error, took time.Duration) string {
+func childEvidence(out *Tail, waitErr error, took time.Duration) string {
 	return fmt.Sprintf("isolated child: exit %v after %v; output tail:\n%s", waitErr, took.Round(time.Millisecond), out.String())
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf bytes.Buffer
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf.Write(p)
-	if over := t.buf.Len() - t.max; over > 0 {
-		t.buf.Next(over)
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.buf.String()
 }

@@ -69,20 +69,25 @@ type segment struct {
 	probe bool
 }
 
-// sentBy returns the segments e sent since the mark. A zero- or one-byte
-// ACK whose sequence number lies before what e already sent is a
-// keep-alive probe (RFC 1122 §4.2.3.6: SEG.SEQ = SND.NXT-1); telling
-// probes apart from plain ACKs makes them independent of when the capture
-// stamped the ACKs that came just before the mark.
+// sentBy returns the segments e sent since the mark.
 func (r *run) sentBy(e *endpoint) []segment {
 	l, rm, ok := e.tuple()
 	if !ok {
 		return nil
 	}
+	return segmentsFrom(r.trace.Packets(), l, rm, r.wireMark)
+}
+
+// segmentsFrom returns the packets from l to rm captured at or after
+// mark. A zero- or one-byte ACK whose sequence number lies before what the
+// sender had already sent is a keep-alive probe (RFC 1122 §4.2.3.6:
+// SEG.SEQ = SND.NXT-1); packets before the mark count for what was sent,
+// so probes are told from plain ACKs whenever the capture stamped them.
+func segmentsFrom(pkts []wire.Packet, l, rm netip.AddrPort, mark time.Time) []segment {
 	var out []segment
 	var nxt uint32
 	seen := false
-	for _, p := range r.trace.Packets() {
+	for _, p := range pkts {
 		if unmap(p.Src) != unmap(l) || unmap(p.Dst) != unmap(rm) {
 			continue
 		}
@@ -94,7 +99,7 @@ func (r *run) sentBy(e *endpoint) []segment {
 		if !seen || int32(end-nxt) > 0 {
 			nxt, seen = end, true
 		}
-		if !p.At.Before(r.wireMark) {
+		if !p.At.Before(mark) {
 			out = append(out, segment{p, probe})
 		}
 	}
@@ -151,9 +156,10 @@ func (r *run) execWire(i int, s Step) {
 		}
 	case opExpectNotSent:
 		want = "no segment with " + s.flags[0]
-		// A segment caused by what came before arrives within
-		// microseconds on loopback; allow a few milliseconds.
-		time.Sleep(5 * time.Millisecond)
+		// Absence needs a window: a segment caused by what came before
+		// arrives within microseconds on loopback; allow a few
+		// milliseconds, stretched by the timescale on a slow machine.
+		time.Sleep(r.scaled(5 * time.Millisecond))
 		pkts := r.sentBy(e)
 		obs.Value = flagsOf(pkts)
 		for _, p := range pkts {

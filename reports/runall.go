@@ -212,7 +212,7 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, err.Error()
 	}
 	cmd.Stdout = binOut
-	stderr := &tail{max: 16 << 10}
+	stderr := harness.NewTail(16 << 10)
 	cmd.Stderr = stderr // a crash's stack: its tail is the evidence
 	scanned := make(chan struct{})
 	go func() {
@@ -298,29 +298,6 @@ func isTestFailure(err error) bool {
 }
 
 func moduleOf(b *testBinary) string { return b.modulePath }
-
-// tail keeps the last max bytes written.
-type tail struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.b = append(t.b, p...)
-	if len(t.b) > t.max {
-		t.b = t.b[len(t.b)-t.max:]
-	}
-	return len(p), nil
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.b)
-}
 
 // outputOf extracts the Output of a test2json event line, cheaply.
 func outputOf(line []byte) string {

@@ -194,17 +194,9 @@ func keepAliveArgs(req Request, ka time.Duration, cfg net.KeepAliveConfig) {
 }
 
 func (d *Driver) listen(ctx context.Context, network, address string, o harness.ListenOptions) (net.Listener, error) {
-	p, err := d.session(ctx)
-	if err != nil {
-		return nil, err
-	}
 	req := Request{"op": "listen", "network": network, "addr": address}
 	keepAliveArgs(req, o.KeepAlive, o.KeepAliveConfig)
-	res, err := p.result(req, "listen", network, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	h, err := p.newHandle(res, network, res.Addr, "")
+	h, err := d.bound(ctx, req, network)
 	if err != nil {
 		return nil, err
 	}
@@ -212,20 +204,25 @@ func (d *Driver) listen(ctx context.Context, network, address string, o harness.
 }
 
 func (d *Driver) listenPacket(ctx context.Context, network, address string) (net.PacketConn, error) {
-	p, err := d.session(ctx)
-	if err != nil {
-		return nil, err
-	}
-	req := Request{"op": "listen_packet", "network": network, "addr": address}
-	res, err := p.result(req, "listen", network, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	h, err := p.newHandle(res, network, res.Addr, "")
+	h, err := d.bound(ctx, Request{"op": "listen_packet", "network": network, "addr": address}, network)
 	if err != nil {
 		return nil, err
 	}
 	return &dgramConn{*h}, nil
+}
+
+// bound sends a listen or listen_packet request and returns the handle of
+// the socket it bound.
+func (d *Driver) bound(ctx context.Context, req Request, network string) (*handle, error) {
+	p, err := d.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.result(req, "listen", network, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return p.newHandle(res, network, res.Addr, "")
 }
 
 // newConn wraps the result of dial or accept.

@@ -58,7 +58,7 @@ type proc struct {
 
 	exited  chan struct{} // closed when the process has been waited for
 	waitErr error
-	stderr  *tail
+	stderr  *harness.Tail
 	pidfd   int // -1 when the process cannot be observed
 }
 
@@ -72,7 +72,7 @@ func startProc(argv []string, dir string) (*proc, error) {
 	cmd.Dir = dir
 	cmd.SysProcAttr = procAttr()
 	p := &proc{argv: argv, cmd: cmd, waiting: map[int64]waiter{}, dead: make(chan struct{}),
-		exited: make(chan struct{}), stderr: &tail{max: stderrTail}, pidfd: -1}
+		exited: make(chan struct{}), stderr: harness.NewTail(stderrTail), pidfd: -1}
 	cmd.Stderr = p.stderr
 	var err error
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
@@ -278,29 +278,6 @@ func (p *proc) evidence() string {
 		fmt.Fprintf(&b, "driver stderr (last %d KiB):\n%s", stderrTail>>10, s)
 	}
 	return b.String()
-}
-
-// tail keeps the last max bytes written to it.
-type tail struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.b = append(t.b, p...)
-	if len(t.b) > t.max {
-		t.b = append([]byte(nil), t.b[len(t.b)-t.max:]...)
-	}
-	return len(p), nil
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.b)
 }
 
 // quote shows the start of a bad line.

@@ -35,11 +35,7 @@ func closed(ch chan struct{}) bool {
 func (d *deadline) set(t time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.gen++
-	if d.timer != nil {
-		d.timer.Stop()
-		d.timer = nil
-	}
+	d.disarm()
 	if closed(d.ch) {
 		d.ch = make(chan struct{})
 	}
@@ -75,6 +71,12 @@ func (d *deadline) expired() bool { return closed(d.wait()) }
 func (d *deadline) stop() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.disarm()
+}
+
+// disarm stops the timer and starts a new generation, so that a callback
+// already running finds itself stale. d.mu is held.
+func (d *deadline) disarm() {
 	d.gen++
 	if d.timer != nil {
 		d.timer.Stop()

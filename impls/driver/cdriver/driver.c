@@ -591,16 +591,25 @@ static void start_io(long long id, cJSON *req, int op)
 		progress(h, reader, !reader);
 }
 
+/* request_addr parses a request's network and addr; on failure it has
+ * replied with the error and returns 0. */
+static int request_addr(long long id, cJSON *req, struct sockaddr_storage *ss, socklen_t *len, int *type)
+{
+	const char *why, *kind = parse_addr(str(req, "network") ? str(req, "network") : "", str(req, "addr") ? str(req, "addr") : "", ss, len, type, &why);
+	if (kind) {
+		fail(id, kind, 0, why, -1);
+		return 0;
+	}
+	return 1;
+}
+
 static void op_listen(long long id, cJSON *req, int packet)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int type;
-	const char *why, *kind = parse_addr(str(req, "network") ? str(req, "network") : "", str(req, "addr") ? str(req, "addr") : "", &ss, &len, &type, &why);
-	if (kind) {
-		fail(id, kind, 0, why, -1);
+	if (!request_addr(id, req, &ss, &len, &type))
 		return;
-	}
 	if ((type == SOCK_DGRAM) != packet) {
 		fail(id, "unknown-network", 0, "wrong kind of network for this op", -1);
 		return;
@@ -635,11 +644,8 @@ static void op_dial(long long id, cJSON *req)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int type;
-	const char *why, *kind = parse_addr(str(req, "network") ? str(req, "network") : "", str(req, "addr") ? str(req, "addr") : "", &ss, &len, &type, &why);
-	if (kind) {
-		fail(id, kind, 0, why, -1);
+	if (!request_addr(id, req, &ss, &len, &type))
 		return;
-	}
 	long long deadline = 0;
 	if (has(req, "timeout_ms"))
 		deadline = now_ns() + num(req, "timeout_ms", 0) * 1000000LL;
