@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,6 +17,14 @@ type X struct {
 	mu       sync.Mutex
 	findings []Finding
 	notes    []string
+	calls    atomic.Int64 // the implementation's calls that moved bytes
+	last     atomic.Int64 // when the last one returned, UnixNano
+}
+
+// progressed records that a call of the implementation moved bytes.
+func (x *X) progressed() {
+	x.calls.Add(1)
+	x.last.Store(time.Now().UnixNano())
 }
 
 // Context ends with the case.
@@ -111,9 +120,18 @@ func (r *run) execFunc(i int, s Step) {
 	if s.budget > 0 {
 		budget = r.watch(s.budget)
 	}
-	res, ok := r.calls.call(s.name, budget, func() callResult { return callResult{err: s.fn(x)} })
+	ch := r.calls.start(s.name, func() callResult { return callResult{err: s.fn(x)} })
+	res, ok := x.await(ch, start, budget)
 	if !ok {
-		r.hang(i, s, start, budget)
+		if r.ctx.Err() != nil && time.Since(x.lastProgress(start)) < budget {
+			// Still going, only slowly: the machine is too loaded for the
+			// case's budget, which the retry doubles.
+			r.inconclusivef("%s was still making progress (%d calls moved bytes, the last %v ago) when the case's %v budget ran out",
+				s.name, x.calls.Load(), time.Since(x.lastProgress(start)).Round(time.Millisecond), r.watch(r.caseBudget()))
+			r.record(Obs{Step: i + 1, Call: s.call(), At: r.since(start), Took: time.Since(start), Verdict: "inconclusive"})
+			return
+		}
+		r.hang(i, s, start, time.Since(start))
 		return
 	}
 	x.mu.Lock()
@@ -132,4 +150,35 @@ func (r *run) execFunc(i int, s Step) {
 		}
 	}
 	r.record(obs)
+}
+
+// await waits for a Func step's result. The step hangs when none of the
+// implementation's calls has moved bytes for budget; one that keeps making
+// progress runs on until the case's context ends.
+func (x *X) await(ch <-chan callResult, start time.Time, budget time.Duration) (callResult, bool) {
+	t := time.NewTimer(budget)
+	defer t.Stop()
+	for {
+		select {
+		case res := <-ch:
+			return res, true
+		case <-x.r.ctx.Done():
+			return callResult{}, false
+		case <-t.C:
+			idle := time.Since(x.lastProgress(start))
+			if idle >= budget {
+				return callResult{}, false
+			}
+			t.Reset(budget - idle)
+		}
+	}
+}
+
+// lastProgress is when the step's implementation calls last moved bytes,
+// or start when none has.
+func (x *X) lastProgress(start time.Time) time.Time {
+	if n := x.last.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return start
 }

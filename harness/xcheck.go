@@ -58,8 +58,14 @@ func (c checkedDatagramConn) Write(p []byte) (int, error) {
 
 func (c checkedDatagramConn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 
-// clamp records a count outside 0..size and returns it clamped.
+// clamp records a count outside 0..size and returns it clamped. A call
+// that moved bytes is progress, which keeps a slow step from counting as
+// hung (X.await); a call that moved none is not, so an implementation
+// spinning on 0, nil still hangs the step.
 func (x *X) clamp(call string, n, size int) int {
+	if n > 0 {
+		x.progressed()
+	}
 	if n >= 0 && n <= size {
 		return n
 	}
