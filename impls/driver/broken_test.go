@@ -74,9 +74,28 @@ func TestBrokenDrivers(t *testing.T) {
 	})
 	t.Run("not-a-driver", func(t *testing.T) {
 		t.Parallel()
+		// echo prints and exits: whether the client's write or its read
+		// fails first, the error says what the driver printed and how it
+		// ended.
 		_, err := driver.New("/bin/echo", "hello")
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), "not a JSON reply")
+		assert.Contains(t, err.Error(), `not a JSON reply (invalid character 'h' looking for beginning of value): "hello"; then it exited with status 0`)
+	})
+	t.Run("silent-exit", func(t *testing.T) {
+		t.Parallel()
+		_, err := driver.New("/bin/true")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "the driver closed its stdout (exited with status 0)")
+	})
+	t.Run("exit-stdout-held", func(t *testing.T) {
+		t.Parallel()
+		// The driver exits at once, leaving a child that holds its stdout:
+		// the session ends as broken, naming the exit, not as a timeout.
+		start := time.Now()
+		_, err := driver.New("/bin/sh", "-c", "sleep 30 & exit 3")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "exited: exit status 3 while 1 request(s) were pending")
+		assert.Less(t, time.Since(start), harness.Watchdog(8*time.Second))
 	})
 }
 

@@ -45,7 +45,7 @@ type proc struct {
 	cmd  *exec.Cmd
 
 	wmu   sync.Mutex
-	stdin io.WriteCloser
+	stdin *os.File
 
 	mu      sync.Mutex
 	next    int64
@@ -56,10 +56,13 @@ type proc struct {
 	deadOnce sync.Once
 	why      error // why it is over, set before dead closes
 
-	exited  chan struct{} // closed when the process has been waited for
-	waitErr error
-	stderr  *harness.Tail
-	pidfd   int // -1 when the process cannot be observed
+	exited     chan struct{} // closed when the process has been waited for
+	waitErr    error
+	readDone   chan struct{} // closed when the read loop has seen the end of stdout
+	stderr     *harness.Tail
+	stderrR    *os.File      // read end of the driver's stderr
+	stderrDone chan struct{} // closed when stderr has been read to its end
+	pidfd      int           // -1 when the process cannot be observed
 }
 
 // startProc starts argv in dir, in a process group of its own that dies
@@ -72,12 +75,30 @@ func startProc(argv []string, dir string) (*proc, error) {
 	cmd.Dir = dir
 	cmd.SysProcAttr = procAttr()
 	p := &proc{argv: argv, cmd: cmd, waiting: map[int64]waiter{}, dead: make(chan struct{}),
-		exited: make(chan struct{}), stderr: harness.NewTail(stderrTail), pidfd: -1}
-	cmd.Stderr = p.stderr
-	var err error
-	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		exited: make(chan struct{}), readDone: make(chan struct{}), stderr: harness.NewTail(stderrTail), pidfd: -1}
+	// stderr through a pipe of our own as well: exec's copying goroutine
+	// would make Wait wait for every process holding the pipe (a helper
+	// the driver left behind), so the driver's exit would go unseen.
+	stderr, stderrW, err := os.Pipe()
+	if err != nil {
 		return nil, err
 	}
+	cmd.Stderr = stderrW
+	p.stderrR, p.stderrDone = stderr, make(chan struct{})
+	go func() {
+		defer close(p.stderrDone)
+		io.Copy(p.stderr, stderr)
+	}()
+	defer stderrW.Close()
+	// Not StdinPipe either: Wait closes that pipe when the process exits,
+	// so a write would fail with "file already closed" or EPIPE depending
+	// on who was quicker.
+	stdinR, stdin, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdin, p.stdin = stdinR, stdin
+	defer stdinR.Close()
 	// Not StdoutPipe: Wait closes that pipe as soon as the process exits,
 	// which would cut off its last replies. This read end is closed only
 	// when every writer is gone.
@@ -108,11 +129,71 @@ func startProc(argv []string, dir string) (*proc, error) {
 	}
 	p.pidfd = openPidfd(cmd.Process.Pid)
 	go p.readLoop(stdout)
+	go p.watchExit()
 	return p, nil
+}
+
+// settle is how long the client waits, once the driver has closed its
+// stdin or exited, for the rest of its stdout: what the driver printed last
+// says more about why it stopped than the failed write does, and reading
+// it first makes the error the same whichever side noticed first.
+var settle = harness.Watchdog(2 * time.Second)
+
+// exitGrace is how long a driver that printed a line breaking the protocol
+// is given to end by itself (as a program that is not a driver does: it
+// prints and exits) before it is killed.
+var exitGrace = harness.Watchdog(500 * time.Millisecond)
+
+// watchExit ends the session when the process exits with requests
+// pending, even when something else (a helper the driver started) holds
+// its stdout open, so that no request waits for a reply that cannot come.
+func (p *proc) watchExit() {
+	<-p.exited
+	p.stopped(nil)
+}
+
+// stopped ends the session once the driver stopped listening: it exited,
+// or a write to its stdin failed (cause). What it printed last is read
+// first (the read loop, to the end of stdout) and is the better reason;
+// then its exit; so the reason does not depend on which side noticed first.
+func (p *proc) stopped(cause error) {
+	select {
+	case <-p.readDone:
+	case <-p.dead:
+	case <-time.After(settle):
+	}
+	select {
+	case <-p.dead:
+		return // the read loop said why
+	default:
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(settle):
+	}
+	select {
+	case <-p.exited:
+		p.mu.Lock()
+		pending, bye := len(p.waiting), p.bye
+		p.mu.Unlock()
+		if bye || (pending == 0 && cause == nil) {
+			return // a finished session, or nothing to answer: the next send will see it
+		}
+		why := fmt.Sprintf("the driver %s while %d request(s) were pending", p.describeExit(), pending)
+		select {
+		case <-p.readDone:
+		default:
+			why += "; another process still holds its stdout open"
+		}
+		p.broken(errors.New(why))
+	default:
+		p.broken(fmt.Errorf("%w (the driver is still running)", cause))
+	}
 }
 
 // readLoop dispatches reply lines to the calls waiting for them.
 func (p *proc) readLoop(stdout io.ReadCloser) {
+	defer close(p.readDone)
 	defer stdout.Close()
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
@@ -123,11 +204,11 @@ func (p *proc) readLoop(stdout io.ReadCloser) {
 		}
 		var r Reply
 		if err := json.Unmarshal(line, &r); err != nil {
-			p.broken(fmt.Errorf("the driver wrote a line that is not a JSON reply (%v): %s", err, quote(line)))
+			p.badLine(sc, fmt.Errorf("the driver wrote a line that is not a JSON reply (%v): %s", err, quote(line)))
 			return
 		}
 		if err := r.check(); err != nil {
-			p.broken(fmt.Errorf("%v: %s", err, quote(line)))
+			p.badLine(sc, fmt.Errorf("%v: %s", err, quote(line)))
 			return
 		}
 		p.mu.Lock()
@@ -135,7 +216,7 @@ func (p *proc) readLoop(stdout io.ReadCloser) {
 		delete(p.waiting, r.ID)
 		p.mu.Unlock()
 		if !ok {
-			p.broken(fmt.Errorf("the driver answered id %d, which is not a pending request: %s", r.ID, quote(line)))
+			p.badLine(sc, fmt.Errorf("the driver answered id %d, which is not a pending request: %s", r.ID, quote(line)))
 			return
 		}
 		if hook := traceHook.Load(); hook != nil && w.op != "" {
@@ -163,17 +244,48 @@ func (p *proc) readLoop(stdout io.ReadCloser) {
 	}
 }
 
+// badLine ends the session on a protocol violation seen on stdout. A
+// driver that stops by itself right after (it printed its last line and
+// exited) is described as such: the rest of its stdout is read (bounded)
+// and its exit awaited for up to settle, so the message does not depend on
+// whether the client or the driver was quicker.
+func (p *proc) badLine(sc *bufio.Scanner, why error) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for n := 0; n < 1000 && sc.Scan(); n++ {
+		}
+	}()
+	select {
+	case <-done:
+		select {
+		case <-p.exited:
+			why = fmt.Errorf("%w; then it %s", why, p.describeExit())
+		case <-time.After(exitGrace):
+			why = fmt.Errorf("%w; it closed its stdout but was still running", why)
+		}
+	case <-time.After(exitGrace):
+		why = fmt.Errorf("%w; it was still running", why)
+	}
+	p.broken(why) // the read loop then closes stdout, which ends the drain
+}
+
 // exitStatus waits briefly for the process and describes how it ended.
 func (p *proc) exitStatus() string {
 	select {
 	case <-p.exited:
-		if p.waitErr != nil {
-			return "exited: " + p.waitErr.Error()
-		}
-		return "exited with status 0"
-	case <-time.After(time.Second):
+		return p.describeExit()
+	case <-time.After(settle):
 		return "still running"
 	}
+}
+
+// describeExit says how the process ended; it must have been waited for.
+func (p *proc) describeExit() string {
+	if p.waitErr != nil {
+		return "exited: " + p.waitErr.Error()
+	}
+	return "exited with status 0"
 }
 
 // broken ends the session for good: the process group is killed and
@@ -239,7 +351,7 @@ func (p *proc) send(b []byte) error {
 	default:
 	}
 	if _, err := p.stdin.Write(append(b, '\n')); err != nil {
-		p.broken(fmt.Errorf("writing to the driver's stdin: %w (%s)", err, p.exitStatus()))
+		p.stopped(fmt.Errorf("writing to the driver's stdin: %w", err))
 		return p.deadErr()
 	}
 	return nil
@@ -264,6 +376,13 @@ func (p *proc) stop() {
 	p.broken(errors.New("the case ended"))
 	<-p.exited
 	closePidfd(p.pidfd)
+	// A helper the driver left behind may hold stderr open: what it has
+	// written so far is kept, the rest is not waited for.
+	select {
+	case <-p.stderrDone:
+	case <-time.After(100 * time.Millisecond):
+	}
+	p.stderrR.Close()
 }
 
 // evidence describes the session for a result that did not pass.
