@@ -85,6 +85,7 @@ func (c Caps) List() []string {
 	return out
 }
 
+// String lists the capabilities by name, comma-separated.
 func (c Caps) String() string { return strings.Join(c.List(), ",") }
 
 // ParseCaps parses a comma-separated list of capability names.

@@ -6,7 +6,6 @@ import (
 	"net"
 	"regexp"
 	"strings"
-	"time"
 )
 
 // CloseMode says what Close means for an implementation's conns.
@@ -31,47 +30,6 @@ const (
 	RoleClient Role = "client" // the IUT dialed (or opened the stream)
 	RoleServer Role = "server" // the IUT accepted (or owns the listener or server socket)
 )
-
-// DialOptions are the knobs a case may ask the IUT to dial with. Their
-// meaning is net.Dialer's.
-type DialOptions struct {
-	KeepAlive       time.Duration       // 0: enabled with defaults; negative: disabled
-	KeepAliveConfig net.KeepAliveConfig // wins over KeepAlive when Enable is true
-	Timeout         time.Duration       // 0: none; negative: already expired
-}
-
-// Dialer returns the net.Dialer these options describe.
-func (o DialOptions) Dialer() *net.Dialer {
-	return &net.Dialer{KeepAlive: o.KeepAlive, KeepAliveConfig: o.KeepAliveConfig, Timeout: o.Timeout}
-}
-
-// ListenOptions are the knobs a case may ask the IUT to listen with. Their
-// meaning is net.ListenConfig's.
-type ListenOptions struct {
-	KeepAlive       time.Duration
-	KeepAliveConfig net.KeepAliveConfig
-}
-
-// ListenConfig returns the net.ListenConfig these options describe.
-func (o ListenOptions) ListenConfig() *net.ListenConfig {
-	return &net.ListenConfig{KeepAlive: o.KeepAlive, KeepAliveConfig: o.KeepAliveConfig}
-}
-
-// A Pair is two connected ends of the same implementation. Stop, if not nil,
-// tears down whatever lies underneath (a session, transport conns); the
-// harness calls it after closing both ends, and it must not block forever.
-type Pair struct {
-	Client, Server net.Conn
-	Stop           func()
-}
-
-// A PairListener is a listener of a pair-topology implementation with the
-// way to reach it. Dial connects a new client to Listener.
-type PairListener struct {
-	Listener net.Listener
-	Dial     func(ctx context.Context) (net.Conn, error)
-	Stop     func()
-}
 
 // A Known divergence: a case this implementation is known to fail, with the
 // reason and the upstream issue where one exists. A listed case that fails

@@ -29,9 +29,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/reports/render"
-	"github.com/netconform/netconform/suite"
 )
 
 // usageError is a problem with how the command was called: exit status 2.
@@ -61,6 +60,7 @@ type options struct {
 	from      multi
 	pkgs      multi
 	stable    bool
+	compare   string
 	args      []string
 }
 
@@ -73,7 +73,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("reports", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.out, "out", "reports", "folder to write the report into")
+	fs.StringVar(&o.out, "out", "reports/latest", "folder to write the report into")
 	fs.StringVar(&o.cases, "run", "", "regular expression selecting case IDs")
 	fs.StringVar(&o.areas, "area", "", "comma-separated areas to run (halfclose, eof, deadline, …)")
 	fs.StringVar(&o.impls, "impl", "", "regular expression selecting implementations")
@@ -83,6 +83,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.from, "from", "build the report from this go test -json output instead of running (repeatable; - is stdin)")
 	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (its TestConformance calls suite.Run) instead of the built-in ones (repeatable)")
 	fs.BoolVar(&o.stable, "stable", true, "normalise ports, sequence numbers and timings so reports diff by behaviour only")
+	fs.StringVar(&o.compare, "compare", "", "compare every outcome with this earlier report.json, and exit 1 if any differs")
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
 	}
@@ -110,27 +111,22 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	if err := checkCaseFilter(o); err != nil {
-		return 2, err
-	}
-	if o.timescale > 0 {
-		harness.SetTimescale(o.timescale)
-	}
 	var impls []render.ImplInfo
-	var results []harness.Result
+	var results []result.Result
 	var broken []string
+	var info *result.RunInfo
 	if len(o.from) > 0 {
-		impls, results, err = fromFiles(o.from)
+		impls, results, info, err = fromFiles(o.from)
 		if err != nil {
 			return 2, err
 		}
 	} else {
-		impls, results, broken, err = runAll(o, stderr)
+		impls, results, info, broken, err = runAll(o, stderr)
 		if err != nil {
 			return 2, err
 		}
 	}
-	rep := render.New(suite.Header(o.args), impls, results)
+	rep := render.New(header(info, o.args), impls, results)
 	if o.stable {
 		rep.Normalize()
 	}
@@ -140,6 +136,15 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	fmt.Fprintf(stdout, "wrote %s/{report.json,README.md,index.html,junit.xml}: %d results — %s\n",
 		o.out, rep.Footer.Total, summary(rep.Footer.ByOutcome))
 	code := rep.ExitCode()
+	if o.compare != "" {
+		diffs, err := compare(o.compare, rep)
+		if err != nil {
+			return 2, err
+		}
+		if reportDiffs(stdout, o.compare, diffs) && code == 0 {
+			code = 1
+		}
+	}
 	if len(broken) > 0 {
 		fmt.Fprintf(stderr, "reports: could not run: %s\n", strings.Join(broken, "; "))
 		code = 2
@@ -147,34 +152,9 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	return code, nil
 }
 
-// checkCaseFilter refuses filters that select no case: a run that checks
-// nothing must not look like success.
-func checkCaseFilter(o *options) error {
-	re := regexp.MustCompile(o.cases)
-	var areas []string
-	if o.areas != "" {
-		areas = strings.Split(o.areas, ",")
-	}
-	for _, c := range suite.Cases() {
-		if re.MatchString(c.ID) && (areas == nil || contains(areas, c.Area())) {
-			return nil
-		}
-	}
-	return usageError{fmt.Errorf("no case matches -run=%q -area=%q", o.cases, o.areas)}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func summary(m map[harness.Outcome]int) string {
+func summary(m map[result.Outcome]int) string {
 	var parts []string
-	for _, o := range harness.Outcomes {
+	for _, o := range result.Outcomes {
 		if m[o] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", m[o], o))
 		}
@@ -182,41 +162,49 @@ func summary(m map[harness.Outcome]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// caseInfo supplies a case's metadata for results that never arrived.
-func caseInfo(id string) (render.CaseInfo, bool) {
-	c, ok := suite.Lookup(id)
-	if !ok {
-		return render.CaseInfo{}, false
+// header describes the run for the report, from the first run event.
+func header(info *result.RunInfo, options []string) render.Header {
+	if options == nil {
+		options = []string{}
 	}
-	return render.CaseInfo{ID: c.ID, Area: c.Area(), Level: c.Level, Spec: c.Spec, Catalogue: c.Catalogue, Needs: c.Needs.List()}, true
+	h := render.Header{Tool: "netconform", Options: options, Generated: time.Now().UTC().Truncate(time.Second)}
+	if info != nil {
+		h.ToolVersion, h.CatalogueHash, h.GoVersion = info.ToolVersion, info.CatalogueHash, info.GoVersion
+		h.GOOS, h.GOARCH, h.Kernel, h.Timescale = info.GOOS, info.GOARCH, info.Kernel, info.Timescale
+	}
+	return h
 }
 
 // fromFiles collects results from go test -json output files.
-func fromFiles(names []string) ([]render.ImplInfo, []harness.Result, error) {
+func fromFiles(names []string) ([]render.ImplInfo, []result.Result, *result.RunInfo, error) {
 	var impls []render.ImplInfo
-	var results []harness.Result
+	var results []result.Result
+	var info *result.RunInfo
 	for _, name := range names {
 		var rd io.Reader = os.Stdin
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			defer f.Close()
 			rd = f
 		}
 		c, err := render.ReadTestJSON(rd, name)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if len(c.Results) == 0 && len(c.Impls) == 0 {
-			return nil, nil, fmt.Errorf("%s: no netconform results (was it produced by go test -json on a package calling suite.Run?)", name)
+			return nil, nil, nil, fmt.Errorf("%s: no netconform results (was it produced by go test -json on a package calling suite.Run?)", name)
 		}
-		c.Complete("the go test -json output ends before this case's result", caseInfo)
+		c.Complete("the go test -json output ends before this case's result")
 		impls = append(impls, c.Impls...)
 		results = append(results, c.Results...)
+		if info == nil {
+			info = c.Run
+		}
 	}
-	return impls, results, nil
+	return impls, results, info, nil
 }
 
 // gitVersion describes the checkout, for the report header.

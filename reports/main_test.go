@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/reports/render"
 )
 
@@ -78,7 +78,7 @@ func TestFromGoTestJSON(t *testing.T) {
 	require.Len(t, rep.Impls, 1)
 	require.Equal(t, "pipe", rep.Impls[0].Name)
 	require.Equal(t, len(rep.Impls[0].Planned), len(rep.Results), "every planned result is there")
-	require.Positive(t, rep.Footer.ByOutcome[harness.KnownFailure], "net.Pipe's declared divergences show as known failures")
+	require.Positive(t, rep.Footer.ByOutcome[result.KnownFailure], "net.Pipe's declared divergences show as known failures")
 	for _, name := range []string{"README.md", "index.html", "junit.xml", "report.schema.json"} {
 		_, err := os.Stat(filepath.Join(out, name))
 		require.NoError(t, err, name)

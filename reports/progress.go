@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/reports/render"
 )
 
@@ -27,6 +26,7 @@ type progress struct {
 }
 
 type progressRow struct {
+	events  result.Assembler
 	p       *progress
 	name    string
 	total   int
@@ -36,7 +36,6 @@ type progressRow struct {
 	end_    time.Time
 	state   string // waiting, running, done, or why it ended badly
 	quarter int
-	partial strings.Builder
 }
 
 func newProgress(w io.Writer, jobs []job) *progress {
@@ -137,27 +136,25 @@ func (r *progressRow) print() {
 
 // observe follows one test2json event of the implementation's run.
 func (r *progressRow) observe(line []byte) {
-	out := outputOf(line)
-	if out == "" {
+	test, key, piece := attrOf(line)
+	if key == "" {
 		return
 	}
-	r.partial.WriteString(out)
-	if !strings.HasSuffix(out, "\n") {
+	value, done, err := r.events.Add(test, key, piece)
+	if err != nil || !done {
 		return
 	}
-	text := strings.TrimSpace(r.partial.String())
-	r.partial.Reset()
-	switch {
-	case strings.HasPrefix(text, render.ImplPrefix):
+	switch key {
+	case result.KeyImpl:
 		var im render.ImplInfo
-		if json.Unmarshal([]byte(strings.TrimPrefix(text, render.ImplPrefix)), &im) == nil {
+		if json.Unmarshal([]byte(value), &im) == nil {
 			r.p.mu.Lock()
 			r.total = len(im.Planned)
 			r.p.mu.Unlock()
 		}
-	case strings.HasPrefix(text, render.ResultPrefix):
-		var res struct{ Outcome harness.Outcome }
-		json.Unmarshal([]byte(strings.TrimPrefix(text, render.ResultPrefix)), &res)
+	case result.KeyResult:
+		var res struct{ Outcome result.Outcome }
+		json.Unmarshal([]byte(value), &res)
 		r.p.mu.Lock()
 		r.done++
 		if res.Outcome.Failed() {

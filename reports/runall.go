@@ -14,10 +14,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/proc"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/harness/sysobs"
 	"github.com/netconform/netconform/reports/render"
-	"github.com/netconform/netconform/suite"
 )
 
 // A testBinary is a package whose tests call suite.Run on built-in
@@ -68,10 +68,10 @@ type job struct {
 
 // runAll builds the test binaries, lists their implementations and runs
 // each in a process of its own. broken lists what could not run.
-func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []harness.Result, []string, error) {
+func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *result.RunInfo, []string, error) {
 	tmp, err := os.MkdirTemp("", "netconform-reports-")
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	defer os.RemoveAll(tmp)
 	implRE := regexp.MustCompile(o.impls)
@@ -81,12 +81,13 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []harness.Result, 
 		for _, d := range o.pkgs {
 			b, err := pkgBinary(d)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			binaries = append(binaries, b)
 		}
 	}
 	var jobs []job
+	anyCase := false
 	for i := range binaries {
 		b := &binaries[i]
 		if _, err := os.Stat(filepath.Join(b.module, "go.mod")); err != nil {
@@ -94,12 +95,13 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []harness.Result, 
 		}
 		fmt.Fprintf(stderr, "building %s (module %s)…\n", b.pkg, b.module)
 		if err := build(b, tmp, i); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
-		names, err := listImpls(b)
+		names, cases, err := listImpls(o, b)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
+		anyCase = anyCase || cases > 0
 		for _, n := range names {
 			if implRE.MatchString(n) {
 				jobs = append(jobs, job{bin: b, name: n})
@@ -107,13 +109,18 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []harness.Result, 
 		}
 	}
 	if len(jobs) == 0 {
-		return nil, nil, nil, usageError{fmt.Errorf("no implementation matches -impl=%q", o.impls)}
+		return nil, nil, nil, nil, usageError{fmt.Errorf("no implementation matches -impl=%q", o.impls)}
+	}
+	if !anyCase {
+		// A run that checks nothing must not look like success.
+		return nil, nil, nil, nil, usageError{fmt.Errorf("no case matches -run=%q -area=%q", o.cases, o.areas)}
 	}
 	prog := newProgress(stderr, jobs)
 	defer prog.stop()
 	var mu sync.Mutex
 	var impls []render.ImplInfo
-	var results []harness.Result
+	var results []result.Result
+	var info *result.RunInfo
 	var broken []string
 	sem := make(chan struct{}, o.jobs)
 	var wg sync.WaitGroup
@@ -123,10 +130,13 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []harness.Result, 
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			im, res, why := runOne(o, j, prog.rows[i])
+			im, res, ri, why := runOne(o, j, prog.rows[i])
 			mu.Lock()
 			impls = append(impls, im...)
 			results = append(results, res...)
+			if info == nil {
+				info = ri
+			}
 			if why != "" {
 				broken = append(broken, j.name+": "+why)
 			}
@@ -134,7 +144,7 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []harness.Result, 
 		}()
 	}
 	wg.Wait()
-	return impls, results, broken, nil
+	return impls, results, info, broken, nil
 }
 
 // build compiles b's test binary.
@@ -170,26 +180,41 @@ func goList(b *testBinary, format string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// listImpls asks the test binary which implementations it runs.
-func listImpls(b *testBinary) ([]string, error) {
-	cmd := exec.Command(b.path, "-test.run=^TestConformance$", "-netconform.list")
+// listImpls asks the test binary which implementations it runs, and how
+// many cases the filters select.
+func listImpls(o *options, b *testBinary) (names []string, cases int, err error) {
+	cmd := exec.Command(b.path, "-test.run=^TestConformance$", "-"+result.FlagList)
 	cmd.Dir = b.dir
+	cmd.Env = childEnv(o)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, fmt.Errorf("%s -netconform.list: %v\n%s", b.pkg, err, out)
+		return nil, 0, fmt.Errorf("%s -%s: %v\n%s", b.pkg, result.FlagList, err, out)
 	}
-	var names []string
 	for _, l := range strings.Split(string(out), "\n") {
-		if n, ok := strings.CutPrefix(strings.TrimSpace(l), suite.ImplNamePrefix); ok {
+		l = strings.TrimSpace(l)
+		if n, ok := strings.CutPrefix(l, result.ListImpl); ok {
 			names = append(names, n)
 		}
+		if strings.HasPrefix(l, result.ListCase) {
+			cases++
+		}
 	}
-	return names, nil
+	return names, cases, nil
+}
+
+// childEnv is the environment of a test process: the filters, the
+// timescale, and the version to report.
+func childEnv(o *options) []string {
+	env := append(os.Environ(), result.EnvCases+"="+o.cases, result.EnvAreas+"="+o.areas, result.EnvToolVersion+"="+gitVersion())
+	if o.timescale > 0 {
+		env = append(env, fmt.Sprintf("%s=%g", result.EnvTimescale, o.timescale))
+	}
+	return env
 }
 
 // runOne runs one implementation's cases in a child process and collects
 // its results; why says why it could not run, if it could not.
-func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.Result, string) {
+func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []result.Result, *result.RunInfo, string) {
 	row.begin()
 	// The test binary runs in its own process group, its output converted
 	// by test2json in a filter process of its own: so the binary's own exit
@@ -198,10 +223,7 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 		"-test.run=^TestConformance$/^"+regexp.QuoteMeta(j.name)+"$",
 		"-test.v=test2json", "-test.timeout="+(o.budget+time.Minute).String())
 	cmd.Dir = j.bin.dir
-	cmd.Env = append(os.Environ(),
-		suite.EnvCases+"="+o.cases, suite.EnvAreas+"="+o.areas,
-		fmt.Sprintf("NETCONFORM_TIMESCALE=%g", harness.Timescale()),
-		"NETCONFORM_TOOL_VERSION="+gitVersion())
+	cmd.Env = childEnv(o)
 	cmd.SysProcAttr = sysobs.GroupProcAttr()
 	var stdout bytes.Buffer
 	pr, pw := io.Pipe()
@@ -209,10 +231,10 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 	conv.Stdout = pw
 	binOut, err := conv.StdinPipe()
 	if err != nil {
-		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, err.Error()
+		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, nil, err.Error()
 	}
 	cmd.Stdout = binOut
-	stderr := harness.NewTail(16 << 10)
+	stderr := proc.NewTail(16 << 10)
 	cmd.Stderr = stderr // a crash's stack: its tail is the evidence
 	scanned := make(chan struct{})
 	go func() {
@@ -229,7 +251,7 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 		pw.Close()
 		<-scanned
 		row.end("could not start")
-		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, err.Error()
+		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, nil, err.Error()
 	}
 	err = cmd.Start()
 	if err != nil {
@@ -238,7 +260,7 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 		pw.Close()
 		<-scanned
 		row.end("could not start")
-		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, err.Error()
+		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, nil, err.Error()
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -259,7 +281,7 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 	c, perr := render.ReadTestJSON(bytes.NewReader(stdout.Bytes()), j.name+" output")
 	if perr != nil {
 		row.end("unreadable output")
-		return []render.ImplInfo{{Name: j.name, Evidence: perr.Error() + "\n" + stderr.String()}}, nil, perr.Error()
+		return []render.ImplInfo{{Name: j.name, Evidence: perr.Error() + "\n" + stderr.String()}}, nil, nil, perr.Error()
 	}
 	var evidence, why string
 	switch {
@@ -277,17 +299,17 @@ func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []harness.R
 			why = "the test process reported no implementation"
 			evidence = why + "\n" + c.Output + "\n" + stderr.String()
 		}
-		return []render.ImplInfo{{Name: j.name, Module: moduleOf(j.bin), Evidence: evidence}}, nil, why
+		return []render.ImplInfo{{Name: j.name, Module: moduleOf(j.bin), Evidence: evidence}}, nil, c.Run, why
 	}
 	for i := range c.Impls {
 		c.Impls[i].Module = moduleOf(j.bin)
 		c.Impls[i].Evidence = evidence
 	}
-	c.Complete(evidence, caseInfo)
+	c.Complete(evidence)
 	row.end("")
 	// A crash is reported as error rows (with evidence), not as a harness
 	// failure: the report completes, and its exit status says 2 through them.
-	return c.Impls, c.Results, ""
+	return c.Impls, c.Results, c.Run, ""
 }
 
 // isTestFailure reports whether err is the ordinary "some test failed"
@@ -299,14 +321,15 @@ func isTestFailure(err error) bool {
 
 func moduleOf(b *testBinary) string { return b.modulePath }
 
-// outputOf extracts the Output of a test2json event line, cheaply.
-func outputOf(line []byte) string {
-	if !bytes.Contains(line, []byte(`"Action":"output"`)) {
-		return ""
+// attrOf extracts the Test, Key and Value of a test2json attr event of
+// netconform's, cheaply.
+func attrOf(line []byte) (test, key, value string) {
+	if !bytes.Contains(line, []byte(`"Action":"attr"`)) {
+		return "", "", ""
 	}
-	var ev struct{ Output string }
-	if json.Unmarshal(line, &ev) != nil {
-		return ""
+	var ev struct{ Test, Key, Value string }
+	if json.Unmarshal(line, &ev) != nil || !strings.HasPrefix(ev.Key, "netconform.") {
+		return "", "", ""
 	}
-	return ev.Output
+	return ev.Test, ev.Key, ev.Value
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/script"
 	"github.com/netconform/netconform/suite"
 )
 
@@ -44,10 +45,10 @@ func TestCaseTable(t *testing.T) {
 		if strings.ContainsAny(c.Spec, "\r\n") || strings.Count(c.Spec, ". ") > 0 {
 			t.Errorf("case %s: spec is not one sentence: %q", c.ID, c.Spec)
 		}
-		if c.Needs == 0 && c.Setup != harness.SetupAfterAll {
+		if c.Needs == 0 && c.Setup != script.SetupAfterAll {
 			t.Errorf("case %s needs no capability; every case needs at least the surface it exercises", c.ID)
 		}
-		if c.Level == harness.Contract && c.Area() == "sockopt" && !c.Needs.Has(harness.CapFD) {
+		if c.Level == script.Contract && c.Area() == "sockopt" && !c.Needs.Has(harness.CapFD) {
 			t.Errorf("case %s reads socket options but does not need fd", c.ID)
 		}
 	}

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"time"
 
-	h "github.com/netconform/netconform/harness"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // unblockWithin is how soon Close must release a blocked call
-// (../shared/CATALOGUE.md C4: observed in µs on loopback).
+// (CATALOGUE.md C4a: a blocked Read is released within microseconds on loopback).
 const unblockWithin = 200 * time.Millisecond
 
 // bigWrite is large enough to fill the send and receive buffers of every
@@ -16,7 +16,7 @@ const unblockWithin = 200 * time.Millisecond
 // Write blocks.
 const bigWrite = 16 << 20
 
-// closedCases: use of a closed connection (catalogue §3.4). The contract
+// closedCases: use of a closed connection (CATALOGUE.md §4). The contract
 // cases accept any error and prefer net.ErrClosed; the -is-errclosed cases
 // pin Go's convention.
 var closedCases = []h.Case{

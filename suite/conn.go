@@ -8,11 +8,11 @@ import (
 	"sync"
 	"time"
 
-	h "github.com/netconform/netconform/harness"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // connCases: what every stream conn must do whatever else it supports —
-// addresses, full-duplex transfer, and concurrent use (catalogue §3.11).
+// addresses, full-duplex transfer, and concurrent use (CATALOGUE.md §11).
 var connCases = []h.Case{
 	{
 		ID:    "conn.addr.non-nil",

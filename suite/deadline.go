@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	h "github.com/netconform/netconform/harness"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // Deadlines used by the timing cases. They are part of the scenario: the
@@ -20,7 +20,7 @@ const (
 
 const deadlineSpec = "net.Conn.SetDeadline: if the deadline is exceeded a call to Read or Write will return an error that wraps os.ErrDeadlineExceeded, whose Timeout method returns true"
 
-// deadlineCases: read, write, accept and datagram deadlines (catalogue §3.3).
+// deadlineCases: read, write, accept and datagram deadlines (CATALOGUE.md §3).
 var deadlineCases = []h.Case{
 	{
 		ID:        "deadline.read.past",

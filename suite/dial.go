@@ -3,10 +3,10 @@ package suite
 import (
 	"time"
 
-	h "github.com/netconform/netconform/harness"
+	h "github.com/netconform/netconform/harness/script"
 )
 
-// dialCases: dial errors (catalogue §3.7 and D13). The IUT dials; the
+// dialCases: dial errors (CATALOGUE.md §7 and D13). The IUT dials; the
 // contract cases accept any error, the convention cases pin Go's identity.
 var dialCases = []h.Case{
 	{

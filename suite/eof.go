@@ -1,12 +1,11 @@
 package suite
 
 import (
-	h "github.com/netconform/netconform/harness"
-	"github.com/netconform/netconform/harness/sysobs"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // eofCases: the end of the stream, resets, and the peer's view of Close
-// (catalogue §3.2, quirks 1–3 of §5).
+// (CATALOGUE.md §2, quirks 1–3 of §5).
 var eofCases = []h.Case{
 	{
 		ID:        "eof.read.after-peer-close",
@@ -184,9 +183,9 @@ var eofCases = []h.Case{
 			// The FIN itself, not data the peer sent before it (a TLS
 			// close_notify): with the FIN still queued on another CPU the
 			// RST would find the conn ESTABLISHED and report ECONNRESET.
-			h.ExpectState(iut, sysobs.CloseWait),
+			h.ExpectState(iut, h.CloseWait),
 			h.Write(iut, "a"),
-			h.ExpectState(iut, sysobs.Absent),
+			h.ExpectState(iut, h.Absent),
 			h.Write(iut, "b").Err(h.BrokenPipe),
 			h.Read(iut, 8).Err(h.EOF),
 		),

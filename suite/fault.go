@@ -4,8 +4,7 @@ import (
 	"net"
 	"time"
 
-	h "github.com/netconform/netconform/harness"
-	"github.com/netconform/netconform/harness/sysobs"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // Keepalive settings of the dead-peer cases: the connection is declared
@@ -62,7 +61,7 @@ func silencePeer() []h.Step {
 }
 
 // faultCases: what only shows when the network misbehaves (catalogue K9,
-// X11, X12; ../shared/FEASIBILITY.md §2b).
+// X11, X12).
 var faultCases = []h.Case{
 	fault(h.Case{
 		ID:        "fault.keepalive.dead-peer-timed-out",
@@ -130,7 +129,7 @@ var faultCases = []h.Case{
 		Needs: h.CapStream | h.CapTCP | h.CapFD,
 		Setup: h.SetupConn,
 		Script: h.Script(
-			h.SetOpt(iut, sysobs.OptUserTimeout, int(userTO/time.Millisecond)),
+			h.SetOpt(iut, h.OptUserTimeout, int(userTO/time.Millisecond)),
 			h.LinkDown("lo"),
 			h.Write(iut, "unacknowledged").Label("w"),
 			h.Read(iut, 8).Err(h.TimedOut).Timeout().Since("w").NotBefore(userTO).KernelTimer(1).Within(userTO+2*kaSlack),

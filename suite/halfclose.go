@@ -1,7 +1,7 @@
 package suite
 
 import (
-	h "github.com/netconform/netconform/harness"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // Shorthands for the endpoints every stream script uses.
@@ -10,7 +10,7 @@ const (
 	peer = h.Peer
 )
 
-// halfcloseCases: CloseWrite and CloseRead (catalogue §3.1). They need the
+// halfcloseCases: CloseWrite and CloseRead (CATALOGUE.md §1). They need the
 // half-close capability: CloseWrite and CloseRead are not part of net.Conn
 // but of the conns that declare them (*net.TCPConn, *net.UnixConn, …).
 var halfcloseCases = []h.Case{

@@ -4,8 +4,7 @@ import (
 	"net"
 	"time"
 
-	h "github.com/netconform/netconform/harness"
-	"github.com/netconform/netconform/harness/sysobs"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // Kernel defaults a socket keeps when nobody sets its keepalive options.
@@ -31,14 +30,14 @@ func keepalive(id, spec, cat string, ka time.Duration, cfg net.KeepAliveConfig, 
 
 func expectKA(on, idle, intvl, cnt int) []h.Step {
 	return h.Script(
-		h.ExpectOpt(iut, sysobs.OptKeepAlive, on),
-		h.ExpectOpt(iut, sysobs.OptKeepIdle, idle),
-		h.ExpectOpt(iut, sysobs.OptKeepIntvl, intvl),
-		h.ExpectOpt(iut, sysobs.OptKeepCnt, cnt),
+		h.ExpectOpt(iut, h.OptKeepAlive, on),
+		h.ExpectOpt(iut, h.OptKeepIdle, idle),
+		h.ExpectOpt(iut, h.OptKeepIntvl, intvl),
+		h.ExpectOpt(iut, h.OptKeepCnt, cnt),
 	)
 }
 
-// keepaliveCases: TCP keepalive configuration (catalogue §3.9), checked on
+// keepaliveCases: TCP keepalive configuration (CATALOGUE.md §9), checked on
 // dialed (role client) and accepted (role server) conns. Dead-peer
 // detection is in the fault area.
 var keepaliveCases = []h.Case{
@@ -49,10 +48,10 @@ var keepaliveCases = []h.Case{
 	keepalive("keepalive.disabled.negative",
 		"net.Dialer.KeepAlive: a negative value disables keepalive, and the kernel's idle, interval and count are left alone (TestDialerKeepAlive)",
 		"K3 K8", -1, net.KeepAliveConfig{},
-		h.ExpectOpt(iut, sysobs.OptKeepAlive, 0),
-		h.ExpectOptSysctl(iut, sysobs.OptKeepIdle, sysIdle),
-		h.ExpectOptSysctl(iut, sysobs.OptKeepIntvl, sysIntvl),
-		h.ExpectOptSysctl(iut, sysobs.OptKeepCnt, sysCnt)),
+		h.ExpectOpt(iut, h.OptKeepAlive, 0),
+		h.ExpectOptSysctl(iut, h.OptKeepIdle, sysIdle),
+		h.ExpectOptSysctl(iut, h.OptKeepIntvl, sysIntvl),
+		h.ExpectOptSysctl(iut, h.OptKeepCnt, sysCnt)),
 	keepalive("keepalive.period.sets-idle-only",
 		"net.Dialer.KeepAlive: a positive value sets only the idle time; interval and count keep Go's defaults (golang/go#73386)",
 		"K4", 5*time.Second, net.KeepAliveConfig{},
@@ -64,10 +63,10 @@ var keepaliveCases = []h.Case{
 	keepalive("keepalive.config.rounds-up",
 		"net.KeepAliveConfig: sub-second durations round up to whole seconds and a negative field leaves the kernel value (tcpconn_keepalive_conf_posix_test.go)",
 		"K5", 0, net.KeepAliveConfig{Enable: true, Idle: 1500 * time.Millisecond, Interval: -1, Count: 3},
-		h.ExpectOpt(iut, sysobs.OptKeepAlive, 1),
-		h.ExpectOpt(iut, sysobs.OptKeepIdle, 2),
-		h.ExpectOptSysctl(iut, sysobs.OptKeepIntvl, sysIntvl),
-		h.ExpectOpt(iut, sysobs.OptKeepCnt, 3)),
+		h.ExpectOpt(iut, h.OptKeepAlive, 1),
+		h.ExpectOpt(iut, h.OptKeepIdle, 2),
+		h.ExpectOptSysctl(iut, h.OptKeepIntvl, sysIntvl),
+		h.ExpectOpt(iut, h.OptKeepCnt, 3)),
 	keepalive("keepalive.config.zero-fields-default",
 		"net.KeepAliveConfig: a zero field means Go's default (15 s, 15 s, 9)",
 		"", 0, net.KeepAliveConfig{Enable: true},
@@ -75,14 +74,14 @@ var keepaliveCases = []h.Case{
 	keepalive("keepalive.config.negative-leaves-kernel",
 		"net.KeepAliveConfig: a negative field leaves the operating system's value",
 		"", 0, net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Count: -1},
-		h.ExpectOpt(iut, sysobs.OptKeepAlive, 1),
-		h.ExpectOptSysctl(iut, sysobs.OptKeepIdle, sysIdle),
-		h.ExpectOptSysctl(iut, sysobs.OptKeepIntvl, sysIntvl),
-		h.ExpectOptSysctl(iut, sysobs.OptKeepCnt, sysCnt)),
+		h.ExpectOpt(iut, h.OptKeepAlive, 1),
+		h.ExpectOptSysctl(iut, h.OptKeepIdle, sysIdle),
+		h.ExpectOptSysctl(iut, h.OptKeepIntvl, sysIntvl),
+		h.ExpectOptSysctl(iut, h.OptKeepCnt, sysCnt)),
 	keepalive("keepalive.config.disabled-is-ignored",
 		"net.Dialer.KeepAliveConfig: a config with Enable false is ignored, so KeepAlive −1 still disables keepalive",
 		"K5b", -1, net.KeepAliveConfig{Enable: false, Idle: 3 * time.Second},
-		h.ExpectOpt(iut, sysobs.OptKeepAlive, 0)),
+		h.ExpectOpt(iut, h.OptKeepAlive, 0)),
 	keepalive("keepalive.config.wins-over-keepalive",
 		"net.Dialer.KeepAliveConfig: when Enable is true the config wins and KeepAlive is ignored (TestTCPConnKeepAliveConfigDialer)",
 		"K6", -1, net.KeepAliveConfig{Enable: true, Idle: time.Second, Interval: 2 * time.Second, Count: 3},
@@ -91,25 +90,25 @@ var keepaliveCases = []h.Case{
 		"net.TCPConn.SetKeepAlivePeriod: sets the idle time only; on a conn with keepalive off it does not turn SO_KEEPALIVE on",
 		"K7", -1, net.KeepAliveConfig{},
 		h.SetKeepAlivePeriod(iut, 7*time.Second),
-		h.ExpectOpt(iut, sysobs.OptKeepAlive, 0),
-		h.ExpectOpt(iut, sysobs.OptKeepIdle, 7)),
+		h.ExpectOpt(iut, h.OptKeepAlive, 0),
+		h.ExpectOpt(iut, h.OptKeepIdle, 7)),
 	keepalive("keepalive.setkeepalive.enables",
 		"net.TCPConn.SetKeepAlive: true turns keepalive on, with whatever idle, interval and count the socket had",
 		"", -1, net.KeepAliveConfig{},
 		h.SetKeepAlive(iut, true),
-		h.ExpectOpt(iut, sysobs.OptKeepAlive, 1),
-		h.ExpectOptSysctl(iut, sysobs.OptKeepIdle, sysIdle)),
+		h.ExpectOpt(iut, h.OptKeepAlive, 1),
+		h.ExpectOptSysctl(iut, h.OptKeepIdle, sysIdle)),
 	keepalive("keepalive.setkeepalive.disables",
 		"net.TCPConn.SetKeepAlive: false turns keepalive off",
 		"", 0, net.KeepAliveConfig{},
 		h.SetKeepAlive(iut, false),
-		h.ExpectOpt(iut, sysobs.OptKeepAlive, 0)),
+		h.ExpectOpt(iut, h.OptKeepAlive, 0)),
 	keepalive("keepalive.setconfig.applies",
 		"net.TCPConn.SetKeepAliveConfig: configures keepalive on a live conn",
 		"", 0, net.KeepAliveConfig{},
 		h.SetKeepAliveConfig(iut, net.KeepAliveConfig{Enable: true, Idle: 2 * time.Second, Interval: 3 * time.Second, Count: 4}),
-		h.ExpectOpt(iut, sysobs.OptKeepAlive, 1),
-		h.ExpectOpt(iut, sysobs.OptKeepIdle, 2),
-		h.ExpectOpt(iut, sysobs.OptKeepIntvl, 3),
-		h.ExpectOpt(iut, sysobs.OptKeepCnt, 4)),
+		h.ExpectOpt(iut, h.OptKeepAlive, 1),
+		h.ExpectOpt(iut, h.OptKeepIdle, 2),
+		h.ExpectOpt(iut, h.OptKeepIntvl, 3),
+		h.ExpectOpt(iut, h.OptKeepCnt, 4)),
 }

@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"io"
 
-	h "github.com/netconform/netconform/harness"
-	"github.com/netconform/netconform/harness/sysobs"
+	h "github.com/netconform/netconform/harness/script"
 )
 
-// listenerCases: net.Listener (catalogue §3.6). The IUT owns the listener;
+// listenerCases: net.Listener (CATALOGUE.md §6). The IUT owns the listener;
 // conns are dialed from the other side.
 var listenerCases = []h.Case{
 	{
@@ -119,7 +118,7 @@ var listenerCases = []h.Case{
 			h.Accept(h.Ln, "s1"),
 			h.Close("s1"),
 			h.Close("c1"),
-			h.ExpectState("s1", sysobs.TimeWait),
+			h.ExpectState("s1", h.TimeWait),
 			h.Close(h.Ln),
 			h.Listen("ln2", h.Ln),
 		),
@@ -170,7 +169,7 @@ var listenerCases = []h.Case{
 			h.WaitAcceptQueue(h.Ln, 1),
 			h.SetLinger("c1", 0),
 			h.Close("c1"),
-			h.ExpectFarState("c1", sysobs.Absent),
+			h.ExpectFarState("c1", h.Absent),
 			h.Accept(h.Ln, "s1"),
 			h.Read("s1", 8).Err(h.Reset),
 		),

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/harness/runner"
 	"github.com/netconform/netconform/impls/stdnet"
 	"github.com/netconform/netconform/suite"
 )
@@ -27,8 +29,9 @@ func BenchmarkOverhead(b *testing.B) {
 		}
 		b.Run("harness/"+id, func(b *testing.B) {
 			im := stdnet.TCP
+			rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
 			for b.Loop() {
-				if res := harness.Run(context.Background(), &im, c, harness.RoleClient, harness.RunOptions{}); res.Outcome != harness.Pass {
+				if res := rn.Run(context.Background(), &im, c, harness.RoleClient); res.Outcome != result.Pass {
 					b.Fatal(res.Format())
 				}
 			}

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	h "github.com/netconform/netconform/harness"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // The perf area measures; it never fails. Its cases run alone in their

@@ -2,9 +2,9 @@ package suite
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -14,46 +14,44 @@ import (
 	"testing"
 
 	"github.com/netconform/netconform/harness"
-	"github.com/netconform/netconform/reports/render"
+	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/harness/runner"
+	"github.com/netconform/netconform/harness/script"
 )
 
 var (
 	timescale = flag.Float64("netconform.timescale", 0,
-		"stretch every upper time bound and watchdog by this factor (default NETCONFORM_TIMESCALE or 1); lower bounds never stretch")
-	listImpls = flag.Bool("netconform.list", false,
-		"print the names of the implementations suite.Run is called with, one per line, and run nothing")
+		"stretch every upper time bound and watchdog by this factor (default "+runner.EnvTimescale+" or 1); lower bounds never stretch")
+	listImpls = flag.Bool(result.FlagList, false,
+		"print the implementations suite.Run is called with and the cases selected, one per line, and run nothing")
 )
 
-// Environment variables that select what runs and where results go.
-const (
-	// EnvCases is a regular expression; only cases whose ID matches run.
-	EnvCases = "NETCONFORM_CASES"
-	// EnvAreas is a comma-separated list of areas; only their cases run.
-	EnvAreas = "NETCONFORM_AREAS"
-	// EnvReportDir names a folder where Run writes the conformance report
-	// (report.json, README.md, index.html, junit.xml) of the
-	// implementations it ran, merged with results already there.
-	EnvReportDir = "NETCONFORM_REPORT_DIR"
-)
-
-// ResultLinePrefix starts the line that carries a result as JSON in the
-// output of go test -json; ImplLinePrefix the line describing an
-// implementation and the results it plans. The report generator reads both.
-const (
-	ResultLinePrefix = render.ResultPrefix
-	ImplLinePrefix   = render.ImplPrefix
-	// ImplNamePrefix starts the lines -netconform.list prints.
-	ImplNamePrefix = "netconform-impl-name: "
-)
+// process is the runner of this test process, made by the first Run: it
+// owns the timescale, the limits on parallel cases, isolated children and
+// leak watching for every implementation the process runs.
+var process = sync.OnceValues(func() (*runner.Runner, error) {
+	cfg, err := runner.ConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	if *timescale > 0 {
+		cfg.Timescale = *timescale
+	}
+	rn := runner.New(cfg)
+	rn.Reexec = reexec
+	return rn, rn.Prepare()
+})
 
 // Run runs every case against im as subtests of t: t/<impl>/<case-id>, plus
 // /<role> where the case runs in both roles. Cases run concurrently (bounded
-// by harness.MaxParallel), each under its own watchdog, so a hanging
+// by NETCONFORM_PARALLEL), each under its own watchdog, so a hanging
 // implementation produces failures with evidence, never a hung test.
 //
 // Outcomes map to the test result: pass passes; fail, timeout,
 // unexpected-pass and error fail; unsupported, skip and known-failure skip
-// with their reason; informational differences pass with a log line.
+// with their reason; informational differences pass with a log line. Under
+// go test -json, each result is also an event (see package result) that
+// go run ./reports -from reads.
 //
 // What Run cannot contain: a panic in a goroutine the implementation
 // started itself, or a call to os.Exit, ends the test process (the report
@@ -67,12 +65,13 @@ const (
 func Run(t *testing.T, im harness.Impl) *Results {
 	t.Helper()
 	col := &collector{}
-	if *timescale > 0 {
-		harness.SetTimescale(*timescale)
-	}
+	rn, err := process()
 	if *listImpls {
-		fmt.Printf("%s%s\n", ImplNamePrefix, im.Name)
+		list(rn, im)
 		return &Results{col}
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := im.Validate(); err != nil {
 		t.Fatal(err)
@@ -80,13 +79,17 @@ func Run(t *testing.T, im harness.Impl) *Results {
 	if err := CheckKnown(&im); err != nil {
 		t.Fatal(err)
 	}
-	sel, err := selected()
+	sel, err := selected(rn.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
+	parents.Store(im.Name, t.Name())
 	t.Run(im.Name, func(t *testing.T) {
 		t.Parallel()
-		runImpl(t, &im, sel, col)
+		if why := unavailable(&im); why != "" {
+			t.Skip(why)
+		}
+		runImpl(t, rn, &im, sel, col)
 	})
 	return &Results{col}
 }
@@ -95,83 +98,66 @@ func Run(t *testing.T, im harness.Impl) *Results {
 type Results struct{ col *collector }
 
 // List returns the results gathered so far, one per case and role.
-func (r *Results) List() []harness.Result {
+func (r *Results) List() []result.Result {
 	r.col.mu.Lock()
 	defer r.col.mu.Unlock()
-	return append([]harness.Result(nil), r.col.results...)
+	return append([]result.Result(nil), r.col.results...)
 }
 
-// selected returns the cases the environment selects, in start order.
-func selected() ([]*harness.Case, error) {
-	var re *regexp.Regexp
-	if s := os.Getenv(EnvCases); s != "" {
-		var err error
-		if re, err = regexp.Compile(s); err != nil {
-			return nil, fmt.Errorf("%s: %v", EnvCases, err)
-		}
-	}
-	var areas []string
-	if s := os.Getenv(EnvAreas); s != "" {
-		areas = strings.Split(s, ",")
-	}
-	var out []*harness.Case
+// selected returns the cases the configuration selects, in start order.
+func selected(cfg runner.Config) ([]*script.Case, error) {
+	var out []*script.Case
 	for _, c := range startOrder() {
-		if (re == nil || re.MatchString(c.ID)) && (areas == nil || slices.Contains(areas, c.Area())) {
+		if (cfg.Cases == nil || cfg.Cases.MatchString(c.ID)) && (cfg.Areas == nil || slices.Contains(cfg.Areas, c.Area())) {
 			out = append(out, c)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no case matches %s=%q %s=%q", EnvCases, os.Getenv(EnvCases), EnvAreas, os.Getenv(EnvAreas))
+		return nil, fmt.Errorf("no case matches %s=%q %s=%q", runner.EnvCases, os.Getenv(runner.EnvCases), runner.EnvAreas, os.Getenv(runner.EnvAreas))
 	}
 	return out, nil
 }
 
-func runImpl(t *testing.T, im *harness.Impl, cases []*harness.Case, col *collector) {
-	childImpl, childCase, childRole, child := harness.ChildCase()
+// unavailable says why this machine cannot run im at all: an IPv6
+// implementation without IPv6 loopback.
+func unavailable(im *harness.Impl) string {
+	if !strings.HasSuffix(im.StreamNetwork(), "6") && !(strings.HasSuffix(im.DatagramNetwork(), "6") && im.Caps.Has(harness.CapPacket)) {
+		return ""
+	}
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		return "no IPv6 loopback on this machine (try: sysctl -w net.ipv6.conf.lo.disable_ipv6=0)"
+	}
+	ln.Close()
+	return ""
+}
+
+func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.Case, col *collector) {
+	childImpl, childCase, childRole, child := rn.Child()
 	if child && childImpl != im.Name {
 		t.Skip("isolated child of another implementation")
 	}
 	if !child {
-		info := render.Info(im)
-		for _, c := range cases {
-			for _, role := range c.RolesFor(im) {
-				info.Planned = append(info.Planned, c.ID+"/"+string(role))
-			}
-		}
-		col.info = info
-		if json2test() {
-			if b, err := json.Marshal(info); err == nil {
-				fmt.Fprintf(os.Stdout, "%s%s\n", ImplLinePrefix, b)
-			}
-		}
-		if dir := os.Getenv(EnvReportDir); dir != "" {
-			t.Cleanup(func() {
-				if err := col.write(dir); err != nil {
-					t.Errorf("writing the report to %s: %v", dir, err)
-				}
-			})
-		}
-	}
-	if !child {
-		watch := startLeakWatch(im)
+		col.announce(t, rn, im, cases)
+		watch := rn.WatchLeaks(im)
 		t.Cleanup(func() {
-			for _, res := range watch.finish(cases) {
+			for _, res := range afterAll(watch, im, cases) {
 				col.reportAfterAll(t, res)
 			}
 		})
 	}
 	for _, c := range cases {
-		if child && c.ID != childCase || c.Setup == harness.SetupAfterAll {
+		if child && c.ID != childCase || c.Setup == script.SetupAfterAll {
 			continue
 		}
 		roles := c.RolesFor(im)
 		t.Run(c.ID, func(t *testing.T) {
-			results := make([]chan *harness.Result, len(roles))
+			results := make([]chan *result.Result, len(roles))
 			for i, role := range roles {
 				if child && role != childRole {
 					continue
 				}
-				results[i] = start(t, im, c, role, len(roles) > 1)
+				results[i] = start(rn, im, c, role)
 			}
 			t.Parallel()
 			for i, role := range roles {
@@ -189,24 +175,18 @@ func runImpl(t *testing.T, im *harness.Impl, cases []*harness.Case, col *collect
 }
 
 // start begins running c in role at once, before the subtest pauses in
-// t.Parallel: the harness's own limiter bounds concurrency, not -parallel,
+// t.Parallel: the runner's own limiter bounds concurrency, not -parallel,
 // so cases that spend seconds waiting on deadlines overlap.
-func start(t *testing.T, im *harness.Impl, c *harness.Case, role harness.Role, nested bool) chan *harness.Result {
-	name := t.Name()
-	if nested {
-		name += "/" + string(role)
-	}
-	out := make(chan *harness.Result, 1)
-	go func() {
-		out <- harness.Run(context.Background(), im, c, role, harness.RunOptions{Reexec: reexec(name)})
-	}()
+func start(rn *runner.Runner, im *harness.Impl, c *script.Case, role harness.Role) chan *result.Result {
+	out := make(chan *result.Result, 1)
+	go func() { out <- rn.Run(context.Background(), im, c, role) }()
 	return out
 }
 
 // startOrder puts the slow cases (isolated ones take seconds) first, so
 // they overlap with everything else.
-func startOrder() []*harness.Case {
-	var slow, rest []*harness.Case
+func startOrder() []*script.Case {
+	var slow, rest []*script.Case
 	for i := range Cases() {
 		c := &allCases[i]
 		if c.Isolated || c.Wire {
@@ -218,74 +198,33 @@ func startOrder() []*harness.Case {
 	return append(slow, rest...)
 }
 
-// reexec returns the command that runs exactly the subtest name again.
-func reexec(name string) func() *exec.Cmd {
-	return func() *exec.Cmd {
-		var pat []string
-		for _, p := range strings.Split(name, "/") {
-			pat = append(pat, "^"+regexp.QuoteMeta(p)+"$")
-		}
-		return exec.Command(os.Args[0], "-test.run="+strings.Join(pat, "/"), "-test.count=1", "-test.v", "-test.timeout=5m")
+// parents maps an implementation's name to the name of the test that
+// called Run for it, which its subtests' names start with.
+var parents sync.Map
+
+// reexec returns the command that runs exactly one case's subtest again.
+func reexec(im *harness.Impl, c *script.Case, role harness.Role) *exec.Cmd {
+	parent, _ := parents.Load(im.Name)
+	name := fmt.Sprintf("%s/%s/%s", parent, im.Name, c.ID)
+	if len(c.RolesFor(im)) > 1 {
+		name += "/" + string(role)
 	}
+	var pat []string
+	for _, p := range strings.Split(name, "/") {
+		pat = append(pat, "^"+regexp.QuoteMeta(p)+"$")
+	}
+	return exec.Command(os.Args[0], "-test.run="+strings.Join(pat, "/"), "-test.count=1", "-test.v", "-test.timeout=5m")
 }
 
-// collector gathers an implementation's results for the report folder.
-type collector struct {
-	info    render.ImplInfo
-	mu      sync.Mutex
-	results []harness.Result
-}
-
-// report turns a result into the subtest's verdict and output.
-func (col *collector) report(t *testing.T, res *harness.Result) {
-	t.Helper()
-	col.mu.Lock()
-	col.results = append(col.results, *res)
-	col.mu.Unlock()
-	t.Attr("netconform.case", res.Case)
-	t.Attr("netconform.outcome", string(res.Outcome))
-	col.emit(res)
-	if testing.Verbose() || res.Outcome.Failed() {
-		t.Log("\n" + res.Format())
+// list prints the implementation and the cases the configuration selects
+// (-netconform.list), for the report command.
+func list(rn *runner.Runner, im harness.Impl) {
+	fmt.Printf("%s%s\n", result.ListImpl, im.Name)
+	if rn == nil {
+		return
 	}
-	switch res.Outcome {
-	case harness.Pass:
-	case harness.Info:
-		t.Logf("informational: %s", res.Summary())
-	case harness.KnownFailure:
-		link := ""
-		if res.Known != nil && res.Known.Link != "" {
-			link = " " + res.Known.Link
-		}
-		t.Skipf("known failure: %s%s", res.Reason, link)
-	case harness.Unsupported:
-		t.Skipf("unsupported: %s", res.Reason)
-	case harness.Skip:
-		t.Skipf("skip: %s", res.Reason)
-	default:
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s (%s):", res.Outcome, res.Level)
-		for _, f := range res.Findings {
-			b.WriteString("\n\t" + f.String())
-		}
-		if res.Reason != "" && len(res.Findings) == 0 {
-			b.WriteString("\n\t" + res.Reason)
-		}
-		t.Error(b.String())
+	sel, _ := selected(rn.Config())
+	for _, c := range sel {
+		fmt.Printf("%s%s\n", result.ListCase, c.ID)
 	}
-}
-
-// emit prints the result line the report generator reads.
-func (col *collector) emit(res *harness.Result) {
-	if json2test() {
-		if b, err := json.Marshal(res); err == nil {
-			fmt.Fprintf(os.Stdout, "%s%s\n", ResultLinePrefix, b)
-		}
-	}
-}
-
-// json2test reports whether the test binary runs under go test -json.
-func json2test() bool {
-	f := flag.Lookup("test.v")
-	return f != nil && f.Value.String() == "test2json"
 }

@@ -1,11 +1,10 @@
 package suite
 
 import (
-	h "github.com/netconform/netconform/harness"
-	"github.com/netconform/netconform/harness/sysobs"
+	h "github.com/netconform/netconform/harness/script"
 )
 
-// sockoptCases: the socket options Go sets (catalogue §3.10; the seed
+// sockoptCases: the socket options Go sets (CATALOGUE.md §10; the seed
 // strace shows them on accept), read back through the fd.
 var sockoptCases = []h.Case{
 	{
@@ -15,7 +14,7 @@ var sockoptCases = []h.Case{
 		Level:     h.Convention,
 		Needs:     h.CapStream | h.CapFD | h.CapTCP,
 		Setup:     h.SetupConn,
-		Script:    h.Script(h.ExpectOpt(iut, sysobs.OptNoDelay, 1)),
+		Script:    h.Script(h.ExpectOpt(iut, h.OptNoDelay, 1)),
 	},
 	{
 		ID:    "sockopt.nodelay.set-false",
@@ -25,7 +24,7 @@ var sockoptCases = []h.Case{
 		Setup: h.SetupConn,
 		Script: h.Script(
 			h.SetNoDelay(iut, false),
-			h.ExpectOpt(iut, sysobs.OptNoDelay, 0),
+			h.ExpectOpt(iut, h.OptNoDelay, 0),
 		),
 	},
 	{
@@ -36,8 +35,8 @@ var sockoptCases = []h.Case{
 		Needs:     h.CapStream | h.CapFD,
 		Setup:     h.SetupConn,
 		Script: h.Script(
-			h.ExpectOpt(iut, sysobs.OptNonBlock, 1),
-			h.ExpectOpt(iut, sysobs.OptCloExec, 1),
+			h.ExpectOpt(iut, h.OptNonBlock, 1),
+			h.ExpectOpt(iut, h.OptCloExec, 1),
 		),
 	},
 	{
@@ -47,7 +46,7 @@ var sockoptCases = []h.Case{
 		Level:     h.Convention,
 		Needs:     h.CapListener | h.CapFD | h.CapTCP,
 		Setup:     h.SetupListener,
-		Script:    h.Script(h.ExpectOpt(h.Ln, sysobs.OptReuseAddr, 1)),
+		Script:    h.Script(h.ExpectOpt(h.Ln, h.OptReuseAddr, 1)),
 	},
 	{
 		ID:        "sockopt.dial.no-reuseaddr",
@@ -57,7 +56,7 @@ var sockoptCases = []h.Case{
 		Needs:     h.CapStream | h.CapFD | h.CapTCP,
 		Setup:     h.SetupConn,
 		Roles:     []h.Role{h.RoleClient},
-		Script:    h.Script(h.ExpectOpt(iut, sysobs.OptReuseAddr, 0)),
+		Script:    h.Script(h.ExpectOpt(iut, h.OptReuseAddr, 0)),
 	},
 	{
 		ID:    "sockopt.linger.default-off",
@@ -66,7 +65,7 @@ var sockoptCases = []h.Case{
 		Needs: h.CapStream | h.CapFD | h.CapTCP,
 		Setup: h.SetupConn,
 		Script: h.Script(
-			h.ExpectOpt(iut, sysobs.OptLinger, -1),
+			h.ExpectOpt(iut, h.OptLinger, -1),
 		),
 	},
 	{
@@ -77,7 +76,7 @@ var sockoptCases = []h.Case{
 		Setup: h.SetupConn,
 		Script: h.Script(
 			h.SetLinger(iut, 0),
-			h.ExpectOpt(iut, sysobs.OptLinger, 0),
+			h.ExpectOpt(iut, h.OptLinger, 0),
 		),
 	},
 	{
@@ -88,6 +87,6 @@ var sockoptCases = []h.Case{
 		Needs:     h.CapPacket | h.CapFD,
 		Setup:     h.SetupPacket,
 		Roles:     []h.Role{h.RoleServer},
-		Script:    h.Script(h.ExpectOpt(srv, sysobs.OptBroadcast, 1)),
+		Script:    h.Script(h.ExpectOpt(srv, h.OptBroadcast, 1)),
 	},
 }

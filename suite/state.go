@@ -1,20 +1,19 @@
 package suite
 
 import (
-	h "github.com/netconform/netconform/harness"
-	"github.com/netconform/netconform/harness/sysobs"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // TCP states, named as the kernel does.
 const (
-	established = sysobs.Established
-	finWait1    = sysobs.FinWait1
-	finWait2    = sysobs.FinWait2
-	timeWait    = sysobs.TimeWait
-	closeWait   = sysobs.CloseWait
-	lastAck     = sysobs.LastAck
-	listening   = sysobs.Listen
-	absent      = sysobs.Absent
+	established = h.Established
+	finWait1    = h.FinWait1
+	finWait2    = h.FinWait2
+	timeWait    = h.TimeWait
+	closeWait   = h.CloseWait
+	lastAck     = h.LastAck
+	listening   = h.ListenState
+	absent      = h.Absent
 )
 
 // Needs of the state cases: the IUT's own kernel socket (kernel), or only
@@ -26,7 +25,7 @@ const (
 )
 
 // stateCases: kernel TCP states, looked up by 4-tuple with inet_diag, so
-// sockets stay observable after Close (catalogue §3.10, H1d, H4, H5a, H9a, L6, L7).
+// sockets stay observable after Close (CATALOGUE.md §10, H1d, H4, H5a, H9a, L6, L7).
 var stateCases = []h.Case{
 	{
 		ID:        "state.established.both",

@@ -18,10 +18,11 @@ import (
 	"sync"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/script"
 )
 
 // areas lists the case tables, one per file.
-var areas = [][]harness.Case{
+var areas = [][]script.Case{
 	halfcloseCases,
 	eofCases,
 	deadlineCases,
@@ -41,19 +42,19 @@ var areas = [][]harness.Case{
 
 var (
 	allOnce  sync.Once
-	allCases []harness.Case
-	byID     map[string]*harness.Case
+	allCases []script.Case
+	byID     map[string]*script.Case
 )
 
 // Cases returns every case, sorted by ID. The slice is shared; do not
 // modify it.
-func Cases() []harness.Case {
+func Cases() []script.Case {
 	allOnce.Do(func() {
 		for _, a := range areas {
 			allCases = append(allCases, a...)
 		}
-		slices.SortFunc(allCases, func(a, b harness.Case) int { return cmp.Compare(a.ID, b.ID) })
-		byID = map[string]*harness.Case{}
+		slices.SortFunc(allCases, func(a, b script.Case) int { return cmp.Compare(a.ID, b.ID) })
+		byID = map[string]*script.Case{}
 		for i := range allCases {
 			byID[allCases[i].ID] = &allCases[i]
 		}
@@ -62,7 +63,7 @@ func Cases() []harness.Case {
 }
 
 // Lookup returns the case with this ID.
-func Lookup(id string) (*harness.Case, bool) {
+func Lookup(id string) (*script.Case, bool) {
 	Cases()
 	c, ok := byID[id]
 	return c, ok
@@ -76,7 +77,7 @@ func CheckKnown(im *harness.Impl) error {
 		switch {
 		case !ok:
 			return fmt.Errorf("impl %s: known divergence names unknown case %q", im.Name, k.Case)
-		case c.Level == harness.Informational:
+		case c.Level == script.Informational:
 			return fmt.Errorf("impl %s: known divergence %q is informational and never fails", im.Name, k.Case)
 		case k.Role != "" && k.Role != harness.RoleClient && k.Role != harness.RoleServer:
 			return fmt.Errorf("impl %s: known divergence %q has role %q", im.Name, k.Case, k.Role)

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	h "github.com/netconform/netconform/harness"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 const (
@@ -17,7 +17,7 @@ const (
 	udpEach = 4 // datagrams per client
 )
 
-// udpCases: datagram sockets (catalogue §3.8): one server socket serving
+// udpCases: datagram sockets (CATALOGUE.md §8): one server socket serving
 // many clients (the seeds' UDP server), message boundaries, truncation,
 // ICMP-driven errors, and use after Close.
 var udpCases = []h.Case{

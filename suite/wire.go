@@ -4,7 +4,7 @@ import (
 	"net"
 	"time"
 
-	h "github.com/netconform/netconform/harness"
+	h "github.com/netconform/netconform/harness/script"
 )
 
 // wire makes a case whose packets are captured: it runs isolated, on the

@@ -15,13 +15,3 @@
 //   - network namespaces, links and packet capture for isolated cases.
 package sysobs
 
-import (
-	"errors"
-	"fmt"
-	"runtime"
-)
-
-// errUnsupported returns an error naming fn that wraps errors.ErrUnsupported.
-func errUnsupported(fn string) error {
-	return fmt.Errorf("sysobs.%s on %s: %w", fn, runtime.GOOS, errors.ErrUnsupported)
-}

@@ -5,11 +5,11 @@ import (
 	"syscall"
 )
 
-// Errno describes a kernel error number found in an error chain.
+// Errno describes a kernel error number found in an error chain. What an
+// errno means to the harness (its error class) is errclass's business.
 type Errno struct {
 	Num  syscall.Errno
 	Name string // symbolic name, for example "ECONNRESET"
-	Kind string // harness error class name, for example "reset"; "" when it has no special meaning
 }
 
 // ErrnoOf finds the first syscall.Errno in err's chain.
@@ -18,9 +18,7 @@ func ErrnoOf(err error) (Errno, bool) {
 	if !errors.As(err, &n) {
 		return Errno{}, false
 	}
-	e := Errno{Num: n, Name: errnoName(n)}
-	e.Kind = errnoKind(n)
-	return e, true
+	return Errno{Num: n, Name: ErrnoName(n)}, true
 }
 
 // ErrnoByName returns the errno with the symbolic name (for example

@@ -7,23 +7,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// errnoKinds maps errnos with a meaning in the harness vocabulary.
-var errnoKinds = map[syscall.Errno]string{
-	unix.ECONNRESET:    "reset",
-	unix.EPIPE:         "broken-pipe",
-	unix.ECONNREFUSED:  "refused",
-	unix.ENOTCONN:      "not-connected",
-	unix.EHOSTUNREACH:  "unreachable",
-	unix.ENETUNREACH:   "unreachable",
-	unix.ETIMEDOUT:     "timed-out",
-	unix.EADDRINUSE:    "addr-in-use",
-	unix.EADDRNOTAVAIL: "addr-not-avail",
-	unix.EMSGSIZE:      "msg-size",
-	unix.EDESTADDRREQ:  "dest-addr-required",
-	unix.ECONNABORTED:  "aborted",
-	unix.ENOENT:        "not-found",
-}
-
 var errnoByName = map[string]syscall.Errno{}
 
 func init() {
@@ -34,9 +17,8 @@ func init() {
 	}
 }
 
-func errnoKind(n syscall.Errno) string { return errnoKinds[n] }
-
-func errnoName(n syscall.Errno) string {
+// ErrnoName is the symbolic name of n ("ECONNRESET"), or "errno(N)".
+func ErrnoName(n syscall.Errno) string {
 	if name := unix.ErrnoName(n); name != "" {
 		return name
 	}

@@ -9,6 +9,6 @@ import (
 
 var errnoByName = map[string]syscall.Errno{}
 
-func errnoKind(syscall.Errno) string { return "" }
-
-func errnoName(n syscall.Errno) string { return fmt.Sprintf("errno(%d)", int(n)) }
+// ErrnoName is the symbolic name of n where the system provides one, or
+// "errno(N)".
+func ErrnoName(n syscall.Errno) string { return fmt.Sprintf("errno(%d)", int(n)) }

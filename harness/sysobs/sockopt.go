@@ -41,6 +41,7 @@ var optNames = map[Opt]string{
 	OptProtocol:    "SO_PROTOCOL",
 }
 
+// String is the option's name: "TCP_NODELAY".
 func (o Opt) String() string {
 	if s, ok := optNames[o]; ok {
 		return s

@@ -42,6 +42,7 @@ var stateNames = [...]string{
 	Closing:     "CLOSING",
 }
 
+// String is the state's name as ss prints it: "TIME_WAIT".
 func (s TCPState) String() string {
 	if int(s) < len(stateNames) {
 		return stateNames[s]

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/impls/driver"
 	"github.com/netconform/netconform/suite"
 )
@@ -29,17 +30,17 @@ func TestBrokenDrivers(t *testing.T) {
 	require.True(t, ok)
 	for _, tc := range []struct {
 		mode    string
-		outcome harness.Outcome
+		outcome result.Outcome
 		why     string // in the evidence
 	}{
-		{"crash", harness.Error, "panic: brokendriver: crash on request"},
-		{"exit", harness.Error, "the driver closed its stdout"},
-		{"hang", harness.Timeout, "no answer to close within"},
-		{"garbage", harness.Error, "not a JSON reply"},
-		{"wrongid", harness.Error, "which is not a pending request"},
-		{"flood", harness.Error, "a line longer than 64 MiB"},
-		{"badshape", harness.Error, "mixes unsupported with result or error"},
-		{"badkind", harness.Error, `error kind "reset" disagrees with errno EPIPE`},
+		{"crash", result.Error, "panic: brokendriver: crash on request"},
+		{"exit", result.Error, "the driver closed its stdout"},
+		{"hang", result.Timeout, "no answer to close within"},
+		{"garbage", result.Error, "not a JSON reply"},
+		{"wrongid", result.Error, "which is not a pending request"},
+		{"flood", result.Error, "a line longer than 64 MiB"},
+		{"badshape", result.Error, "mixes unsupported with result or error"},
+		{"badkind", result.Error, `error kind "reset" disagrees with errno EPIPE`},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			t.Parallel()
@@ -51,16 +52,16 @@ func TestBrokenDrivers(t *testing.T) {
 			require.NoError(t, os.WriteFile(armed, nil, 0o600))
 
 			start := time.Now()
-			res := harness.Run(context.Background(), &im, c, harness.RoleClient, harness.RunOptions{})
+			res := testRunner.Run(context.Background(), &im, c, harness.RoleClient)
 			took := time.Since(start)
 			assert.Equal(t, tc.outcome, res.Outcome, res.Format())
 			assert.Contains(t, res.Evidence, tc.why)
 			assert.Contains(t, res.Evidence, "brokendriver: breaking ("+tc.mode+")", "the driver's stderr is evidence")
-			assert.Less(t, took, harness.Watchdog(15*time.Second))
+			assert.Less(t, took, driver.Watchdog(15*time.Second))
 			assertGroupGone(t, pids)
 
-			again := harness.Run(context.Background(), &im, c, harness.RoleClient, harness.RunOptions{})
-			assert.Equal(t, harness.Pass, again.Outcome, "the next case runs in a fresh process:\n%s", again.Format())
+			again := testRunner.Run(context.Background(), &im, c, harness.RoleClient)
+			assert.Equal(t, result.Pass, again.Outcome, "the next case runs in a fresh process:\n%s", again.Format())
 		})
 	}
 	t.Run("no-hello", func(t *testing.T) {
@@ -70,7 +71,7 @@ func TestBrokenDrivers(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "no answer to hello within")
 		assert.Contains(t, err.Error(), "brokendriver: breaking (hang)")
-		assert.Less(t, time.Since(start), harness.Watchdog(15*time.Second))
+		assert.Less(t, time.Since(start), driver.Watchdog(15*time.Second))
 	})
 	t.Run("not-a-driver", func(t *testing.T) {
 		t.Parallel()
@@ -95,7 +96,7 @@ func TestBrokenDrivers(t *testing.T) {
 		_, err := driver.New("/bin/sh", "-c", "sleep 30 & exit 3")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "exited: exit status 3 while 1 request(s) were pending")
-		assert.Less(t, time.Since(start), harness.Watchdog(8*time.Second))
+		assert.Less(t, time.Since(start), driver.Watchdog(8*time.Second))
 	})
 }
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/errclass"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/impls/stdnet"
 	"github.com/netconform/netconform/suite"
 )
@@ -31,7 +33,7 @@ func TestGoDriverAgreesWithStd(t *testing.T) {
 		viaDriver = suite.Run(t, goDriver(t))
 		inProcess = suite.Run(t, inProcessStd())
 	})
-	if _, _, _, child := harness.ChildCase(); child || t.Failed() {
+	if _, _, _, child := childCase(); child || t.Failed() {
 		return
 	}
 	got := byCase(viaDriver.List())
@@ -57,8 +59,8 @@ func TestGoDriverAgreesWithStd(t *testing.T) {
 	t.Logf("%d case/role results agree", len(want))
 }
 
-func byCase(rs []harness.Result) map[string]harness.Result {
-	m := map[string]harness.Result{}
+func byCase(rs []result.Result) map[string]result.Result {
+	m := map[string]result.Result{}
 	for _, r := range rs {
 		m[r.Case+"/"+string(r.Role)] = r
 	}
@@ -69,7 +71,7 @@ func byCase(rs []harness.Result) map[string]harness.Result {
 // Steps must observe the same error class, except where the case accepts
 // either (a step whose verdict is "allowed" on one side: Go's dial timeout
 // identity is racy, golang/go#31863).
-func disagreement(viaDriver, inProcess harness.Result) string {
+func disagreement(viaDriver, inProcess result.Result) string {
 	if viaDriver.Outcome != inProcess.Outcome {
 		return fmt.Sprintf("through the driver %s (%s), in process %s (%s)",
 			viaDriver.Outcome, viaDriver.Summary(), inProcess.Outcome, inProcess.Summary())
@@ -80,7 +82,7 @@ func disagreement(viaDriver, inProcess harness.Result) string {
 	}
 	for i := range g {
 		gc, wc := class(g[i]), class(w[i])
-		accepted := func(o harness.Obs) bool { return o.Verdict == "ok" || o.Verdict == "allowed" }
+		accepted := func(o result.Obs) bool { return o.Verdict == "ok" || o.Verdict == "allowed" }
 		either := g[i].Verdict == "allowed" || w[i].Verdict == "allowed"
 		if gc != wc && !(either && accepted(g[i]) && accepted(w[i])) {
 			return fmt.Sprintf("step %d %s: through the driver %s (%s), in process %s (%s)",
@@ -90,9 +92,9 @@ func disagreement(viaDriver, inProcess harness.Result) string {
 	return ""
 }
 
-func class(o harness.Obs) harness.Class {
+func class(o result.Obs) errclass.Class {
 	if o.Err == nil {
-		return harness.None
+		return errclass.None
 	}
 	return o.Err.Class
 }

@@ -72,7 +72,7 @@ func goDriver(t *testing.T) harness.Impl {
 
 // TestConformance runs every case against the reference drivers.
 func TestConformance(t *testing.T) {
-	childImpl, _, _, child := harness.ChildCase()
+	childImpl, _, _, child := childCase()
 	for _, r := range references {
 		if child && r.name != childImpl {
 			continue // an isolated case's child runs one implementation

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/netconform/netconform/harness"
 	"github.com/netconform/netconform/harness/sysobs"
 )
 
@@ -130,13 +129,13 @@ func (e *handle) Close() error {
 		_, err := e.do("close", "close", nil)
 		done <- err
 	}()
-	t := time.NewTimer(harness.Watchdog(closeTimeout))
+	t := time.NewTimer(watchdog(closeTimeout))
 	defer t.Stop()
 	select {
 	case err := <-done:
 		return err
 	case <-t.C:
-		e.p.broken(fmt.Errorf("no answer to close within %v", harness.Watchdog(closeTimeout)))
+		e.p.broken(fmt.Errorf("no answer to close within %v", watchdog(closeTimeout)))
 		return e.p.deadErr()
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/errclass"
 	"github.com/netconform/netconform/harness/sysobs"
 )
 
@@ -82,10 +82,8 @@ func (e errProtocol) Error() string { return e.msg }
 // errProtocol when w cannot be given one.
 func meaning(w *WireError, op, network, address string) (error, error) {
 	if w.Errno != "" {
-		if n, ok := sysobs.ErrnoByName(w.Errno); ok {
-			if e, _ := sysobs.ErrnoOf(n); e.Kind != "" && e.Kind != w.Kind {
-				return nil, errProtocol{fmt.Sprintf("error kind %q disagrees with errno %s, which means %q", w.Kind, w.Errno, e.Kind)}
-			}
+		if c, ok := errclass.OfErrno(w.Errno); ok && string(c) != w.Kind {
+			return nil, errProtocol{fmt.Sprintf("error kind %q disagrees with errno %s, which means %q", w.Kind, w.Errno, c)}
 		}
 	}
 	if canon, ok := errnoKinds[w.Kind]; ok {
@@ -95,30 +93,30 @@ func meaning(w *WireError, op, network, address string) (error, error) {
 		}
 		return os.NewSyscallError(op, n), nil
 	}
-	switch harness.Class(w.Kind) {
-	case harness.EOF:
+	switch errclass.Class(w.Kind) {
+	case errclass.EOF:
 		return io.EOF, nil
-	case harness.Closed:
+	case errclass.Closed:
 		return net.ErrClosed, nil
-	case harness.Deadline:
+	case errclass.Deadline:
 		return os.ErrDeadlineExceeded, nil
-	case harness.TimeoutOther:
+	case errclass.TimeoutOther:
 		return timeoutError{}, nil
-	case harness.WriteToConnected:
+	case errclass.WriteToConnected:
 		return net.ErrWriteToConnected, nil
-	case harness.Canceled:
+	case errclass.Canceled:
 		return context.Canceled, nil
-	case harness.ContextDeadline:
+	case errclass.ContextDeadline:
 		return context.DeadlineExceeded, nil
-	case harness.AddrError:
+	case errclass.AddrError:
 		return &net.AddrError{Err: w.Text, Addr: address}, nil
-	case harness.DNSError:
+	case errclass.DNSError:
 		return &net.DNSError{Err: w.Text, Name: address, IsNotFound: true}, nil
-	case harness.UnknownNetwork:
+	case errclass.UnknownNetwork:
 		return net.UnknownNetworkError(network), nil
-	case harness.NotImplemented:
+	case errclass.NotImplemented:
 		return errors.ErrUnsupported, nil
-	case harness.Other:
+	case errclass.Other:
 		return errors.New(w.Text), nil
 	case "invalid":
 		return nil, errProtocol{"the driver rejected a valid request as invalid: " + w.Text}

@@ -47,7 +47,7 @@ func NewIn(dir string, argv ...string) (harness.Impl, error) {
 
 // hello opens the session and checks the driver's declaration.
 func (p *proc) hello() (*Hello, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), harness.Watchdog(helloTimeout))
+	ctx, cancel := context.WithTimeout(context.Background(), watchdog(helloTimeout))
 	defer cancel()
 	type answer struct {
 		r   *Reply
@@ -62,7 +62,7 @@ func (p *proc) hello() (*Hello, error) {
 	select {
 	case a = <-ch:
 	case <-ctx.Done():
-		p.broken(fmt.Errorf("no answer to hello within %v", harness.Watchdog(helloTimeout)))
+		p.broken(fmt.Errorf("no answer to hello within %v", watchdog(helloTimeout)))
 		return nil, p.deadErr()
 	}
 	if a.err != nil {

@@ -13,6 +13,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/runner"
 	"github.com/netconform/netconform/harness/sysobs"
 	"github.com/netconform/netconform/impls/driver"
 )
@@ -196,4 +198,22 @@ func shortData(reply []byte) []byte {
 	}
 	out := append([]byte(nil), reply[:start+keep]...)
 	return append(out, reply[start+end:]...)
+}
+
+// testRunner runs single cases outside suite.Run.
+var testRunner = func() *runner.Runner {
+	cfg, err := runner.ConfigFromEnv()
+	if err != nil {
+		panic(err)
+	}
+	return runner.New(cfg)
+}()
+
+// childCase reports whether this process is the isolated child of one case.
+func childCase() (impl, caseID string, role harness.Role, ok bool) {
+	cfg, err := runner.ConfigFromEnv()
+	if err != nil {
+		return "", "", "", false
+	}
+	return cfg.Child()
 }

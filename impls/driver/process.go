@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/harness"
+	procs "github.com/netconform/netconform/harness/proc"
 )
 
 // Limits on what a driver may do before it is declared broken.
@@ -59,7 +60,7 @@ type proc struct {
 	exited     chan struct{} // closed when the process has been waited for
 	waitErr    error
 	readDone   chan struct{} // closed when the read loop has seen the end of stdout
-	stderr     *harness.Tail
+	stderr     *procs.Tail
 	stderrR    *os.File      // read end of the driver's stderr
 	stderrDone chan struct{} // closed when stderr has been read to its end
 	pidfd      int           // -1 when the process cannot be observed
@@ -75,7 +76,7 @@ func startProc(argv []string, dir string) (*proc, error) {
 	cmd.Dir = dir
 	cmd.SysProcAttr = procAttr()
 	p := &proc{argv: argv, cmd: cmd, waiting: map[int64]waiter{}, dead: make(chan struct{}),
-		exited: make(chan struct{}), readDone: make(chan struct{}), stderr: harness.NewTail(stderrTail), pidfd: -1}
+		exited: make(chan struct{}), readDone: make(chan struct{}), stderr: procs.NewTail(stderrTail), pidfd: -1}
 	// stderr through a pipe of our own as well: exec's copying goroutine
 	// would make Wait wait for every process holding the pipe (a helper
 	// the driver left behind), so the driver's exit would go unseen.
@@ -137,12 +138,12 @@ func startProc(argv []string, dir string) (*proc, error) {
 // stdin or exited, for the rest of its stdout: what the driver printed last
 // says more about why it stopped than the failed write does, and reading
 // it first makes the error the same whichever side noticed first.
-var settle = harness.Watchdog(2 * time.Second)
+var settle = watchdog(2 * time.Second)
 
 // exitGrace is how long a driver that printed a line breaking the protocol
 // is given to end by itself (as a program that is not a driver does: it
 // prints and exits) before it is killed.
-var exitGrace = harness.Watchdog(500 * time.Millisecond)
+var exitGrace = watchdog(500 * time.Millisecond)
 
 // watchExit ends the session when the process exits with requests
 // pending, even when something else (a helper the driver started) holds
@@ -195,8 +196,7 @@ func (p *proc) stopped(cause error) {
 func (p *proc) readLoop(stdout io.ReadCloser) {
 	defer close(p.readDone)
 	defer stdout.Close()
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 64<<10), maxLine)
+	sc := newLines(stdout, maxLine)
 	for sc.Scan() {
 		line := sc.Bytes()
 		if len(bytes.TrimSpace(line)) == 0 {
@@ -229,7 +229,7 @@ func (p *proc) readLoop(stdout io.ReadCloser) {
 	}
 	err := sc.Err()
 	switch {
-	case errors.Is(err, bufio.ErrTooLong):
+	case errors.Is(err, errLineTooLong):
 		p.broken(fmt.Errorf("the driver wrote a line longer than %d MiB", maxLine>>20))
 	case err != nil:
 		p.broken(fmt.Errorf("reading the driver's stdout: %w", err))
@@ -249,7 +249,7 @@ func (p *proc) readLoop(stdout io.ReadCloser) {
 // exited) is described as such: the rest of its stdout is read (bounded)
 // and its exit awaited for up to settle, so the message does not depend on
 // whether the client or the driver was quicker.
-func (p *proc) badLine(sc *bufio.Scanner, why error) {
+func (p *proc) badLine(sc *lines, why error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -405,4 +405,58 @@ func quote(b []byte) string {
 		return fmt.Sprintf("%q… (%d bytes)", b[:200], len(b))
 	}
 	return fmt.Sprintf("%q", b)
+}
+
+// lines reads a driver's stdout line by line, like a bufio.Scanner, except
+// that each byte is searched for the newline once (a Scanner searches its
+// whole buffer again after each read, which takes seconds on a line of
+// tens of MiB) and a line longer than max is an error as soon as it is
+// seen. A last line without a newline is a line.
+type lines struct {
+	r    *bufio.Reader
+	max  int
+	line []byte
+	err  error
+}
+
+var errLineTooLong = errors.New("line too long")
+
+func newLines(r io.Reader, max int) *lines {
+	return &lines{r: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// Scan reads the next line; false at the end of the input or on an error.
+func (l *lines) Scan() bool {
+	if l.err != nil {
+		return false
+	}
+	l.line = l.line[:0]
+	for {
+		chunk, err := l.r.ReadSlice('\n')
+		if len(l.line)+len(chunk) > l.max+1 {
+			l.err = errLineTooLong
+			return false
+		}
+		l.line = append(l.line, chunk...)
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err != nil:
+			l.err = err
+			return len(l.line) > 0
+		}
+		l.line = bytes.TrimSuffix(bytes.TrimSuffix(l.line, []byte("\n")), []byte("\r"))
+		return true
+	}
+}
+
+// Bytes is the line Scan read; it is valid until the next Scan.
+func (l *lines) Bytes() []byte { return l.line }
+
+// Err is what ended the input, or nil at its end.
+func (l *lines) Err() error {
+	if errors.Is(l.err, io.EOF) {
+		return nil
+	}
+	return l.err
 }

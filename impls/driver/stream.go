@@ -5,7 +5,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/script"
 )
 
 // streamConn is a driver's connected stream socket.
@@ -110,7 +110,7 @@ const fillMin = 4 << 10
 // reaches the driver at once; anything else travels as base64.
 func payload(b []byte) Request {
 	if len(b) >= fillMin {
-		if off, ok := harness.PatternOffset(b); ok {
+		if off, ok := script.PatternOffset(b); ok {
 			return Request{"fill": map[string]int{"offset": off, "len": len(b)}}
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/harness/script"
 	"github.com/netconform/netconform/impls/mutants"
 	"github.com/netconform/netconform/suite"
 )
@@ -41,7 +43,7 @@ var matrix = sync.OnceValue(func() map[string]map[string]*verdict {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					res := harness.Run(context.Background(), &im, &c, role, harness.RunOptions{Reexec: reexec})
+					res := testRunner.Run(context.Background(), &im, &c, role)
 					mu.Lock()
 					defer mu.Unlock()
 					switch {
@@ -50,11 +52,11 @@ var matrix = sync.OnceValue(func() map[string]map[string]*verdict {
 							v.how = string(res.Outcome) + ": " + res.Summary()
 							v.errors = true
 						}
-						if res.Outcome != harness.Error {
+						if res.Outcome != result.Error {
 							v.errors = false
 						}
 						v.killed, v.ran = true, true
-					case res.Outcome == harness.Pass || res.Outcome == harness.Info:
+					case res.Outcome == result.Pass || res.Outcome == result.Info:
 						v.ran = true
 					}
 				}()
@@ -66,21 +68,21 @@ var matrix = sync.OnceValue(func() map[string]map[string]*verdict {
 })
 
 // reexec starts this test binary as the child of an isolated case.
-func reexec() *exec.Cmd {
+func reexec(*harness.Impl, *script.Case, harness.Role) *exec.Cmd {
 	return exec.Command(os.Args[0], "-test.run=^TestIsolatedChild$", "-test.count=1", "-test.timeout=5m")
 }
 
 // TestIsolatedChild runs the case of an isolated child, and nothing
 // otherwise.
 func TestIsolatedChild(t *testing.T) {
-	name, id, role, ok := harness.ChildCase()
+	name, id, role, ok := testRunner.Child()
 	if !ok {
 		t.Skip("runs only as the child of an isolated case")
 	}
 	c, found := suite.Lookup(id)
 	for _, m := range append(mutants.All(), mutants.Control()) {
 		if m.Impl.Name == name && found {
-			harness.Run(context.Background(), &m.Impl, c, role, harness.RunOptions{Reexec: reexec})
+			testRunner.Run(context.Background(), &m.Impl, c, role)
 			return
 		}
 	}
@@ -158,9 +160,9 @@ func TestEveryCaseCanFail(t *testing.T) {
 		switch {
 		case kills > 0:
 			killedCases++
-		case c.Level == harness.Informational:
+		case c.Level == script.Informational:
 			// recorded, never failed: nothing should kill it
-		case c.Setup == harness.SetupAfterAll:
+		case c.Setup == script.SetupAfterAll:
 			// checked once per implementation in a process of its own:
 			// TestMisbehavingImplementations shows misbehave-goroutine-leak
 			// and misbehave-socket-leak failing these
@@ -184,7 +186,7 @@ func TestLegalMutantsPassTheContract(t *testing.T) {
 			continue
 		}
 		for _, c := range suite.Cases() {
-			if v := m[mu.Impl.Name][c.ID]; v.killed && c.Level == harness.Contract {
+			if v := m[mu.Impl.Name][c.ID]; v.killed && c.Level == script.Contract {
 				t.Errorf("%s fails contract case %s, which its legal behaviour must pass: %s", mu.Impl.Name, c.ID, v.how)
 			}
 		}
@@ -192,7 +194,7 @@ func TestLegalMutantsPassTheContract(t *testing.T) {
 }
 
 func skipInChild(t *testing.T) {
-	if _, _, _, ok := harness.ChildCase(); ok {
+	if _, _, _, ok := testRunner.Child(); ok {
 		t.Skip("an isolated case's child")
 	}
 }

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netconform/netconform/harness/runner"
 	"go.uber.org/goleak"
-
-	"github.com/netconform/netconform/harness"
 )
 
 // Most cases spend their time waiting on deadlines and timers, and the
@@ -21,7 +20,18 @@ func TestMain(m *testing.M) {
 		os.Setenv("NETCONFORM_PARALLEL", "48")
 	}
 	flag.Parse()
-	_, _, _, child := harness.ChildCase()
+	cfg, err := runner.ConfigFromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	testRunner = runner.New(cfg)
+	testRunner.Reexec = reexec
+	if err := testRunner.Prepare(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	_, _, _, child := testRunner.Child()
 	overlap := !child && os.Getenv(envNettest) == "" && runs("TestNettestComparison")
 	if overlap {
 		go nettestVerdicts() // nettest's children overlap the kill matrix
@@ -30,7 +40,7 @@ func TestMain(m *testing.M) {
 	if overlap {
 		nettestVerdicts() // let them finish before looking for leaks
 	}
-	if _, _, _, child := harness.ChildCase(); code == 0 && !child && os.Getenv(envNettest) == "" {
+	if _, _, _, child := testRunner.Child(); code == 0 && !child && os.Getenv(envNettest) == "" {
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintln(os.Stderr, "goroutines leaked:", err)
 			code = 1
@@ -38,6 +48,10 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// testRunner runs this process's cases; an isolated case re-executes this
+// test binary (reexec).
+var testRunner *runner.Runner
 
 // runs reports whether -test.run selects the named top-level test.
 func runs(name string) bool {

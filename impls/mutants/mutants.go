@@ -1,6 +1,6 @@
 // Package mutants holds deliberately broken implementations: Go's TCP and
 // UDP, each wrapped to carry one realistic bug — one that a real
-// implementation has or had (../../../shared/IMPLS.md §3–4). They prove
+// implementation has or had (each Bug names the library). They prove
 // that the suite's cases can fail: a case that no mutant fails tests
 // nothing, and a mutant that no case catches is a gap in the suite.
 //

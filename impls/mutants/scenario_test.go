@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/impls/mutants"
 	"github.com/netconform/netconform/suite"
 )
@@ -22,8 +23,8 @@ func TestSlowDeadlineChangeIsInconclusive(t *testing.T) {
 	c, ok := suite.Lookup("deadline.read.cleared-while-blocked")
 	require.True(t, ok)
 	for _, role := range c.RolesFor(&im) {
-		res := harness.Run(context.Background(), &im, c, role, harness.RunOptions{})
-		require.Equal(t, harness.Pass, res.Outcome, "%s: %s\n%s\n%v", role, res.Summary(), strings.Join(res.Retries, "\n"), res.Transcript)
+		res := testRunner.Run(context.Background(), &im, c, role)
+		require.Equal(t, result.Pass, res.Outcome, "%s: %s\n%s\n%v", role, res.Summary(), strings.Join(res.Retries, "\n"), res.Transcript)
 		require.GreaterOrEqual(t, res.Attempts, 2, "%s: the first attempt cannot pass", role)
 		require.True(t, strings.Contains(strings.Join(res.Retries, "\n"), "after the deadline it was to change"),
 			"%s: retries %q", role, res.Retries)
@@ -39,8 +40,8 @@ func TestFillThatCannotFillIsAnError(t *testing.T) {
 	im := mutants.WritesTimeOutIdle().Impl
 	c, ok := suite.Lookup("state.close.full-sendbuf-fin-wait1")
 	require.True(t, ok)
-	res := harness.Run(context.Background(), &im, c, harness.RoleClient, harness.RunOptions{})
-	require.Equal(t, harness.Error, res.Outcome, res.Summary())
+	res := testRunner.Run(context.Background(), &im, c, harness.RoleClient)
+	require.Equal(t, result.Error, res.Outcome, res.Summary())
 	require.Contains(t, res.Reason, "Fill stalled")
 	require.Equal(t, 3, res.Attempts)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/reports/render"
 )
 
@@ -173,18 +174,18 @@ func TestHTMLInBrowser(t *testing.T) {
 
 // bigReport is 20 implementations × 200 cases × 2 roles.
 func bigReport() *render.Report {
-	outcomes := []harness.Outcome{harness.Pass, harness.Pass, harness.Pass, harness.Fail, harness.KnownFailure, harness.Unsupported}
+	outcomes := []result.Outcome{result.Pass, result.Pass, result.Pass, result.Fail, result.KnownFailure, result.Unsupported}
 	var impls []render.ImplInfo
-	var results []harness.Result
+	var results []result.Result
 	for i := range 20 {
 		name := fmt.Sprintf("impl-%02d", i)
 		impls = append(impls, render.ImplInfo{Name: name, Topology: "pair", CloseMode: "full"})
 		for c := range 200 {
 			for _, role := range []harness.Role{harness.RoleClient, harness.RoleServer} {
-				results = append(results, harness.Result{
+				results = append(results, result.Result{
 					Impl: name, Case: fmt.Sprintf("area%d.case.c%03d", c%8, c), Role: role, Area: fmt.Sprintf("area%d", c%8),
-					Level: harness.Contract, Spec: "net.Conn: a synthetic case", Outcome: outcomes[(i+c)%len(outcomes)],
-					Transcript: []harness.Obs{{Step: 1, Call: "iut.Read(8)", Verdict: "ok"}},
+					Level: result.Contract, Spec: "net.Conn: a synthetic case", Outcome: outcomes[(i+c)%len(outcomes)],
+					Transcript: []result.Obs{{Step: 1, Call: "iut.Read(8)", Verdict: "ok"}},
 				})
 			}
 		}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 )
 
 // JUnit XML, as CI systems read it: one testsuite per implementation, one
@@ -66,16 +66,16 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			total += res.Duration.Seconds()
 			msg := &junitMessage{Message: oneLine(res.Summary()), Type: string(res.Outcome), Text: res.Format()}
 			switch res.Outcome {
-			case harness.Fail, harness.Timeout, harness.UnexpectedPass:
+			case result.Fail, result.Timeout, result.UnexpectedPass:
 				c.Failure = msg
 				s.Failures++
-			case harness.Error:
+			case result.Error:
 				c.Error = msg
 				s.Errors++
-			case harness.Unsupported, harness.KnownFailure, harness.Skip:
+			case result.Unsupported, result.KnownFailure, result.Skip:
 				c.Skipped = &junitMessage{Message: string(res.Outcome) + ": " + oneLine(res.Reason)}
 				s.Skipped++
-			case harness.Info:
+			case result.Info:
 				c.SystemOut = res.Format()
 			}
 			s.Cases = append(s.Cases, c)

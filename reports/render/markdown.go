@@ -7,20 +7,20 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 )
 
 // Symbols of the outcomes in the Markdown and HTML matrices.
-var Symbols = map[harness.Outcome]string{
-	harness.Pass:           "✅",
-	harness.Fail:           "❌",
-	harness.Timeout:        "⏱️",
-	harness.UnexpectedPass: "❗",
-	harness.Error:          "💥",
-	harness.KnownFailure:   "🟡",
-	harness.Unsupported:    "➖",
-	harness.Skip:           "⏭️",
-	harness.Info:           "ℹ️",
+var Symbols = map[result.Outcome]string{
+	result.Pass:           "✅",
+	result.Fail:           "❌",
+	result.Timeout:        "⏱️",
+	result.UnexpectedPass: "❗",
+	result.Error:          "💥",
+	result.KnownFailure:   "🟡",
+	result.Unsupported:    "➖",
+	result.Skip:           "⏭️",
+	result.Info:           "ℹ️",
 }
 
 // WriteMarkdown writes the report for GitHub: the summary matrix of
@@ -34,7 +34,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		h.Generated.UTC().Format("2006-01-02 15:04 UTC"), h.Tool, h.ToolVersion, h.GoVersion, h.GOOS, h.GOARCH, h.Kernel, h.Timescale, short(h.CatalogueHash))
 	fmt.Fprintf(b, "**%d results**: %s\n\n", r.Footer.Total, outcomeCounts(r.Footer.ByOutcome, " · "))
 	b.WriteString("Legend: ")
-	for _, o := range harness.Outcomes {
+	for _, o := range result.Outcomes {
 		fmt.Fprintf(b, "%s %s · ", Symbols[o], o)
 	}
 	b.WriteString("\n\nLevels: **contract** — required by the `net`/`io` documentation; **convention** — what Go's std `net` does on Linux, which an implementation may differ from by declaring it; **informational** — recorded, never failed. The browsable matrix with every transcript is [index.html](index.html); the canonical data is [report.json](report.json) (schema: [report.schema.json](report.schema.json)); CI systems read [junit.xml](junit.xml).\n\n")
@@ -113,7 +113,7 @@ func writeImpl(b *strings.Builder, r *Report, im ImplInfo) {
 			continue
 		}
 		switch res.Outcome {
-		case harness.Pass, harness.Unsupported, harness.Skip:
+		case result.Pass, result.Unsupported, result.Skip:
 			continue
 		}
 		expected, observed := expectedObserved(res)
@@ -130,7 +130,7 @@ func writeImpl(b *strings.Builder, r *Report, im ImplInfo) {
 
 // expectedObserved states what a failing or divergent result expected and
 // saw: its first finding, or the declared reason.
-func expectedObserved(res *harness.Result) (string, string) {
+func expectedObserved(res *result.Result) (string, string) {
 	var exp, obs string
 	if len(res.Findings) > 0 {
 		f := res.Findings[0]
@@ -140,13 +140,13 @@ func expectedObserved(res *harness.Result) (string, string) {
 		}
 	}
 	switch res.Outcome {
-	case harness.KnownFailure:
+	case result.KnownFailure:
 		link := ""
 		if res.Known != nil && res.Known.Link != "" {
 			link = " " + res.Known.Link
 		}
 		obs = "known: " + res.Reason + link + " — " + obs
-	case harness.Error:
+	case result.Error:
 		obs = res.Reason + " " + obs
 	}
 	return exp, obs
@@ -170,9 +170,9 @@ func short(h string) string {
 	return h
 }
 
-func outcomeCounts(m map[harness.Outcome]int, sep string) string {
+func outcomeCounts(m map[result.Outcome]int, sep string) string {
 	var parts []string
-	for _, o := range harness.Outcomes {
+	for _, o := range result.Outcomes {
 		if m[o] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s %s", m[o], Symbols[o], o))
 		}
@@ -189,11 +189,11 @@ func cellCounts(r *Report, impl, area string) string {
 			continue
 		}
 		switch res.Outcome {
-		case harness.Pass, harness.Info:
+		case result.Pass, result.Info:
 			pass++
-		case harness.KnownFailure:
+		case result.KnownFailure:
 			known++
-		case harness.Unsupported, harness.Skip:
+		case result.Unsupported, result.Skip:
 			unsup++
 		default:
 			fail++
@@ -214,11 +214,11 @@ func cellCounts(r *Report, impl, area string) string {
 	return strings.Join(parts, " ")
 }
 
-func cellSymbols(rs []*harness.Result) string {
+func cellSymbols(rs []*result.Result) string {
 	if len(rs) == 0 {
 		return "·"
 	}
-	slices.SortFunc(rs, func(a, b *harness.Result) int { return strings.Compare(string(a.Role), string(b.Role)) })
+	slices.SortFunc(rs, func(a, b *result.Result) int { return strings.Compare(string(a.Role), string(b.Role)) })
 	var s []string
 	for _, r := range rs {
 		s = append(s, Symbols[r.Outcome])

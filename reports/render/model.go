@@ -1,7 +1,7 @@
 // Package render builds netconform's conformance report and writes it as
 // JSON (the canonical, versioned form, described by report.schema.json),
 // Markdown, a self-contained HTML matrix, and JUnit XML. It reads results
-// either from harness.Result values or from `go test -json` output. It
+// either from result.Result values or from `go test -json` output. It
 // never dials and never imports the suite or the implementations.
 package render
 
@@ -10,7 +10,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 )
 
 // Format is the version of the report's JSON form. It changes when a field
@@ -20,11 +20,11 @@ const Format = 1
 // Report is a conformance report: who ran what where, the implementations,
 // the cases, one result per case × implementation × role, and counts.
 type Report struct {
-	Format  int              `json:"format"`
-	Header  Header           `json:"header"`
-	Impls   []ImplInfo       `json:"impls"`
-	Cases   []CaseInfo       `json:"cases"`
-	Results []harness.Result `json:"results"`
+	Format  int             `json:"format"`
+	Header  Header          `json:"header"`
+	Impls   []ImplInfo      `json:"impls"`
+	Cases   []CaseInfo      `json:"cases"`
+	Results []result.Result `json:"results"`
 	// Perf holds the informational performance figures of the perf cases,
 	// each beside the baseline implementation's from the same run.
 	Perf   *Perf  `json:"perf,omitempty"`
@@ -68,75 +68,28 @@ type Header struct {
 	Generated     time.Time `json:"generated"`
 }
 
-// ImplInfo describes an implementation in a report.
-type ImplInfo struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	URL         string          `json:"url,omitempty"`
-	Version     string          `json:"version,omitempty"`
-	Topology    string          `json:"topology"` // "reference-peer" or "pair"
-	Network     string          `json:"network,omitempty"`
-	CloseMode   string          `json:"closeMode"`
-	Caps        []string        `json:"caps"`
-	Known       []harness.Known `json:"known,omitempty"`
-	// Module is the Go module the implementation's adapter lives in, when
-	// it is not the core module.
-	Module string `json:"module,omitempty"`
-	// Planned lists the case/role keys the run meant to produce; a key
-	// without a result is reported as an error, never silently dropped.
-	Planned []string `json:"planned,omitempty"`
-	// Evidence of a run that ended badly (the child process's output tail).
-	Evidence string `json:"evidence,omitempty"`
-	// Leaks found after the implementation's cases (goroutines, sockets).
-	Leaks []string `json:"leaks,omitempty"`
-}
+// ImplInfo describes an implementation in a report (result.ImplInfo).
+type ImplInfo = result.ImplInfo
 
-// Info describes im for a report.
-func Info(im *harness.Impl) ImplInfo {
-	topo := "reference-peer"
-	if im.Pairwise() {
-		topo = "pair"
-	}
-	mode := string(im.CloseMode)
-	if mode == "" {
-		mode = string(harness.CloseFull)
-	}
-	net := im.Network
-	if im.Caps.Has(harness.CapPacket) && !im.Caps.Has(harness.CapStream) {
-		net = im.DatagramNetwork()
-	}
-	return ImplInfo{
-		Name: im.Name, Description: im.Description, URL: im.URL, Version: im.Version,
-		Topology: topo, Network: net, CloseMode: mode, Caps: im.EffectiveCaps().List(), Known: im.Known,
-	}
-}
-
-// CaseInfo describes a case in a report.
-type CaseInfo struct {
-	ID        string        `json:"id"`
-	Area      string        `json:"area"`
-	Level     harness.Level `json:"level"`
-	Spec      string        `json:"spec"`
-	Catalogue string        `json:"catalogue,omitempty"`
-	Needs     []string      `json:"needs,omitempty"`
-}
+// CaseInfo describes a case in a report (result.CaseInfo).
+type CaseInfo = result.CaseInfo
 
 // Footer counts the results.
 type Footer struct {
-	Total     int                                `json:"total"`
-	ByOutcome map[harness.Outcome]int            `json:"byOutcome"`
-	ByArea    map[string]map[harness.Outcome]int `json:"byArea"`
-	ByImpl    map[string]map[harness.Outcome]int `json:"byImpl"`
+	Total     int                               `json:"total"`
+	ByOutcome map[result.Outcome]int            `json:"byOutcome"`
+	ByArea    map[string]map[result.Outcome]int `json:"byArea"`
+	ByImpl    map[string]map[result.Outcome]int `json:"byImpl"`
 }
 
 // New assembles a report: results sorted by implementation, case and role;
 // cases and implementations derived from them where not given; counts.
-func New(h Header, impls []ImplInfo, results []harness.Result) *Report {
+func New(h Header, impls []ImplInfo, results []result.Result) *Report {
 	r := &Report{Format: Format, Header: h, Results: slices.Clone(results)}
 	if h.Tool == "" {
 		r.Header.Tool = "netconform"
 	}
-	slices.SortFunc(r.Results, func(a, b harness.Result) int {
+	slices.SortFunc(r.Results, func(a, b result.Result) int {
 		return cmp.Or(cmp.Compare(a.Impl, b.Impl), cmp.Compare(a.Case, b.Case), cmp.Compare(a.Role, b.Role))
 	})
 	seen := map[string]bool{}
@@ -173,7 +126,7 @@ const (
 )
 
 // perfTable gathers the perf cases' metrics; nil when none ran.
-func perfTable(results []harness.Result) *Perf {
+func perfTable(results []result.Result) *Perf {
 	rows := map[string]*PerfRow{}
 	var order []string
 	for _, res := range results {
@@ -229,7 +182,7 @@ func ratio(v, base *float64) *float64 {
 // noteLeaks copies the failing leak checks into their implementations.
 func (r *Report) noteLeaks() {
 	for _, res := range r.Results {
-		if res.Area != "leak" || (res.Outcome != harness.Fail && res.Outcome != harness.KnownFailure) {
+		if res.Area != "leak" || (res.Outcome != result.Fail && res.Outcome != result.KnownFailure) {
 			continue
 		}
 		for i := range r.Impls {
@@ -242,21 +195,21 @@ func (r *Report) noteLeaks() {
 	}
 }
 
-func count(results []harness.Result) Footer {
+func count(results []result.Result) Footer {
 	f := Footer{
 		Total:     len(results),
-		ByOutcome: map[harness.Outcome]int{},
-		ByArea:    map[string]map[harness.Outcome]int{},
-		ByImpl:    map[string]map[harness.Outcome]int{},
+		ByOutcome: map[result.Outcome]int{},
+		ByArea:    map[string]map[result.Outcome]int{},
+		ByImpl:    map[string]map[result.Outcome]int{},
 	}
 	for _, r := range results {
 		f.ByOutcome[r.Outcome]++
 		if f.ByArea[r.Area] == nil {
-			f.ByArea[r.Area] = map[harness.Outcome]int{}
+			f.ByArea[r.Area] = map[result.Outcome]int{}
 		}
 		f.ByArea[r.Area][r.Outcome]++
 		if f.ByImpl[r.Impl] == nil {
-			f.ByImpl[r.Impl] = map[harness.Outcome]int{}
+			f.ByImpl[r.Impl] = map[result.Outcome]int{}
 		}
 		f.ByImpl[r.Impl][r.Outcome]++
 	}
@@ -271,9 +224,9 @@ func (r *Report) ExitCode() int {
 	code := 0
 	for _, res := range r.Results {
 		switch res.Outcome {
-		case harness.Error:
+		case result.Error:
 			return 2
-		case harness.Fail, harness.Timeout, harness.UnexpectedPass:
+		case result.Fail, result.Timeout, result.UnexpectedPass:
 			code = 1
 		}
 	}
@@ -293,11 +246,11 @@ func (r *Report) Areas() []string {
 }
 
 // result finds the results of a case on an implementation.
-func (r *Report) resultsFor(impl, caseID string) []*harness.Result {
-	i, _ := slices.BinarySearchFunc(r.Results, [2]string{impl, caseID}, func(res harness.Result, k [2]string) int {
+func (r *Report) resultsFor(impl, caseID string) []*result.Result {
+	i, _ := slices.BinarySearchFunc(r.Results, [2]string{impl, caseID}, func(res result.Result, k [2]string) int {
 		return cmp.Or(cmp.Compare(res.Impl, k[0]), cmp.Compare(res.Case, k[1]))
 	})
-	var out []*harness.Result
+	var out []*result.Result
 	for ; i < len(r.Results) && r.Results[i].Impl == impl && r.Results[i].Case == caseID; i++ {
 		out = append(out, &r.Results[i])
 	}
@@ -306,12 +259,12 @@ func (r *Report) resultsFor(impl, caseID string) []*harness.Result {
 
 // Worst picks the outcome that represents several roles in one cell: a
 // failure beats a known failure beats unsupported beats a pass.
-func Worst(rs []*harness.Result) harness.Outcome {
-	rank := map[harness.Outcome]int{
-		harness.Error: 9, harness.Timeout: 8, harness.Fail: 7, harness.UnexpectedPass: 6,
-		harness.KnownFailure: 5, harness.Info: 4, harness.Skip: 3, harness.Unsupported: 2, harness.Pass: 1,
+func Worst(rs []*result.Result) result.Outcome {
+	rank := map[result.Outcome]int{
+		result.Error: 9, result.Timeout: 8, result.Fail: 7, result.UnexpectedPass: 6,
+		result.KnownFailure: 5, result.Info: 4, result.Skip: 3, result.Unsupported: 2, result.Pass: 1,
 	}
-	var w harness.Outcome
+	var w result.Outcome
 	for _, r := range rs {
 		if rank[r.Outcome] > rank[w] {
 			w = r.Outcome

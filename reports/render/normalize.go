@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 )
 
 // Normalize makes the report's body stable across runs of the same
@@ -80,7 +80,7 @@ func quantizeText(s string) string {
 	})
 }
 
-func normalizeResult(r *harness.Result) {
+func normalizeResult(r *result.Result) {
 	p := newPorts()
 	text := func(s string) string { return quantizeText(p.replace(s)) }
 	r.Duration = quantize(r.Duration)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/reports/render"
 )
 
@@ -128,23 +129,23 @@ func TestSchemaRejectsBrokenReports(t *testing.T) {
 func TestExitCode(t *testing.T) {
 	rep := fixture()
 	require.Equal(t, 2, rep.ExitCode(), "an error row means something could not run")
-	mk := func(os ...harness.Outcome) *render.Report {
-		var rs []harness.Result
+	mk := func(os ...result.Outcome) *render.Report {
+		var rs []result.Result
 		for i, o := range os {
-			rs = append(rs, harness.Result{Impl: "x", Case: "a.b.c" + jsonNum(i), Role: harness.RoleClient, Outcome: o})
+			rs = append(rs, result.Result{Impl: "x", Case: "a.b.c" + jsonNum(i), Role: harness.RoleClient, Outcome: o})
 		}
 		return render.New(render.Header{}, nil, rs)
 	}
-	require.Equal(t, 0, mk(harness.Pass, harness.KnownFailure, harness.Unsupported, harness.Skip, harness.Info).ExitCode())
-	require.Equal(t, 1, mk(harness.Pass, harness.Fail).ExitCode())
-	require.Equal(t, 1, mk(harness.UnexpectedPass).ExitCode())
-	require.Equal(t, 1, mk(harness.Timeout).ExitCode())
+	require.Equal(t, 0, mk(result.Pass, result.KnownFailure, result.Unsupported, result.Skip, result.Info).ExitCode())
+	require.Equal(t, 1, mk(result.Pass, result.Fail).ExitCode())
+	require.Equal(t, 1, mk(result.UnexpectedPass).ExitCode())
+	require.Equal(t, 1, mk(result.Timeout).ExitCode())
 }
 
 func TestFooterCounts(t *testing.T) {
 	rep := fixture()
 	require.Equal(t, len(rep.Results), rep.Footer.Total)
-	require.Equal(t, 3, rep.Footer.ByOutcome[harness.Pass])
-	require.Equal(t, 1, rep.Footer.ByImpl["gamma"][harness.Error])
-	require.Equal(t, 2, rep.Footer.ByArea["deadline"][harness.Timeout]+rep.Footer.ByArea["deadline"][harness.Pass])
+	require.Equal(t, 3, rep.Footer.ByOutcome[result.Pass])
+	require.Equal(t, 1, rep.Footer.ByImpl["gamma"][result.Error])
+	require.Equal(t, 2, rep.Footer.ByArea["deadline"][result.Timeout]+rep.Footer.ByArea["deadline"][result.Pass])
 }

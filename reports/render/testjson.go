@@ -9,12 +9,7 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/harness"
-)
-
-// The lines the suite prints under go test -json (see suite.Run).
-const (
-	ResultPrefix = "netconform-result: "
-	ImplPrefix   = "netconform-impl: "
+	"github.com/netconform/netconform/harness/result"
 )
 
 // testEvent is one line of go test -json (cmd/test2json).
@@ -24,12 +19,16 @@ type testEvent struct {
 	Package string
 	Test    string
 	Output  string
+	Key     string // attr events
+	Value   string
 }
 
 // Collected is what a go test -json stream held.
 type Collected struct {
+	Run     *result.RunInfo // the first run event
 	Impls   []ImplInfo
-	Results []harness.Result
+	Cases   map[string]CaseInfo // the cases the implementations planned
+	Results []result.Result
 	// Output keeps the tail of the stream's plain output, for evidence.
 	Output string
 	// Failed is true when the stream reports a failing package.
@@ -47,8 +46,8 @@ func ReadTestJSON(r io.Reader, name string) (*Collected, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	c := &Collected{}
+	var events result.Assembler
 	var partial strings.Builder // an output line test2json split into events
-	partialFrom := 0
 	tail := &tailLines{max: 200}
 	line := 0
 	for sc.Scan() {
@@ -67,12 +66,23 @@ func ReadTestJSON(r io.Reader, name string) (*Collected, error) {
 				c.Failed = true
 			}
 			continue
+		case "attr":
+			if !strings.HasPrefix(ev.Key, "netconform.") {
+				continue
+			}
+			value, done, err := events.Add(ev.Test, ev.Key, ev.Value)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+			}
+			if done {
+				if err := c.take(ev.Key, value, name, line); err != nil {
+					return nil, err
+				}
+			}
+			continue
 		case "output":
 		default:
 			continue
-		}
-		if partial.Len() == 0 {
-			partialFrom = line
 		}
 		partial.WriteString(ev.Output)
 		if !strings.HasSuffix(ev.Output, "\n") {
@@ -80,50 +90,68 @@ func ReadTestJSON(r io.Reader, name string) (*Collected, error) {
 		}
 		out := strings.TrimRight(partial.String(), "\n")
 		partial.Reset()
-		if err := c.take(out, name, partialFrom); err != nil {
-			return nil, err
+		if !strings.HasPrefix(out, "=== ATTR") {
+			tail.add(out)
 		}
-		tail.add(out)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s:%d: %v", name, line+1, err)
 	}
 	if partial.Len() > 0 {
-		if err := c.take(partial.String(), name, partialFrom); err != nil {
-			return nil, fmt.Errorf("%w (the stream ends inside this line: truncated?)", err)
-		}
+		tail.add(partial.String())
+	}
+	if p := events.Pending(); len(p) > 0 {
+		return nil, fmt.Errorf("%s:%d: the stream ends inside an event (%s): truncated?", name, line, strings.Join(p, ", "))
 	}
 	c.Output = tail.String()
 	return c, nil
 }
 
-// take handles one reassembled output line.
-func (c *Collected) take(out, name string, line int) error {
-	out = strings.TrimSpace(out)
-	switch {
-	case strings.HasPrefix(out, ResultPrefix):
-		var res harness.Result
-		if err := json.Unmarshal([]byte(strings.TrimPrefix(out, ResultPrefix)), &res); err != nil {
-			return fmt.Errorf("%s:%d: a netconform result line that does not parse: %v", name, line, err)
+// take handles one netconform event (see package result).
+func (c *Collected) take(key, value, name string, line int) error {
+	switch key {
+	case result.KeyResult:
+		var res result.Result
+		if err := json.Unmarshal([]byte(value), &res); err != nil {
+			return fmt.Errorf("%s:%d: a netconform result event that does not parse: %v", name, line, err)
 		}
 		if res.Impl == "" || res.Case == "" || res.Outcome == "" {
 			return fmt.Errorf("%s:%d: a netconform result without impl, case or outcome", name, line)
 		}
 		c.Results = append(c.Results, res)
-	case strings.HasPrefix(out, ImplPrefix):
+	case result.KeyImpl:
 		var im ImplInfo
-		if err := json.Unmarshal([]byte(strings.TrimPrefix(out, ImplPrefix)), &im); err != nil {
-			return fmt.Errorf("%s:%d: a netconform implementation line that does not parse: %v", name, line, err)
+		if err := json.Unmarshal([]byte(value), &im); err != nil {
+			return fmt.Errorf("%s:%d: a netconform implementation event that does not parse: %v", name, line, err)
 		}
 		c.Impls = append(c.Impls, im)
+	case result.KeyCases:
+		var cs []CaseInfo
+		if err := json.Unmarshal([]byte(value), &cs); err != nil {
+			return fmt.Errorf("%s:%d: a netconform cases event that does not parse: %v", name, line, err)
+		}
+		if c.Cases == nil {
+			c.Cases = map[string]CaseInfo{}
+		}
+		for _, ci := range cs {
+			c.Cases[ci.ID] = ci
+		}
+	case result.KeyRun:
+		var ri result.RunInfo
+		if err := json.Unmarshal([]byte(value), &ri); err != nil {
+			return fmt.Errorf("%s:%d: a netconform run event that does not parse: %v", name, line, err)
+		}
+		if c.Run == nil {
+			c.Run = &ri
+		}
 	}
 	return nil
 }
 
 // Complete adds an error result for every planned case/role of an
-// implementation that has no result, with the evidence given. lookup, if
-// not nil, supplies the case's metadata.
-func (c *Collected) Complete(evidence string, lookup func(id string) (CaseInfo, bool)) {
+// implementation that has no result, with the evidence given and the
+// case's metadata from the cases events.
+func (c *Collected) Complete(evidence string) {
 	have := map[string]bool{}
 	for _, r := range c.Results {
 		have[r.Key()] = true
@@ -134,16 +162,14 @@ func (c *Collected) Complete(evidence string, lookup func(id string) (CaseInfo, 
 				continue
 			}
 			caseID, role, _ := strings.Cut(key, "/")
-			res := harness.Result{
+			res := result.Result{
 				Impl: im.Name, Case: caseID, Role: harness.Role(role), Area: strings.SplitN(caseID, ".", 2)[0],
-				Outcome:  harness.Error,
+				Outcome:  result.Error,
 				Reason:   "no result: the test process ended before this case reported",
 				Evidence: evidence,
 			}
-			if lookup != nil {
-				if ci, ok := lookup(caseID); ok {
-					res.Level, res.Spec, res.Catalogue, res.Needs = ci.Level, ci.Spec, ci.Catalogue, ci.Needs
-				}
+			if ci, ok := c.Cases[caseID]; ok {
+				res.Level, res.Spec, res.Catalogue, res.Needs = ci.Level, ci.Spec, ci.Catalogue, ci.Needs
 			}
 			c.Results = append(c.Results, res)
 		}

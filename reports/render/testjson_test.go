@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/errclass"
+	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/reports/render"
 )
 
@@ -19,61 +21,57 @@ func event(test, output string) string {
 	return string(b)
 }
 
-// split cuts a long output line the way test2json does (events of at most
-// 1024 bytes; only the last ends with a newline).
-func split(test, line string) []string {
+// attr renders the go test -json attr events of one event value, as
+// test2json makes of the suite's t.Attr calls.
+func attr(test, key, value string) string {
 	var evs []string
-	for len(line) > 1024 {
-		evs = append(evs, event(test, line[:1024]))
-		line = line[1024:]
+	for _, p := range result.Pieces(value) {
+		b, _ := json.Marshal(map[string]any{"Time": time.Unix(0, 0).UTC(), "Action": "attr", "Package": "example.com/x", "Test": test, "Key": key, "Value": p})
+		evs = append(evs, string(b))
 	}
-	return append(evs, event(test, line+"\n"))
+	return strings.Join(evs, "\n")
 }
 
-func resultLine(impl, c string, role harness.Role, o harness.Outcome) string {
-	res := harness.Result{Impl: impl, Case: c, Role: role, Area: strings.Split(c, ".")[0], Outcome: o,
+func resultEvent(test, impl, c string, role harness.Role, o result.Outcome) string {
+	res := result.Result{Impl: impl, Case: c, Role: role, Area: strings.Split(c, ".")[0], Outcome: o,
 		Spec: strings.Repeat("a long spec sentence ", 120)}
 	b, _ := json.Marshal(res)
-	return render.ResultPrefix + string(b)
+	return attr(test, result.KeyResult, string(b))
 }
 
-func implLine(name string, planned ...string) string {
+func implEvent(test, name string, planned ...string) string {
 	b, _ := json.Marshal(render.ImplInfo{Name: name, Topology: "pair", CloseMode: "full", Planned: planned})
-	return render.ImplPrefix + string(b)
+	return attr(test, result.KeyImpl, string(b))
 }
 
-func stream(lines ...[]string) string {
-	var all []string
-	for _, l := range lines {
-		all = append(all, l...)
-	}
-	return strings.Join(all, "\n") + "\n"
-}
+func stream(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
 
-func TestReadTestJSONJoinsSplitLines(t *testing.T) {
+func TestReadTestJSONReadsEvents(t *testing.T) {
 	in := stream(
-		[]string{`{"Action":"start","Package":"example.com/x"}`},
-		split("TestX/impl", implLine("impl", "eof.read.after-peer-close/client", "eof.read.after-peer-close/server")),
-		[]string{event("TestX/impl", "=== RUN   TestX/impl/eof\n")},
-		split("TestX/impl/eof/client", resultLine("impl", "eof.read.after-peer-close", harness.RoleClient, harness.Pass)),
-		split("TestX/impl/eof/server", resultLine("impl", "eof.read.after-peer-close", harness.RoleServer, harness.Fail)),
-		[]string{`{"Action":"fail","Package":"example.com/x"}`},
+		`{"Action":"start","Package":"example.com/x"}`,
+		implEvent("TestX/impl", "impl", "eof.read.after-peer-close/client", "eof.read.after-peer-close/server"),
+		attr("TestX/impl", result.KeyRun, `{"toolVersion":"v9","catalogueHash":"abc"}`),
+		event("TestX/impl", "=== RUN   TestX/impl/eof\n"),
+		resultEvent("TestX/impl/eof/client", "impl", "eof.read.after-peer-close", harness.RoleClient, result.Pass),
+		resultEvent("TestX/impl/eof/server", "impl", "eof.read.after-peer-close", harness.RoleServer, result.Fail),
+		attr("TestX/impl", "someone.else", "ignored"),
+		`{"Action":"fail","Package":"example.com/x"}`,
 	)
-	require.Greater(t, len(resultLine("impl", "eof.read.after-peer-close", harness.RoleClient, harness.Pass)), 2048, "the test needs lines test2json splits")
 	c, err := render.ReadTestJSON(strings.NewReader(in), "run.jsonl")
 	require.NoError(t, err)
 	require.Len(t, c.Impls, 1)
 	require.Len(t, c.Results, 2)
 	require.True(t, c.Failed)
-	require.Equal(t, harness.Fail, c.Results[1].Outcome)
+	require.Equal(t, result.Fail, c.Results[1].Outcome)
+	require.Equal(t, "v9", c.Run.ToolVersion)
 }
 
 func TestReadTestJSONNamesTheBadLine(t *testing.T) {
-	in := stream([]string{
+	in := stream(
 		`{"Action":"start","Package":"example.com/x"}`,
 		event("TestX", "hello\n"),
 		`{"Action":"output","Output":"not closed`,
-	})
+	)
 	_, err := render.ReadTestJSON(strings.NewReader(in), "run.jsonl")
 	require.ErrorContains(t, err, "run.jsonl:3:")
 }
@@ -84,52 +82,53 @@ func TestReadTestJSONRejectsNonJSON(t *testing.T) {
 }
 
 func TestReadTestJSONTruncatedResult(t *testing.T) {
-	evs := split("TestX/impl", resultLine("impl", "eof.read.after-peer-close", harness.RoleClient, harness.Pass))
-	// The stream stops in the middle of the split line.
-	in := stream([]string{`{"Action":"start"}`}, evs[:len(evs)-1])
-	_, err := render.ReadTestJSON(strings.NewReader(in), "cut.jsonl")
-	require.ErrorContains(t, err, "cut.jsonl:2:")
+	ev := resultEvent("TestX/impl", "impl", "eof.read.after-peer-close", harness.RoleClient, result.Pass)
+	require.Greater(t, strings.Count(ev, "\n"), 0, "the test needs an event in several pieces")
+	// The stream stops in the middle of a line, then between pieces.
+	_, err := render.ReadTestJSON(strings.NewReader(stream(`{"Action":"start"}`, ev[:len(ev)/2])), "cut.jsonl")
+	require.ErrorContains(t, err, "cut.jsonl:")
+	_, err = render.ReadTestJSON(strings.NewReader(stream(`{"Action":"start"}`, ev[:strings.Index(ev, "\n")])), "cut.jsonl")
 	require.ErrorContains(t, err, "truncated")
 }
 
 func TestReadTestJSONBrokenResult(t *testing.T) {
-	in := stream([]string{event("TestX", render.ResultPrefix+`{"impl":"x","case":`+"\n")})
+	in := stream(attr("TestX", result.KeyResult, `{"impl":"x","case":`))
+	require.Contains(t, in, `"1/1 {`)
 	_, err := render.ReadTestJSON(strings.NewReader(in), "bad.jsonl")
-	require.ErrorContains(t, err, "bad.jsonl:1: a netconform result line that does not parse")
+	require.ErrorContains(t, err, "bad.jsonl:1: a netconform result event that does not parse")
 }
 
 func TestCompleteReportsMissingResults(t *testing.T) {
 	in := stream(
-		split("TestX/impl", implLine("impl", "eof.read.after-peer-close/client", "eof.read.after-peer-close/server")),
-		split("TestX/impl/eof/client", resultLine("impl", "eof.read.after-peer-close", harness.RoleClient, harness.Pass)),
+		implEvent("TestX/impl", "impl", "eof.read.after-peer-close/client", "eof.read.after-peer-close/server"),
+		attr("TestX/impl", result.KeyCases, `[{"id":"eof.read.after-peer-close","area":"eof","level":"contract","spec":"io.Reader: spec"}]`),
+		resultEvent("TestX/impl/eof/client", "impl", "eof.read.after-peer-close", harness.RoleClient, result.Pass),
 	)
 	c, err := render.ReadTestJSON(strings.NewReader(in), "run.jsonl")
 	require.NoError(t, err)
-	c.Complete("the process died", func(id string) (render.CaseInfo, bool) {
-		return render.CaseInfo{ID: id, Level: harness.Contract, Spec: "io.Reader: spec"}, true
-	})
+	c.Complete("the process died")
 	require.Len(t, c.Results, 2)
 	missing := c.Results[1]
-	require.Equal(t, harness.Error, missing.Outcome)
+	require.Equal(t, result.Error, missing.Outcome)
 	require.Equal(t, harness.RoleServer, missing.Role)
 	require.Equal(t, "the process died", missing.Evidence)
-	require.Equal(t, harness.Contract, missing.Level)
+	require.Equal(t, result.Contract, missing.Level)
 	require.Equal(t, 2, render.New(render.Header{}, c.Impls, c.Results).ExitCode())
 }
 
 func TestNormalizeStabilisesEvidence(t *testing.T) {
 	mk := func(p1, p2 int, seq uint32, took time.Duration) *render.Report {
 		addr := fmt.Sprintf("127.0.0.1:%d->127.0.0.1:%d", p1, p2)
-		res := harness.Result{Impl: "x", Case: "a.b.c", Role: harness.RoleClient, Outcome: harness.Fail, Duration: took,
-			Findings:   []harness.Finding{{Call: "iut.Read(8)", Got: "0, eof (read tcp4 " + addr + ": EOF), after " + took.String(), Want: "0, closed"}},
-			Transcript: []harness.Obs{{Step: 1, Call: "iut.Read(8)", Took: took, Err: &harness.ErrInfo{Class: harness.EOF, Text: "read " + addr + " /tmp/netconform-123/s"}}},
-			Wire: []harness.Segment{
+		res := result.Result{Impl: "x", Case: "a.b.c", Role: harness.RoleClient, Outcome: result.Fail, Duration: took,
+			Findings:   []result.Finding{{Call: "iut.Read(8)", Got: "0, eof (read tcp4 " + addr + ": EOF), after " + took.String(), Want: "0, closed"}},
+			Transcript: []result.Obs{{Step: 1, Call: "iut.Read(8)", Took: took, Err: &errclass.Info{Class: errclass.EOF, Text: "read " + addr + " /tmp/netconform-123/s"}}},
+			Wire: []result.Segment{
 				{From: "a", To: "b", Flags: "S", Seq: seq},
 				{From: "b", To: "a", Flags: "S.", Seq: seq * 3, Ack: seq + 1},
 				{From: "a", To: "b", Flags: ".", Seq: seq + 1, Ack: seq*3 + 1},
 			},
 		}
-		r := render.New(render.Header{}, nil, []harness.Result{res})
+		r := render.New(render.Header{}, nil, []result.Result{res})
 		r.Normalize()
 		return r
 	}

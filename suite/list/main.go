@@ -15,18 +15,18 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/script"
 	"github.com/netconform/netconform/suite"
 )
 
 type row struct {
-	ID        string        `json:"id"`
-	Area      string        `json:"area"`
-	Level     harness.Level `json:"level"`
-	Needs     []string      `json:"needs"`
-	Catalogue string        `json:"catalogue,omitempty"`
-	Isolated  bool          `json:"isolated,omitempty"`
-	Spec      string        `json:"spec"`
+	ID        string       `json:"id"`
+	Area      string       `json:"area"`
+	Level     script.Level `json:"level"`
+	Needs     []string     `json:"needs"`
+	Catalogue string       `json:"catalogue,omitempty"`
+	Isolated  bool         `json:"isolated,omitempty"`
+	Spec      string       `json:"spec"`
 }
 
 func main() {

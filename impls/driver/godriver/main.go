@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/errclass"
 	"github.com/netconform/netconform/harness/sysobs"
 )
 
@@ -217,7 +217,7 @@ type invalid string
 func (e invalid) Error() string { return string(e) }
 
 func describe(err error) *wireError {
-	w := &wireError{Kind: string(harness.Classify(err)), Text: err.Error()}
+	w := &wireError{Kind: string(errclass.Classify(err)), Text: err.Error()}
 	var inv invalid
 	if errors.As(err, &inv) {
 		w.Kind = "invalid"

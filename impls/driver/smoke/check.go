@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/script"
 	"github.com/netconform/netconform/impls/driver"
 	"github.com/netconform/netconform/suite"
 )
@@ -320,7 +321,7 @@ func (c *checker) transfer(from, to int64) {
 			c.pass("write fill", fmt.Sprintf("%d bytes of the pattern", n))
 		}
 		if got := c.readN("read fill", to, n); got != nil {
-			want := harness.Pattern(7, n)
+			want := script.Pattern(7, n)
 			if i := firstDiff(got, want); i >= 0 {
 				c.fail("read fill", fmt.Sprintf("byte %d is %d, want %d: fill is byte i = (offset+i) mod 251", i, got[i], want[i]))
 			} else {

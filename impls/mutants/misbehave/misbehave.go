@@ -77,7 +77,7 @@ func (l *acceptWrap) Accept() (net.Conn, error) {
 
 var panicked atomic.Bool
 
-type panicGoroutine struct{ plain }
+type panicGoroutine struct{}
 
 type panicConn struct{ net.Conn }
 
@@ -96,7 +96,7 @@ func (c panicConn) Read(p []byte) (int, error) {
 	return c.Conn.Read(p)
 }
 
-type osExit struct{ plain }
+type osExit struct{}
 
 type exitConn struct{ net.Conn }
 
@@ -111,7 +111,7 @@ func (c exitConn) Close() error {
 	return nil
 }
 
-type closeDeadlock struct{ plain }
+type closeDeadlock struct{}
 
 type deadlockConn struct{ net.Conn }
 
@@ -141,7 +141,7 @@ func (l *blockingListener) Accept() (net.Conn, error) {
 	return c, err
 }
 
-type goroutineLeak struct{ plain }
+type goroutineLeak struct{}
 
 func (goroutineLeak) conn(c net.Conn) net.Conn {
 	go func() { select {} }() // misbehave: a goroutine that never ends
@@ -152,7 +152,7 @@ func (b goroutineLeak) listener(l net.Listener) net.Listener {
 	return &acceptWrap{Listener: l, b: b}
 }
 
-type socketLeak struct{ plain }
+type socketLeak struct{}
 
 // leaked keeps the leaked sockets from their finalizers.
 var leaked []net.PacketConn

@@ -1,0 +1,118 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
+)
+
+// The environment variables netconform reads, all of them here. The first
+// group configures a run; the second is how a parent process tells the
+// isolated child of one case which case it is (not for users).
+const (
+	// EnvTimescale stretches every upper time bound and watchdog (default 1).
+	EnvTimescale = result.EnvTimescale
+	// EnvParallel bounds how many cases run at once in a process (default 24).
+	EnvParallel = "NETCONFORM_PARALLEL"
+	// EnvCases is a regular expression: only cases whose ID matches run.
+	EnvCases = result.EnvCases
+	// EnvAreas is a comma-separated list of areas: only their cases run.
+	EnvAreas = result.EnvAreas
+	// EnvToolVersion overrides the version a run reports (the report
+	// command sets it from git).
+	EnvToolVersion = result.EnvToolVersion
+
+	envChild    = "NETCONFORM_CHILD"        // impl, case and role, \x1f-separated
+	envResult   = "NETCONFORM_CHILD_RESULT" // where the child writes its Result as JSON
+	envParentNS = "NETCONFORM_PARENT_NETNS" // the parent's namespace, which the child must not be in
+)
+
+// Config is what the environment asks of a run.
+type Config struct {
+	Timescale   float64
+	Parallel    int
+	Cases       *regexp.Regexp // nil: every case
+	Areas       []string       // nil: every area
+	ToolVersion string
+	child       *child // set in the isolated child of one case
+}
+
+// child identifies the one case an isolated child process runs.
+type child struct {
+	impl, caseID string
+	role         harness.Role
+	result       string // where to write the result
+	parentNS     string
+}
+
+// ConfigFromEnv reads the environment, once per process.
+func ConfigFromEnv() (Config, error) {
+	c := Config{Timescale: 1, Parallel: 24, ToolVersion: os.Getenv(EnvToolVersion)}
+	if s := os.Getenv(EnvTimescale); s != "" {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v <= 0 {
+			return c, fmt.Errorf("%s=%q: want a positive number", EnvTimescale, s)
+		}
+		c.Timescale = v
+	}
+	if s := os.Getenv(EnvParallel); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("%s=%q: want a positive integer", EnvParallel, s)
+		}
+		c.Parallel = n
+	}
+	if s := os.Getenv(EnvCases); s != "" {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return c, fmt.Errorf("%s: %v", EnvCases, err)
+		}
+		c.Cases = re
+	}
+	if s := os.Getenv(EnvAreas); s != "" {
+		c.Areas = strings.Split(s, ",")
+	}
+	if v := os.Getenv(envChild); v != "" {
+		parts := strings.Split(v, "\x1f")
+		if len(parts) != 3 {
+			return c, fmt.Errorf("%s=%q: malformed", envChild, v)
+		}
+		c.child = &child{impl: parts[0], caseID: parts[1], role: harness.Role(parts[2]),
+			result: os.Getenv(envResult), parentNS: os.Getenv(envParentNS)}
+	}
+	return c, nil
+}
+
+// childEnv is the environment that makes a child process run exactly one
+// case, writing its result to path.
+func childEnv(impl, caseID string, role harness.Role, path, parentNS string, timescale float64) []string {
+	return []string{
+		envChild + "=" + impl + "\x1f" + caseID + "\x1f" + string(role),
+		envResult + "=" + path,
+		envParentNS + "=" + parentNS,
+		fmt.Sprintf("%s=%g", EnvTimescale, timescale),
+	}
+}
+
+// Watchdog stretches a time limit as the runner stretches its watchdogs:
+// by the timescale and, under the race detector, by 3. Adapters whose own
+// protocol has time limits (a driver's hello) use it to agree with the
+// runner about what counts as hung.
+func (c Config) Watchdog(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * c.Timescale * watchdogFactor())
+}
+
+// Child reports whether this process is the isolated child of one case,
+// and which.
+func (c Config) Child() (impl, caseID string, role harness.Role, ok bool) {
+	if c.child == nil {
+		return "", "", "", false
+	}
+	return c.child.impl, c.child.caseID, c.child.role, true
+}

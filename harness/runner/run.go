@@ -1,0 +1,155 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/internal/engine"
+	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/harness/script"
+)
+
+const (
+	// defaultCaseBudget bounds a whole case that sets no Budget.
+	defaultCaseBudget = 15 * time.Second
+	// maxAttempts bounds the retries of a case that returned late or was
+	// inconclusive: at 1×, 2× and 4× the timescale, like the net tests'
+	// adaptive timeouts. Early returns are never retried.
+	maxAttempts = 3
+)
+
+// Run executes case c on implementation im in role and returns the result
+// with its evidence. It never calls testing.T and never panics on a
+// misbehaving implementation: hangs become Timeout results, panics in the
+// implementation's calls become Error results.
+func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, role harness.Role) *result.Result {
+	began := time.Now()
+	res := &result.Result{
+		Impl: im.Name, Case: c.ID, Role: role, Area: c.Area(), Level: c.Level,
+		Spec: c.Spec, Catalogue: c.Catalogue, Needs: c.Needs.List(),
+	}
+	defer func() { res.Duration = time.Since(began) }()
+	if out, why := rn.gate(im, c, role); out != "" {
+		res.Outcome, res.Reason = out, why
+		return res
+	}
+	isolated := false
+	if c.Isolated || c.Wire {
+		if !rn.isChildOf(im, c, role) {
+			defer rn.lim.acquireImpl(im)()
+			defer rn.lim.acquire(false)()
+			rn.runIsolated(ctx, im, c, role, res)
+			return res
+		}
+		if err := rn.isolation(); err != nil {
+			res.Outcome, res.Reason = result.Error, err.Error()
+			rn.writeChildResult(res)
+			return res
+		}
+		isolated = true
+	} else {
+		defer rn.lim.acquireImpl(im)()
+	}
+	rn.attempts(ctx, im, c, role, isolated, res)
+	if isolated {
+		rn.writeChildResult(res)
+	}
+	return res
+}
+
+// gate says why a case does not run at all: a malformed declaration
+// (error), a capability or role the implementation lacks (unsupported),
+// or what the environment cannot do (skip).
+func (rn *Runner) gate(im *harness.Impl, c *script.Case, role harness.Role) (result.Outcome, string) {
+	if err := im.Validate(); err != nil {
+		return result.Error, err.Error()
+	}
+	if err := c.Validate(); err != nil {
+		return result.Error, err.Error()
+	}
+	if c.Setup == script.SetupAfterAll {
+		return result.Skip, "checked by the runner (suite.Run) after the implementation's other cases"
+	}
+	if missing := c.Needs &^ im.EffectiveCaps(); missing != 0 {
+		why := fmt.Sprintf("%s does not declare %s", im.Name, missing)
+		if missing.Has(harness.CapFullClose) {
+			why += " (close mode half: Close only closes the write side, as documented)"
+		}
+		return result.Unsupported, why
+	}
+	if gap := c.RoleGap(im, role); gap != "" {
+		return result.Unsupported, fmt.Sprintf("%s: %s", im.Name, gap)
+	}
+	if c.Requires != nil {
+		if why := c.Requires(im); why != "" {
+			return result.Skip, why
+		}
+	}
+	return "", ""
+}
+
+// attempts runs the case until an attempt's result stands, at most
+// maxAttempts times, each retry at twice the timescale, and concludes.
+func (rn *Runner) attempts(ctx context.Context, im *harness.Impl, c *script.Case, role harness.Role, isolated bool, res *result.Result) {
+	env := engine.Env{Impl: im, Role: role, Caps: im.EffectiveCaps(), Dial: c.Dial, Listen: c.Listen, Isolated: isolated, Budget: caseBudget(c)}
+	prog := c.Program()
+	var retries []string
+	for attempt := 1; ; attempt++ {
+		release := rn.lim.acquire(c.Area() == "perf")
+		fresh := *res
+		clock := engine.Clock{Scale: rn.Timescale * float64(int(1)<<(attempt-1)), Attempt: attempt, Watchdog: rn.Watchdog}
+		a := engine.NewAttempt(ctx, env, clock, &fresh, clock.Watch(env.Budget))
+		evidence := a.Execute(prog.Setup, prog.Steps, prog.Wire)
+		release()
+		why := a.V.Retry()
+		if why != "" && attempt < maxAttempts && ctx.Err() == nil {
+			retries = append(retries, fmt.Sprintf("attempt %d at timescale %g: %s", attempt, clock.Scale, why))
+			continue
+		}
+		a.V.Conclude(attempt)
+		*res = fresh
+		res.Attempts, res.Retries = attempt, retries
+		result.Conclude(res, im)
+		if res.Outcome != result.Pass && res.Outcome != result.Skip && evidence != "" {
+			res.Evidence += evidence
+		}
+		return
+	}
+}
+
+func caseBudget(c *script.Case) time.Duration {
+	if c.Budget != 0 {
+		return c.Budget
+	}
+	return defaultCaseBudget
+}
+
+// watch is a process-level watchdog budget: d stretched by the timescale
+// and the watchdog factor.
+func (rn *Runner) watch(d time.Duration) time.Duration {
+	return engine.ScaleBy(engine.ScaleBy(d, rn.Timescale), rn.Watchdog)
+}
+
+// Judge makes the result of an after-all case (SetupAfterAll) from what
+// the runner found: pass without findings, fail with them, or skip with a
+// reason; then the level and the implementation's known divergences apply
+// as to any case.
+func Judge(im *harness.Impl, c *script.Case, findings []result.Finding, skip, evidence string, took time.Duration) *result.Result {
+	res := &result.Result{
+		Impl: im.Name, Case: c.ID, Role: harness.RoleClient, Area: c.Area(), Level: c.Level,
+		Spec: c.Spec, Catalogue: c.Catalogue, Needs: c.Needs.List(), Duration: took,
+	}
+	switch {
+	case skip != "":
+		res.Outcome, res.Reason = result.Skip, skip
+		return res
+	case len(findings) > 0:
+		res.Outcome, res.Findings, res.Evidence = result.Fail, findings, evidence
+	default:
+		res.Outcome = result.Pass
+	}
+	result.Conclude(res, im)
+	return res
+}

@@ -1,0 +1,308 @@
+package script
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/internal/engine"
+)
+
+// dialStep is the dial-and-listen family: Accept, DialTo, Dial and Listen.
+type dialStep struct {
+	acts
+	op     dialOp
+	ep     string // the listener (Accept, DialTo), or whose address to listen on (Listen)
+	as     string // the name of the endpoint the call makes
+	target Target
+	ctx    dialCtx
+	opts   *harness.DialOptions
+}
+
+type dialOp string
+
+const (
+	opAccept dialOp = "Accept"
+	opDialTo dialOp = "DialTo"
+	opDial   dialOp = "Dial"
+	opListen dialOp = "Listen"
+)
+
+// dialCtx says what context a Dial step passes.
+type dialCtx int
+
+const (
+	ctxLive dialCtx = iota
+	ctxCanceled
+	ctxExpired
+)
+
+// Accept accepts a conn on listener ln and names it as.
+func Accept(ln, as string) Step { return Step{f: dialStep{op: opAccept, ep: ln, as: as}} }
+
+// DialTo connects a new conn, named as, to listener ln from the other side:
+// the reference dialer in reference-peer topology, the pair listener's own
+// Dial in pair topology.
+func DialTo(as, ln string) Step { return Step{f: dialStep{op: opDialTo, ep: ln, as: as}} }
+
+// Dial makes the IUT dial t and names the conn as (SetupDialer).
+func Dial(as string, t Target) Step { return Step{f: dialStep{op: opDial, as: as, target: t}} }
+
+// Listen makes the IUT listen on the address of endpoint of (to provoke
+// "address in use"), naming the listener as.
+func Listen(as, of string) Step { return Step{f: dialStep{op: opListen, ep: of, as: as}} }
+
+// Canceled makes a Dial step pass an already canceled context.
+func (s Step) Canceled() Step { return s.withDial(func(d *dialStep) { d.ctx = ctxCanceled }) }
+
+// Expired makes a Dial step pass a context whose deadline has passed.
+func (s Step) Expired() Step { return s.withDial(func(d *dialStep) { d.ctx = ctxExpired }) }
+
+// Options makes a Dial step dial with o.
+func (s Step) Options(o harness.DialOptions) Step {
+	return s.withDial(func(d *dialStep) { d.opts = &o })
+}
+
+// withDial changes the dial step s is; other steps are left alone.
+func (s Step) withDial(f func(*dialStep)) Step {
+	if d, ok := s.f.(dialStep); ok {
+		f(&d)
+		s.f = d
+	}
+	return s
+}
+
+func (f dialStep) call(Step) string {
+	switch f.op {
+	case opDial:
+		return fmt.Sprintf("%s = Dial(%s)", f.as, f.dialArgs())
+	case opListen:
+		return fmt.Sprintf("%s = Listen(addr(%s))", f.as, f.ep)
+	case opAccept:
+		return fmt.Sprintf("%s = %s.Accept()", f.as, f.ep)
+	}
+	return fmt.Sprintf("%s = Dial(addr(%s))", f.as, f.ep)
+}
+
+func (f dialStep) dialArgs() string {
+	args := f.target.String()
+	switch f.ctx {
+	case ctxCanceled:
+		args += ", canceled ctx"
+	case ctxExpired:
+		args += ", expired ctx"
+	}
+	if f.opts != nil && f.opts.Timeout != 0 {
+		args += ", timeout " + f.opts.Timeout.String()
+	}
+	return args
+}
+
+func (f dialStep) after(s Step) string { return f.call(s) }
+
+func (f dialStep) direction(Step) dir {
+	if f.op == opAccept {
+		return dirRead
+	}
+	return dirNone
+}
+
+func (f dialStep) exec(a *engine.Attempt, s Step, i int) { runCaller(a, s, i, f) }
+
+func (f dialStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
+	var e *engine.Endpoint
+	if f.op != opDial {
+		var ok bool
+		if e, ok = endpoint(a, s, i, f.ep); !ok {
+			return callSpec{}, false
+		}
+	}
+	var m made
+	return callSpec{
+		e: e, dl: deadlineOf(e, s),
+		do:     func() engine.Ret { return f.do(a, e, &m) },
+		effect: func(ret engine.Ret) { f.keep(a, e, m, ret) },
+		extra:  func(ret engine.Ret) []string { return m.withErr(ret) },
+	}, true
+}
+
+// made is what a call made: a conn, a listener or a packet conn.
+type made struct {
+	conn net.Conn
+	ln   net.Listener
+	pc   net.PacketConn
+}
+
+// withErr is the invariant of calls that make conns: an error comes with
+// no conn.
+func (m made) withErr(ret engine.Ret) []string {
+	if ret.Err != nil && m.conn != nil {
+		return []string{fmt.Sprintf("a non-nil conn (%T) returned with the error", m.conn)}
+	}
+	return nil
+}
+
+func (f dialStep) do(a *engine.Attempt, e *engine.Endpoint, m *made) engine.Ret {
+	var err error
+	im := a.Env.Impl
+	switch f.op {
+	case opAccept:
+		if e.Ln == nil {
+			return engine.Ret{Err: fmt.Errorf("netconform: %s is not a listener", e.Name)}
+		}
+		m.conn, err = e.Ln.Accept()
+	case opDialTo:
+		switch {
+		case e.LnDial != nil:
+			m.conn, err = e.LnDial(a.Ctx())
+		case !e.IUT:
+			m.conn, err = refDialer().DialContext(a.Ctx(), im.StreamNetwork(), engine.AddrString(e.Local))
+		default:
+			m.conn, err = refDialIUT(a, a.Ctx(), engine.AddrString(e.Local))
+		}
+	case opListen:
+		m.ln, err = im.Listen(a.Ctx(), im.StreamNetwork(), engine.AddrString(e.Local), a.Env.Listen)
+	default:
+		m.conn, err = f.dial(a)
+	}
+	return engine.Ret{Err: err}
+}
+
+// dial makes the IUT dial the step's target.
+func (f dialStep) dial(a *engine.Attempt) (net.Conn, error) {
+	network, address, err := resolveTarget(a, f.target, a.Env.Impl.StreamNetwork())
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := dialContext(a.Ctx(), f.ctx)
+	defer cancel()
+	o := a.Env.Dial
+	if f.opts != nil {
+		o = *f.opts
+	}
+	return a.Env.Impl.Dial(ctx, network, address, o)
+}
+
+// keep adds what the call made to the attempt's endpoints.
+func (f dialStep) keep(a *engine.Attempt, e *engine.Endpoint, m made, ret engine.Ret) {
+	if ret.Err != nil {
+		return
+	}
+	kernel := a.Env.Caps.Has(harness.CapKernel)
+	switch {
+	case f.op == opListen && m.ln != nil:
+		a.Eps.Add(&engine.Endpoint{Name: f.as, IUT: true, Ln: m.ln, Kernel: kernel})
+	case m.conn == nil:
+	case f.op == opDial:
+		a.Eps.PairUp(a.Eps.Add(&engine.Endpoint{Name: f.as, IUT: true, Conn: m.conn, Kernel: kernel}))
+	default:
+		iut := e.IUT
+		if f.op == opDialTo {
+			iut = e.LnDial != nil
+		}
+		a.Eps.PairUp(a.Eps.Add(&engine.Endpoint{Name: f.as, IUT: iut, Conn: m.conn, Kernel: !iut || kernel}))
+	}
+}
+
+func dialContext(ctx context.Context, k dialCtx) (context.Context, context.CancelFunc) {
+	switch k {
+	case ctxCanceled:
+		ctx, cancel := context.WithCancel(ctx)
+		cancel()
+		return ctx, func() {}
+	case ctxExpired:
+		return context.WithDeadline(ctx, time.Now().Add(-time.Second))
+	}
+	return ctx, func() {}
+}
+
+// A Target is what a Dial step dials.
+type Target struct {
+	ep      string // an endpoint's local address
+	dead    bool   // a loopback port nothing listens on
+	network string // overrides the implementation's network
+	address string // a literal address
+}
+
+// AddrOf dials the local address of endpoint ep (usually a listener).
+func AddrOf(ep string) Target { return Target{ep: ep} }
+
+// DeadPort dials a loopback port nothing listens on, chosen below the
+// ephemeral range so that it can never be our own dialer's port.
+var DeadPort = Target{dead: true}
+
+// Literal dials address on network ("" keeps the implementation's network).
+func Literal(network, address string) Target { return Target{network: network, address: address} }
+
+// String renders the target as a script shows it.
+func (t Target) String() string {
+	switch {
+	case t.ep != "":
+		return "addr(" + t.ep + ")"
+	case t.dead:
+		return "dead-port"
+	case t.network != "":
+		return strconv.Quote(t.network) + ", " + strconv.Quote(t.address)
+	}
+	return strconv.Quote(t.address)
+}
+
+func resolveTarget(a *engine.Attempt, t Target, network string) (string, string, error) {
+	switch {
+	case t.ep != "":
+		e := a.Eps.Get(t.ep)
+		if e == nil || e.Local == nil {
+			return "", "", fmt.Errorf("netconform: no endpoint %q to dial", t.ep)
+		}
+		return network, engine.AddrString(e.Local), nil
+	case t.dead:
+		addr, err := deadPort(network)
+		return network, addr, err
+	case t.network != "":
+		return t.network, t.address, nil
+	}
+	return network, t.address, nil
+}
+
+// deadPort returns a loopback address with a port nothing listens on. The
+// port is below the ephemeral range (32768 on Linux), so it can never be
+// the dialer's own port: a UDP dial to a freed ephemeral port connects to
+// itself about once in 9000 tries.
+func deadPort(network string) (string, error) {
+	host := "127.0.0.1"
+	if network == "tcp6" || network == "udp6" {
+		host = "::1"
+	}
+	for range 64 {
+		port := 10000 + rand.IntN(22000)
+		addr := net.JoinHostPort(host, fmt.Sprint(port))
+		switch network {
+		case "udp", "udp4", "udp6":
+			c, err := net.ListenPacket(network, addr)
+			if err != nil {
+				continue
+			}
+			c.Close()
+		default:
+			ln, err := net.Listen(tcpNet(network), addr)
+			if err != nil {
+				continue
+			}
+			ln.Close()
+		}
+		return addr, nil
+	}
+	return "", fmt.Errorf("no free port below the ephemeral range on %s", host)
+}
+
+func tcpNet(network string) string {
+	switch network {
+	case "tcp4", "tcp6":
+		return network
+	}
+	return "tcp4"
+}

@@ -1,0 +1,243 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/netconform/netconform/harness/internal/engine"
+	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/harness/sysobs"
+)
+
+// ioStep is the I/O family: Write, Read, ReadFull and ReadAll on a conn.
+type ioStep struct {
+	acts
+	op   ioOp
+	ep   string
+	data []byte // what Write writes; nil with a pattern expectation: the pattern
+	n    int    // bytes to write from the pattern, or the read buffer size
+}
+
+type ioOp string
+
+const (
+	opWrite    ioOp = "Write"
+	opRead     ioOp = "Read"
+	opReadFull ioOp = "ReadFull"
+	opReadAll  ioOp = "ReadAll"
+)
+
+// Write writes data on ep; it expects n == len(data) and no error.
+func Write(ep, data string) Step { return Step{f: ioStep{op: opWrite, ep: ep, data: []byte(data)}} }
+
+// WriteN writes n bytes of the case language's byte pattern on ep (see
+// Pattern); At sets where in the pattern they start.
+func WriteN(ep string, n int) Step {
+	return Step{f: ioStep{op: opWrite, ep: ep, n: n}, want: expect{bytes: bytesWant{pattern: true}}}
+}
+
+// Read makes one Read call on ep with an n-byte buffer. With Want it
+// expects exactly that data from this one call.
+func Read(ep string, n int) Step { return Step{f: ioStep{op: opRead, ep: ep, n: n}} }
+
+// ReadFull reads until n bytes arrived or an error (like io.ReadFull).
+func ReadFull(ep string, n int) Step { return Step{f: ioStep{op: opReadFull, ep: ep, n: n}} }
+
+// ReadAll reads until an error; it expects that error to be io.EOF.
+func ReadAll(ep string) Step {
+	return Step{f: ioStep{op: opReadAll, ep: ep}, want: expect{err: errWant{classes: []Class{EOF}}}}
+}
+
+func (f ioStep) call(s Step) string {
+	args := ""
+	switch {
+	case f.op == opWrite && s.want.bytes.pattern && f.data == nil:
+		args = fmt.Sprintf("<%s>", sizeStr(f.n))
+	case f.op == opWrite:
+		args = quoteData(f.data)
+	case f.op != opReadAll:
+		args = strconv.Itoa(f.n)
+	}
+	return fmt.Sprintf("%s.%s(%s)", f.ep, f.op, args)
+}
+
+func (f ioStep) after(s Step) string { return f.call(s) }
+
+func (f ioStep) reads(Step) bool { return f.op != opWrite }
+
+func (f ioStep) direction(Step) dir {
+	if f.op == opWrite {
+		return dirWrite
+	}
+	return dirRead
+}
+
+func (f ioStep) accumulates(Step) bool { return f.op == opReadFull || f.op == opReadAll }
+
+func (f ioStep) payload(s Step) []byte {
+	if f.data == nil && s.want.bytes.pattern {
+		return patternBytes(s.want.bytes.off, f.n)
+	}
+	return f.data
+}
+
+func (f ioStep) readLen(s Step) int {
+	if f.op == opReadAll {
+		return s.want.bytes.n
+	}
+	return f.n
+}
+
+func (f ioStep) exec(a *engine.Attempt, s Step, i int) { runCaller(a, s, i, f) }
+
+func (f ioStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
+	e, ok := endpoint(a, s, i, f.ep)
+	return callSpec{e: e, dl: deadlineOf(e, s), do: f.do(s, e)}, ok
+}
+
+// do returns the call.
+func (f ioStep) do(s Step, e *engine.Endpoint) func() engine.Ret {
+	return func() engine.Ret {
+		c, err := connOf(e)
+		if err != nil {
+			return engine.Ret{Err: err}
+		}
+		switch f.op {
+		case opWrite:
+			n, err := c.Write(f.payload(s))
+			return engine.Ret{N: n, Err: err}
+		case opRead:
+			buf := make([]byte, f.n)
+			n, err := c.Read(buf)
+			return engine.Ret{N: n, Data: clip(buf, n), Err: err}
+		case opReadFull:
+			buf := make([]byte, f.n)
+			n, err := io.ReadFull(c, buf)
+			return engine.Ret{N: n, Data: clip(buf, n), Err: err}
+		}
+		return readAll(c)
+	}
+}
+
+// readAll reads until an error, and gives up after 256 MiB.
+func readAll(c net.Conn) engine.Ret {
+	var all []byte
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := c.Read(buf)
+		all = append(all, clip(buf, n)...)
+		if err != nil {
+			return engine.Ret{N: len(all), Data: all, Err: err}
+		}
+		if len(all) > 256<<20 {
+			return engine.Ret{N: len(all), Data: all, Err: errors.New("netconform: ReadAll stopped after 256 MiB")}
+		}
+	}
+}
+
+// connOf returns the net.Conn of e: a conn, or a packet conn that is also
+// a net.Conn (an unconnected *net.UDPConn has Read and Write too).
+func connOf(e *engine.Endpoint) (net.Conn, error) {
+	if e.Conn != nil {
+		return e.Conn, nil
+	}
+	if c, ok := e.Object().(net.Conn); ok && e.PC != nil {
+		return c, nil
+	}
+	return nil, fmt.Errorf("netconform: %s (%T) is not a net.Conn", e.Name, e.Object())
+}
+
+func clip(buf []byte, n int) []byte {
+	if n < 0 || n > len(buf) {
+		return nil
+	}
+	return buf[:n]
+}
+
+// fillStep fills a conn's send queue and the peer's receive window.
+type fillStep struct {
+	acts
+	ep string
+}
+
+// Fill writes on ep until its send buffer and the peer's receive window are
+// full: Writes with a short write deadline repeat until one makes no
+// progress at all. The peer must not be reading. The write deadline is
+// cleared afterwards. It needs CapDeadline.
+func Fill(ep string) Step { return Step{f: fillStep{ep: ep}} }
+
+func (f fillStep) call(Step) string { return "fill(" + f.ep + ")" }
+
+func (f fillStep) after(s Step) string { return f.call(s) }
+
+func (f fillStep) exec(a *engine.Attempt, s Step, i int) { runCaller(a, s, i, f) }
+
+func (f fillStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
+	e, ok := endpoint(a, s, i, f.ep)
+	return callSpec{e: e, do: func() engine.Ret { return fill(a, e) }, settled: func(ret engine.Ret, start time.Time) bool {
+		if !errors.Is(ret.Err, errFillStalled) {
+			return true
+		}
+		a.V.Inconclusive("%v", ret.Err)
+		a.V.Record(result.Obs{Step: i + 1, Call: s.Call(), At: a.Clock.Since(start), Took: time.Since(start), Verdict: "inconclusive"})
+		return false
+	}}, ok
+}
+
+// fill writes until the peer's window is shut: a write makes no progress
+// before its deadline and, where the kernel socket is observable, data
+// waits in its send queue (a slow implementation can time out a write
+// before it has really tried).
+func fill(a *engine.Attempt, e *engine.Endpoint) engine.Ret {
+	c := e.Conn
+	if c == nil {
+		return engine.Ret{Err: fmt.Errorf("netconform: %s is not a conn", e.Name)}
+	}
+	chunk := patternBytes(0, 256<<10)
+	total, stalls := 0, 0
+	wait := a.Clock.Scaled(50 * time.Millisecond)
+	defer c.SetWriteDeadline(time.Time{})
+	for total < 256<<20 {
+		if err := c.SetWriteDeadline(time.Now().Add(wait)); err != nil {
+			return engine.Ret{N: total, Err: err}
+		}
+		n, err := c.Write(chunk)
+		total += n
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			return engine.Ret{N: total, Err: err}
+		}
+		if n > 0 || err == nil {
+			stalls = 0
+			continue
+		}
+		if sendQueued(e) {
+			return engine.Ret{N: total, Value: fmt.Sprintf("%d bytes queued, window shut", total)}
+		}
+		// Writes time out without writing while the kernel queue is
+		// empty: a conn that refuses writes after a timeout (crypto/tls)
+		// whose first timeout came from a slow machine, not a full window.
+		if stalls++; stalls == 3 {
+			return engine.Ret{N: total, Err: fmt.Errorf("%w (a conn that refuses writes after a timeout, on a machine too slow for a %v write deadline)", errFillStalled, wait)}
+		}
+	}
+	return engine.Ret{N: total, Err: fmt.Errorf("netconform: wrote %d bytes and the peer's window never shut", total)}
+}
+
+// errFillStalled ends a Fill that could not fill the send queue.
+var errFillStalled = errors.New("Fill stalled: writes time out without writing while the kernel send queue is empty")
+
+// sendQueued reports whether e's kernel socket holds unsent data; true
+// when that cannot be observed.
+func sendQueued(e *engine.Endpoint) bool {
+	l, rm, ok := e.Tuple()
+	if !ok {
+		return true
+	}
+	k, err := sysobs.LookupTCP(l, rm)
+	return err != nil || k.WQueue > 0
+}

@@ -1,0 +1,38 @@
+package script
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netconform/netconform/harness/internal/wire"
+)
+
+// TestKeepAliveProbesAreNotACKs: in the capture that made
+// wire.keepalive.probes-at-interval flaky, the ACK of the last data was
+// stamped after the mark; it must not count as a probe, and the probes
+// (SEG.SEQ = SND.NXT-1) must, across sequence-number wrap-around too.
+func TestKeepAliveProbesAreNotACKs(t *testing.T) {
+	for _, isn := range []uint32{3172640571, 0xffffffff} {
+		l, rm := netip.MustParseAddrPort("127.0.0.1:1000"), netip.MustParseAddrPort("127.0.0.1:2000")
+		t0 := time.Unix(100, 0)
+		at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+		pkts := []wire.Packet{
+			{At: at(0), Src: l, Dst: rm, Flags: "S", Seq: isn},
+			{At: at(0), Src: rm, Dst: l, Flags: "S.", Seq: 7, Ack: isn + 1},
+			{At: at(0), Src: l, Dst: rm, Flags: ".", Seq: isn + 1, Ack: 8},
+			{At: at(2), Src: l, Dst: rm, Flags: ".", Seq: isn + 1, Ack: 10}, // the ACK of "hi", stamped after the mark
+			{At: at(1000), Src: l, Dst: rm, Flags: ".", Seq: isn, Ack: 10},  // probe
+			{At: at(2000), Src: l, Dst: rm, Flags: ".", Seq: isn, Ack: 10},  // probe
+		}
+		segs := segmentsFrom(pkts, l, rm, at(1))
+		require.Equal(t, "[.] [probe] [probe]", flagsOf(segs), "ISN %d", isn)
+		when, ok := matchFlags(segs, []string{KeepAliveProbe, KeepAliveProbe})
+		require.True(t, ok)
+		require.Equal(t, []time.Time{at(1000), at(2000)}, when)
+		_, ok = matchFlags(segs[:2], []string{KeepAliveProbe, KeepAliveProbe})
+		require.False(t, ok, "a plain ACK matched a probe")
+	}
+}

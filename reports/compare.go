@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/reports/render"
+)
+
+// compare lists how rep's outcomes differ from those of the report.json
+// at path, result by result (implementation, case, role): a result one
+// has and the other lacks, or a different outcome. A flip between pass
+// and known-failure of a divergence declared intermittent is no
+// difference, and neither is an informational case's.
+func compare(path string, rep *render.Report) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var base render.Report
+	if err := json.Unmarshal(b, &base); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	intermittent := map[[2]string]bool{}
+	for _, r := range []*render.Report{&base, rep} {
+		for _, im := range r.Impls {
+			for _, k := range im.Known {
+				if k.Intermittent {
+					intermittent[[2]string{im.Name, k.Case}] = true
+				}
+			}
+		}
+	}
+	before, after := outcomes(&base), outcomes(rep)
+	var diffs []string
+	for key, a := range after {
+		b, ok := before[key]
+		switch {
+		case !ok:
+			diffs = append(diffs, fmt.Sprintf("%s: new result %s", key, a.Outcome))
+		case a.Outcome == b.Outcome || a.Level == result.Informational:
+		case intermittent[[2]string{a.Impl, a.Case}] && flips(a.Outcome, b.Outcome):
+		default:
+			diffs = append(diffs, fmt.Sprintf("%s: %s, was %s: %s", key, a.Outcome, b.Outcome, a.Summary()))
+		}
+	}
+	for key, b := range before {
+		if _, ok := after[key]; !ok {
+			diffs = append(diffs, fmt.Sprintf("%s: no result, was %s", key, b.Outcome))
+		}
+	}
+	sort.Strings(diffs)
+	return diffs, nil
+}
+
+func outcomes(r *render.Report) map[string]*result.Result {
+	m := map[string]*result.Result{}
+	for i := range r.Results {
+		m[r.Results[i].Key()] = &r.Results[i]
+	}
+	return m
+}
+
+func flips(a, b result.Outcome) bool {
+	pk := func(o result.Outcome) bool { return o == result.Pass || o == result.KnownFailure }
+	return pk(a) && pk(b)
+}
+
+// reportDiffs prints the differences and says whether there were any.
+func reportDiffs(w io.Writer, path string, diffs []string) bool {
+	if len(diffs) == 0 {
+		fmt.Fprintf(w, "every outcome is as in %s\n", path)
+		return false
+	}
+	fmt.Fprintf(w, "%d outcomes differ from %s:\n  %s\n", len(diffs), path, strings.Join(diffs, "\n  "))
+	return true
+}
