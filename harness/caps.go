@@ -7,9 +7,25 @@ import (
 )
 
 // Caps is a set of capabilities. An implementation declares what it
-// supports; a case lists what it needs. A case whose needs are not declared
-// is reported unsupported — never inferred from a failure. A declared
-// capability that turns out missing (say, no CloseWrite method) is a failure.
+// supports; a case needs what its kind of check needs (streams, a
+// listener, TCP semantics…) and what its steps need of the endpoints they
+// act on where those are the implementation's (CloseWrite on the IUT's
+// conn needs CapHalfClose; on the reference peer's, nothing). A case whose
+// needs are not met is reported unsupported, saying which capability of
+// which endpoint is missing — never inferred from a failure.
+//
+// Kernel sockets carry their methods: an implementation whose conns are
+// kernel TCP sockets (CapKernel and a "tcp" network) has, like
+// *net.TCPConn, CloseWrite, CloseRead, SetLinger, SetNoDelay, the
+// SetKeepAlive methods and SyscallConn, honours the keep-alive dial and
+// listen options (when it has Dial or Listen: NewPair takes no options),
+// reports resets and has bounded buffers; over "unix",
+// CloseWrite, CloseRead and SyscallConn, resets and bounded buffers. These
+// need not be declared (EffectiveCaps adds them). A wrapper whose conn type
+// lacks one of these methods hides it: every case that calls it fails,
+// naming the method ("*cmux.MuxConn hides CloseRead() error"), and the
+// implementation lists those cases as known divergences. A declared
+// capability whose method is missing fails the same way.
 type Caps uint64
 
 // The capabilities.
@@ -33,8 +49,7 @@ const (
 	CapPacket
 	// CapPacketDial: connected datagram conns (Impl.DialPacket).
 	CapPacketDial
-	// CapKeepAlive: dial and listen options' KeepAlive and KeepAliveConfig
-	// are honoured, and conns have SetKeepAlive, SetKeepAlivePeriod and
+	// CapKeepAlive: conns have SetKeepAlive, SetKeepAlivePeriod and
 	// SetKeepAliveConfig.
 	CapKeepAlive
 	// CapLinger: conns have SetLinger(int) error.
@@ -47,27 +62,44 @@ const (
 	// namespace and its LocalAddr/RemoteAddr are that socket's 4-tuple, so
 	// kernel states and wire traces of the IUT's own side are observable.
 	CapKernel
-	// CapTCP: the stream is TCP end to end (FIN and RST semantics, resets
-	// reported to the peer), whether in the kernel or in user space.
+	// CapTCP: the stream is TCP end to end (FIN and RST semantics, TCP
+	// states), whether in the kernel or in user space.
 	CapTCP
 	// CapBuffered: a Write of up to 64 KiB returns without the peer reading.
 	CapBuffered
-	// CapFullClose: Close releases both directions (blocked and later Reads
-	// fail). Implied by CloseFull; absent for CloseHalf implementations.
-	CapFullClose
-	// CapPeerState: the peer's end is a kernel TCP socket in this namespace,
-	// so its states and segments are observable: always in reference-peer
-	// topology over TCP, and in pair topology with CapKernel and CapTCP.
-	// Derived, never declared.
-	CapPeerState
+	// CapKeepAliveOptions: the KeepAlive and KeepAliveConfig of
+	// DialOptions and ListenOptions are honoured by Dial and Listen.
+	CapKeepAliveOptions
+	// CapResets: an abortive close (SO_LINGER 0, or a close with unread
+	// data) reaches the peer as a reset (ECONNRESET), as TCP and unix
+	// stream sockets do.
+	CapResets
+	// CapBounded: buffers are bounded, so a Write blocks once the peer
+	// stops reading and they are full (an in-memory pair whose Writes
+	// never block does not declare it).
+	CapBounded
+	// CapConn: a case needs a net.Conn and what every net.Conn has (Close,
+	// deadlines, addresses), byte stream or connected datagram conn alike.
+	// It is never declared: it follows from CapStream, from CapPacketDial
+	// (the client role) and from a Listen on a datagram network (the
+	// server role: a listener whose conns are datagram conns, one per
+	// remote).
+	CapConn
 )
 
 var capNames = []string{
 	"stream", "half-close", "close-read", "deadline", "listener",
 	"listener-deadline", "dial", "packet", "packet-dial", "keepalive",
-	"linger", "nodelay", "fd", "kernel", "tcp", "buffered", "full-close",
-	"peer-state",
+	"linger", "nodelay", "fd", "kernel", "tcp", "buffered",
+	"keepalive-options", "resets", "bounded", "conn",
 }
+
+// The capabilities kernel sockets carry (see Caps).
+const (
+	kernelTCPCaps  = CapHalfClose | CapCloseRead | CapLinger | CapNoDelay | CapKeepAlive | CapKeepAliveOptions | CapFD | CapBounded | CapResets
+	kernelUnixCaps = CapHalfClose | CapCloseRead | CapFD | CapBounded | CapResets
+	methodCaps     = CapHalfClose | CapCloseRead | CapLinger | CapNoDelay | CapKeepAlive | CapFD
+)
 
 // Has reports whether c includes every capability in need.
 func (c Caps) Has(need Caps) bool { return c&need == need }

@@ -15,8 +15,10 @@ const (
 	// CloseFull: Close releases both directions (net.Conn's contract).
 	CloseFull CloseMode = "full"
 	// CloseHalf: Close only closes the write side, as documented by
-	// hashicorp/yamux and quic-go streams. Cases that need a full close are
-	// reported unsupported rather than hanging.
+	// hashicorp/yamux and quic-go streams. That breaks net.Conn's contract
+	// ("any blocked Read or Write operations will be unblocked"): the cases
+	// that check it fail, and the implementation lists them as known
+	// divergences with that reason.
 	CloseHalf CloseMode = "half"
 )
 
@@ -61,7 +63,7 @@ type Impl struct {
 	Version     string
 	Caps        Caps
 	CloseMode   CloseMode // default CloseFull
-	Network     string    // stream network of the IUT and its reference peer: "tcp4" (default), "tcp6", "unix"
+	Network     string    // network of Dial and Listen: "tcp4" (default), "tcp6", "unix"; "udp4" or "udp6" for a listener of datagram conns
 	PacketNet   string    // datagram network: "udp4" (default), "udp6"
 	Known       []Known
 	// Parallel, when positive, bounds how many of the implementation's
@@ -110,10 +112,6 @@ func (im *Impl) Validate() error {
 		return fmt.Errorf("impl %s declares packet-dial but has no DialPacket", im.Name)
 	case im.CloseMode != "" && im.CloseMode != CloseFull && im.CloseMode != CloseHalf:
 		return fmt.Errorf("impl %s: unknown close mode %q", im.Name, im.CloseMode)
-	case im.Caps.Has(CapFullClose):
-		return fmt.Errorf("impl %s: full-close is derived from CloseMode; do not declare it", im.Name)
-	case im.Caps.Has(CapPeerState):
-		return fmt.Errorf("impl %s: peer-state is derived from the topology; do not declare it", im.Name)
 	}
 	for _, k := range im.Known {
 		if k.Reason == "" {
@@ -123,17 +121,34 @@ func (im *Impl) Validate() error {
 	return nil
 }
 
-// EffectiveCaps is Caps plus what CloseMode and the topology imply.
+// EffectiveCaps is Caps plus what kernel sockets carry (see Caps).
 func (im *Impl) EffectiveCaps() Caps {
 	c := im.Caps
-	if im.CloseMode == "" || im.CloseMode == CloseFull {
-		c |= CapFullClose
+	switch n := im.StreamNetwork(); {
+	case c.Has(CapKernel|CapStream) && strings.HasPrefix(n, "tcp"):
+		c |= kernelTCPCaps | CapTCP
+		if im.Pairwise() {
+			c &^= CapKeepAliveOptions &^ im.Caps // NewPair takes no options
+		}
+	case c.Has(CapKernel|CapStream) && n == "unix":
+		c |= kernelUnixCaps
+	case c.Has(CapKernel | CapPacket):
+		c |= CapFD
 	}
-	tcpPeer := !im.Pairwise() && strings.HasPrefix(im.StreamNetwork(), "tcp")
-	if tcpPeer || (im.Pairwise() && c.Has(CapKernel|CapTCP)) {
-		c |= CapPeerState
+	if c.Has(CapTCP) {
+		c |= CapResets
+	}
+	if c.Has(CapStream) || c.Has(CapPacketDial) || im.DatagramConns() {
+		c |= CapConn
 	}
 	return c
+}
+
+// DatagramConns reports whether the implementation's conns are connected
+// datagram conns rather than byte streams: it declares no streams, and
+// has DialPacket or a Listen on a datagram network (one conn per remote).
+func (im *Impl) DatagramConns() bool {
+	return !im.Caps.Has(CapStream) && (im.DialPacket != nil || im.Listen != nil && strings.HasPrefix(im.StreamNetwork(), "udp"))
 }
 
 // Pairwise reports whether the implementation only exists in pairs.

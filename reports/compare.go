@@ -17,14 +17,14 @@ import (
 // has and the other lacks, or a different outcome. A flip between pass
 // and known-failure of a divergence declared intermittent is no
 // difference, and neither is an informational case's.
-func compare(path string, rep *render.Report) ([]string, error) {
+func compare(path string, rep *render.Report) (diffs, warnings []string, err error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var base render.Report
 	if err := json.Unmarshal(b, &base); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, nil, fmt.Errorf("%s: %v", path, err)
 	}
 	intermittent := map[[2]string]bool{}
 	for _, r := range []*render.Report{&base, rep} {
@@ -37,7 +37,6 @@ func compare(path string, rep *render.Report) ([]string, error) {
 		}
 	}
 	before, after := outcomes(&base), outcomes(rep)
-	var diffs []string
 	for key, a := range after {
 		b, ok := before[key]
 		switch {
@@ -54,8 +53,20 @@ func compare(path string, rep *render.Report) ([]string, error) {
 			diffs = append(diffs, fmt.Sprintf("%s: no result, was %s", key, b.Outcome))
 		}
 	}
+	for key, a := range after {
+		if b, ok := before[key]; ok && stale(a) && stale(b) {
+			warnings = append(warnings, fmt.Sprintf("%s: the intermittent divergence %s declares was not observed in this run nor in the one compared with: is the entry stale?", key, a.Impl))
+		}
+	}
 	sort.Strings(diffs)
-	return diffs, nil
+	sort.Strings(warnings)
+	return diffs, warnings, nil
+}
+
+// stale reports a pass of a case declared to fail intermittently that
+// did not fail in any of its runs.
+func stale(r *result.Result) bool {
+	return r.Outcome == result.Pass && strings.HasPrefix(r.Reason, result.NotObserved)
 }
 
 func outcomes(r *render.Report) map[string]*result.Result {
@@ -71,8 +82,12 @@ func flips(a, b result.Outcome) bool {
 	return pk(a) && pk(b)
 }
 
-// reportDiffs prints the differences and says whether there were any.
-func reportDiffs(w io.Writer, path string, diffs []string) bool {
+// reportDiffs prints the differences and the warnings, and says whether
+// there were differences.
+func reportDiffs(w io.Writer, path string, diffs, warnings []string) bool {
+	for _, s := range warnings {
+		fmt.Fprintln(w, "warning:", s)
+	}
 	if len(diffs) == 0 {
 		fmt.Fprintf(w, "every outcome is as in %s\n", path)
 		return false

@@ -35,11 +35,11 @@ func TestCompareOutcomes(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 
-	diffs, err := compare(path, mk(map[string]result.Outcome{"a.b.c": result.Pass, "a.flaky.one": result.Pass, "perf.x.y": result.Pass, "a.gone.case": result.Pass}))
+	diffs, _, err := compare(path, mk(map[string]result.Outcome{"a.b.c": result.Pass, "a.flaky.one": result.Pass, "perf.x.y": result.Pass, "a.gone.case": result.Pass}))
 	require.NoError(t, err)
 	require.Empty(t, diffs)
 
-	diffs, err = compare(path, mk(map[string]result.Outcome{"a.b.c": result.Fail, "a.flaky.one": result.Error, "perf.x.y": result.Pass, "a.new.case": result.Pass}))
+	diffs, _, err = compare(path, mk(map[string]result.Outcome{"a.b.c": result.Fail, "a.flaky.one": result.Error, "perf.x.y": result.Pass, "a.new.case": result.Pass}))
 	require.NoError(t, err)
 	require.Equal(t, []string{
 		"im/a.b.c/client: fail, was pass: fail",

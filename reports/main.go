@@ -10,7 +10,17 @@
 // Each implementation runs in a child process of its own (the suite's test
 // binary, through go tool test2json), with a time budget: one that panics,
 // exits or hangs yields error rows with its output as evidence, and the
-// report still completes.
+// report still completes. Each child roots a process tree that is killed
+// whole when its run ends — what it started too, even in a session of its
+// own — and a child that leaves a process behind, or whose output a
+// process still holds, gets an error row naming it (render.ProcessCase).
+// What the command keeps is bounded whatever it reads (render.MaxDetail);
+// on SIGINT or SIGTERM it kills what it started and removes its temporary
+// files (harness/proc).
+//
+// With -from, a package that failed beyond its results (a panic, another
+// test, a build failure) is an error row, an unknown outcome is an error,
+// and the same result twice is refused.
 //
 // Exit status: 0 when every result is a pass or declared (unsupported,
 // known-failure, skip, informational); 1 when a result fails (fail,
@@ -26,9 +36,11 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/netconform/netconform/harness/proc"
 	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/reports/render"
 )
@@ -36,8 +48,15 @@ import (
 // usageError is a problem with how the command was called: exit status 2.
 type usageError struct{ error }
 
+// memoryLimit is the report command's soft memory limit: what it keeps is
+// bounded (render.MaxDetail, render.MaxItems), and the garbage collector
+// keeps the rest near it.
+const memoryLimit = 200 << 20
+
 func main() {
+	debug.SetMemoryLimit(memoryLimit)
 	code, err := run(os.Args[1:], os.Stdout, os.Stderr)
+	proc.KillDescendants() // nothing the run started outlives it
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "reports:", err)
 		var ue usageError
@@ -56,6 +75,7 @@ type options struct {
 	impls     string
 	timescale float64
 	budget    time.Duration
+	explore   time.Duration
 	jobs      int
 	from      multi
 	pkgs      multi
@@ -80,6 +100,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.timescale, "timescale", 0, "stretch every upper time bound by this factor")
 	fs.DurationVar(&o.budget, "budget", 4*time.Minute, "time budget of each implementation's process")
 	fs.IntVar(&o.jobs, "jobs", 3, "implementations run at the same time")
+	fs.DurationVar(&o.explore, "explore", 0, "also explore each implementation (harness/explore) for this long: findings are rows of the report, area explore")
 	fs.Var(&o.from, "from", "build the report from this go test -json output instead of running (repeatable; - is stdin)")
 	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (its TestConformance calls suite.Run) instead of the built-in ones (repeatable)")
 	fs.BoolVar(&o.stable, "stable", true, "normalise ports, sequence numbers and timings so reports diff by behaviour only")
@@ -98,6 +119,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if o.jobs < 1 {
 		return nil, usageError{errors.New("-jobs must be at least 1")}
 	}
+	withExplore(o)
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name != "out" {
 			o.args = append(o.args, "-"+f.Name+"="+f.Value.String())
@@ -116,13 +138,16 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	var broken []string
 	var info *result.RunInfo
 	if len(o.from) > 0 {
-		impls, results, info, err = fromFiles(o.from)
+		impls, results, info, err = fromFiles(o.from, os.Stdin)
 		if err != nil {
 			return 2, err
 		}
 	} else {
 		impls, results, info, broken, err = runAll(o, stderr)
 		if err != nil {
+			return 2, err
+		}
+		if err := unique(results); err != nil {
 			return 2, err
 		}
 	}
@@ -137,11 +162,11 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 		o.out, rep.Footer.Total, summary(rep.Footer.ByOutcome))
 	code := rep.ExitCode()
 	if o.compare != "" {
-		diffs, err := compare(o.compare, rep)
+		diffs, warnings, err := compare(o.compare, rep)
 		if err != nil {
 			return 2, err
 		}
-		if reportDiffs(stdout, o.compare, diffs) && code == 0 {
+		if reportDiffs(stdout, o.compare, diffs, warnings) && code == 0 {
 			code = 1
 		}
 	}
@@ -175,13 +200,13 @@ func header(info *result.RunInfo, options []string) render.Header {
 	return h
 }
 
-// fromFiles collects results from go test -json output files.
-func fromFiles(names []string) ([]render.ImplInfo, []result.Result, *result.RunInfo, error) {
-	var impls []render.ImplInfo
-	var results []result.Result
-	var info *result.RunInfo
+// fromFiles collects results from go test -json output files (- is
+// stdin): the same result twice is an error; a package that failed beyond
+// its results, or whose output ends early, is an error row.
+func fromFiles(names []string, stdin io.Reader) ([]render.ImplInfo, []result.Result, *result.RunInfo, error) {
+	c := render.NewCollected(render.NewBudget())
 	for _, name := range names {
-		var rd io.Reader = os.Stdin
+		rd := stdin
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
@@ -190,26 +215,35 @@ func fromFiles(names []string) ([]render.ImplInfo, []result.Result, *result.RunI
 			defer f.Close()
 			rd = f
 		}
-		c, err := render.ReadTestJSON(rd, name)
-		if err != nil {
+		n := len(c.Results) + len(c.Impls)
+		if err := c.Read(rd, name); err != nil {
 			return nil, nil, nil, err
 		}
-		if len(c.Results) == 0 && len(c.Impls) == 0 {
+		if len(c.Results)+len(c.Impls) == n {
 			return nil, nil, nil, fmt.Errorf("%s: no netconform results (was it produced by go test -json on a package calling suite.Run?)", name)
 		}
-		c.Complete("the go test -json output ends before this case's result")
-		impls = append(impls, c.Impls...)
-		results = append(results, c.Results...)
-		if info == nil {
-			info = c.Run
-		}
 	}
-	return impls, results, info, nil
+	c.Complete("the go test -json output ends before this case's result")
+	return c.Impls, append(c.Results, c.PackageRows()...), c.Run, nil
+}
+
+// unique checks that no two results have the same implementation, case
+// and role (an implementation run by two packages, or twice).
+func unique(results []result.Result) error {
+	seen := make(map[string]bool, len(results))
+	for i := range results {
+		k := results[i].Key()
+		if seen[k] {
+			return fmt.Errorf("two results for %s: is an implementation of that name run twice, or by two packages?", k)
+		}
+		seen[k] = true
+	}
+	return nil
 }
 
 // gitVersion describes the checkout, for the report header.
 func gitVersion() string {
-	out, err := exec.Command("git", "describe", "--always", "--dirty", "--tags").Output()
+	out, err := output(exec.Command("git", "describe", "--always", "--dirty", "--tags"), false)
 	if err != nil {
 		return "devel"
 	}

@@ -26,7 +26,6 @@ type progress struct {
 }
 
 type progressRow struct {
-	events  result.Assembler
 	p       *progress
 	name    string
 	total   int
@@ -134,16 +133,8 @@ func (r *progressRow) print() {
 	fmt.Fprintln(r.p.w, r.line())
 }
 
-// observe follows one test2json event of the implementation's run.
-func (r *progressRow) observe(line []byte) {
-	test, key, piece := attrOf(line)
-	if key == "" {
-		return
-	}
-	value, done, err := r.events.Add(test, key, piece)
-	if err != nil || !done {
-		return
-	}
+// event follows one netconform event of the implementation's run.
+func (r *progressRow) event(key, value string) {
 	switch key {
 	case result.KeyImpl:
 		var im render.ImplInfo

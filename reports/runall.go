@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,11 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/netconform/netconform/harness/proc"
 	"github.com/netconform/netconform/harness/result"
-	"github.com/netconform/netconform/harness/sysobs"
 	"github.com/netconform/netconform/reports/render"
 )
 
@@ -69,11 +64,11 @@ type job struct {
 // runAll builds the test binaries, lists their implementations and runs
 // each in a process of its own. broken lists what could not run.
 func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *result.RunInfo, []string, error) {
-	tmp, err := os.MkdirTemp("", "netconform-reports-")
+	tmp, err := proc.MkdirTemp("reports")
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer proc.Remove(tmp)
 	implRE := regexp.MustCompile(o.impls)
 	binaries := testBinaries
 	if len(o.pkgs) > 0 {
@@ -86,6 +81,11 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 			binaries = append(binaries, b)
 		}
 	}
+	goEnv, err := goEnvIn(tmp)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	version := gitVersion()
 	var jobs []job
 	anyCase := false
 	for i := range binaries {
@@ -94,10 +94,10 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 			continue
 		}
 		fmt.Fprintf(stderr, "building %s (module %s)…\n", b.pkg, b.module)
-		if err := build(b, tmp, i); err != nil {
+		if err := build(b, tmp, i, goEnv); err != nil {
 			return nil, nil, nil, nil, err
 		}
-		names, cases, err := listImpls(o, b)
+		names, cases, err := listImpls(o, b, version)
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
@@ -122,6 +122,7 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	var results []result.Result
 	var info *result.RunInfo
 	var broken []string
+	budget := render.NewBudget()
 	sem := make(chan struct{}, o.jobs)
 	var wg sync.WaitGroup
 	for i, j := range jobs {
@@ -130,7 +131,8 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			im, res, ri, why := runOne(o, j, prog.rows[i])
+			r := runner{o: o, j: j, row: prog.rows[i], budget: budget, tmp: filepath.Join(tmp, fmt.Sprintf("run%d", i)), version: version, goEnv: goEnv}
+			im, res, ri, why := r.run()
 			mu.Lock()
 			impls = append(impls, im...)
 			results = append(results, res...)
@@ -147,19 +149,31 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	return impls, results, info, broken, nil
 }
 
+// goEnvIn is the environment of the go commands the report runs: their
+// temporary files in dir, removed with it.
+func goEnvIn(dir string) ([]string, error) {
+	gotmp := filepath.Join(dir, "go")
+	if err := os.Mkdir(gotmp, 0o700); err != nil {
+		return nil, err
+	}
+	return append(os.Environ(), "GOTMPDIR="+gotmp), nil
+}
+
 // build compiles b's test binary.
-func build(b *testBinary, tmp string, i int) error {
+func build(b *testBinary, tmp string, i int, env []string) error {
 	b.path = filepath.Join(tmp, fmt.Sprintf("suite%d.test", i))
 	cmd := exec.Command("go", "test", "-c", "-o", b.path, b.pkg)
-	cmd.Dir = b.module
-	if out, err := cmd.CombinedOutput(); err != nil {
+	cmd.Dir, cmd.Env = b.module, env
+	if out, err := output(cmd, true); err != nil {
 		return fmt.Errorf("go test -c %s in %s: %v\n%s", b.pkg, b.module, err, out)
 	}
-	out, err := goList(b, "{{.ImportPath}}\t{{.Dir}}\t{{.Module.Path}}")
+	cmd = exec.Command("go", "list", "-f", "{{.ImportPath}}\t{{.Dir}}\t{{.Module.Path}}", b.pkg)
+	cmd.Dir, cmd.Env = b.module, env
+	out, err := output(cmd, false)
 	if err != nil {
-		return err
+		return fmt.Errorf("go list %s in %s: %v", b.pkg, b.module, err)
 	}
-	f := strings.Split(out, "\t")
+	f := strings.Split(strings.TrimSpace(string(out)), "\t")
 	if len(f) != 3 {
 		return fmt.Errorf("go list %s: unexpected %q", b.pkg, out)
 	}
@@ -170,23 +184,34 @@ func build(b *testBinary, tmp string, i int) error {
 	return nil
 }
 
-func goList(b *testBinary, format string) (string, error) {
-	cmd := exec.Command("go", "list", "-f", format, b.pkg)
-	cmd.Dir = b.module
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("go list %s in %s: %v", b.pkg, b.module, err)
+// output runs cmd as a process tree (killed whole once it ends), and
+// returns what it printed on stdout, and on stderr too when combined,
+// keeping the last MiB.
+func output(cmd *exec.Cmd, combined bool) ([]byte, error) {
+	out, errs := proc.NewTail(1<<20), proc.NewTail(16<<10)
+	cmd.Stdout, cmd.Stderr = out, errs
+	if combined {
+		cmd.Stderr = out
 	}
-	return strings.TrimSpace(string(out)), nil
+	p, err := proc.Start(cmd)
+	if err != nil {
+		return nil, err
+	}
+	err = p.Wait()
+	p.Kill()
+	if err != nil && !combined {
+		err = fmt.Errorf("%v: %s", err, errs.String())
+	}
+	return []byte(out.String()), err
 }
 
 // listImpls asks the test binary which implementations it runs, and how
 // many cases the filters select.
-func listImpls(o *options, b *testBinary) (names []string, cases int, err error) {
+func listImpls(o *options, b *testBinary, version string) (names []string, cases int, err error) {
 	cmd := exec.Command(b.path, "-test.run=^TestConformance$", "-"+result.FlagList)
 	cmd.Dir = b.dir
-	cmd.Env = childEnv(o)
-	out, err := cmd.CombinedOutput()
+	cmd.Env = childEnv(o, version)
+	out, err := output(cmd, true)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s -%s: %v\n%s", b.pkg, result.FlagList, err, out)
 	}
@@ -204,112 +229,12 @@ func listImpls(o *options, b *testBinary) (names []string, cases int, err error)
 
 // childEnv is the environment of a test process: the filters, the
 // timescale, and the version to report.
-func childEnv(o *options) []string {
-	env := append(os.Environ(), result.EnvCases+"="+o.cases, result.EnvAreas+"="+o.areas, result.EnvToolVersion+"="+gitVersion())
+func childEnv(o *options, version string) []string {
+	env := append(os.Environ(), result.EnvCases+"="+o.cases, result.EnvAreas+"="+o.areas, result.EnvToolVersion+"="+version, exploreEnv(o))
 	if o.timescale > 0 {
 		env = append(env, fmt.Sprintf("%s=%g", result.EnvTimescale, o.timescale))
 	}
 	return env
-}
-
-// runOne runs one implementation's cases in a child process and collects
-// its results; why says why it could not run, if it could not.
-func runOne(o *options, j job, row *progressRow) ([]render.ImplInfo, []result.Result, *result.RunInfo, string) {
-	row.begin()
-	// The test binary runs in its own process group, its output converted
-	// by test2json in a filter process of its own: so the binary's own exit
-	// status is seen (test2json would turn a crash into a plain failure).
-	cmd := exec.Command(j.bin.path,
-		"-test.run=^TestConformance$/^"+regexp.QuoteMeta(j.name)+"$",
-		"-test.v=test2json", "-test.timeout="+(o.budget+time.Minute).String())
-	cmd.Dir = j.bin.dir
-	cmd.Env = childEnv(o)
-	cmd.SysProcAttr = sysobs.GroupProcAttr()
-	var stdout bytes.Buffer
-	pr, pw := io.Pipe()
-	conv := exec.Command("go", "tool", "test2json", "-t", "-p", j.bin.importPath)
-	conv.Stdout = pw
-	binOut, err := conv.StdinPipe()
-	if err != nil {
-		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, nil, err.Error()
-	}
-	cmd.Stdout = binOut
-	stderr := proc.NewTail(16 << 10)
-	cmd.Stderr = stderr // a crash's stack: its tail is the evidence
-	scanned := make(chan struct{})
-	go func() {
-		defer close(scanned)
-		sc := bufio.NewScanner(io.TeeReader(pr, &stdout))
-		sc.Buffer(make([]byte, 1<<20), 64<<20)
-		for sc.Scan() {
-			row.observe(sc.Bytes())
-		}
-		io.Copy(io.Discard, pr)
-	}()
-	began := time.Now()
-	if err := conv.Start(); err != nil {
-		pw.Close()
-		<-scanned
-		row.end("could not start")
-		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, nil, err.Error()
-	}
-	err = cmd.Start()
-	if err != nil {
-		binOut.Close()
-		conv.Wait()
-		pw.Close()
-		<-scanned
-		row.end("could not start")
-		return []render.ImplInfo{{Name: j.name, Evidence: err.Error()}}, nil, nil, err.Error()
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	timedOut := false
-	select {
-	case err = <-done:
-	case <-time.After(o.budget):
-		timedOut = true
-		sysobs.KillGroup(cmd.Process.Pid)
-		err = <-done
-	}
-	binOut.Close()
-	conv.Wait()
-	pw.Close()
-	<-scanned
-	took := time.Since(began).Round(time.Millisecond)
-
-	c, perr := render.ReadTestJSON(bytes.NewReader(stdout.Bytes()), j.name+" output")
-	if perr != nil {
-		row.end("unreadable output")
-		return []render.ImplInfo{{Name: j.name, Evidence: perr.Error() + "\n" + stderr.String()}}, nil, nil, perr.Error()
-	}
-	var evidence, why string
-	switch {
-	case timedOut:
-		why = fmt.Sprintf("still running after its %v budget; killed with its process group", o.budget)
-	case err != nil && !isTestFailure(err):
-		why = fmt.Sprintf("the test process ended abnormally after %v (%v)", took, err)
-	}
-	if why != "" {
-		evidence = why + "\nstderr tail:\n" + stderr.String() + "\noutput tail:\n" + c.Output
-	}
-	if len(c.Impls) == 0 {
-		row.end("no results")
-		if why == "" {
-			why = "the test process reported no implementation"
-			evidence = why + "\n" + c.Output + "\n" + stderr.String()
-		}
-		return []render.ImplInfo{{Name: j.name, Module: moduleOf(j.bin), Evidence: evidence}}, nil, c.Run, why
-	}
-	for i := range c.Impls {
-		c.Impls[i].Module = moduleOf(j.bin)
-		c.Impls[i].Evidence = evidence
-	}
-	c.Complete(evidence)
-	row.end("")
-	// A crash is reported as error rows (with evidence), not as a harness
-	// failure: the report completes, and its exit status says 2 through them.
-	return c.Impls, c.Results, c.Run, ""
 }
 
 // isTestFailure reports whether err is the ordinary "some test failed"
@@ -320,16 +245,3 @@ func isTestFailure(err error) bool {
 }
 
 func moduleOf(b *testBinary) string { return b.modulePath }
-
-// attrOf extracts the Test, Key and Value of a test2json attr event of
-// netconform's, cheaply.
-func attrOf(line []byte) (test, key, value string) {
-	if !bytes.Contains(line, []byte(`"Action":"attr"`)) {
-		return "", "", ""
-	}
-	var ev struct{ Test, Key, Value string }
-	if json.Unmarshal(line, &ev) != nil || !strings.HasPrefix(ev.Key, "netconform.") {
-		return "", "", ""
-	}
-	return ev.Test, ev.Key, ev.Value
-}

@@ -18,7 +18,7 @@ var connCases = []h.Case{
 		ID:    "conn.addr.non-nil",
 		Spec:  "net.Conn.LocalAddr and RemoteAddr: both are known on a connected stream and the remote address is the other end's local address",
 		Level: h.Convention,
-		Needs: h.CapStream,
+		Needs: h.CapConn,
 		Setup: h.SetupConn,
 		Script: h.Script(
 			h.Addrs(iut),
@@ -44,7 +44,7 @@ var connCases = []h.Case{
 		ID:    "conn.transfer.ping-pong",
 		Spec:  "net.Conn: 200 alternating 8-byte exchanges keep their order and content (nettest PingPong)",
 		Level: h.Contract,
-		Needs: h.CapStream,
+		Needs: h.CapConn,
 		Setup: h.SetupConn,
 		Script: h.Script(h.Func("200 ping-pongs", func(x *h.X) error {
 			return pingPong(x, 200)
@@ -61,19 +61,93 @@ var connCases = []h.Case{
 	},
 	{
 		ID:        "conn.write.concurrent-no-interleave",
-		Spec:      "internal/poll.FD.Write: Go holds the write lock for a whole Write, so eight concurrent 256 KiB Writes arrive as eight contiguous runs",
+		Spec:      "internal/poll.FD.Write: Go holds the write lock for a whole Write, so eight concurrent 1 MiB Writes, blocked side by side on full buffers, arrive as eight contiguous runs",
 		Catalogue: "Q3",
 		Level:     h.Convention,
+		Needs:     h.CapStream | h.CapBounded,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Func("8 writers × 1 MiB", concurrentWriters)),
+	},
+	{
+		ID:        "conn.copy.from-reader",
+		Spec:      "io.Copy into a conn (through its ReadFrom where it has one, as *net.TCPConn does) delivers every byte: 1 MiB arrives intact and Copy returns 1 MiB, nil",
+		Catalogue: "C14",
+		Level:     h.Contract,
 		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
-		Script:    h.Script(h.Func("8 writers × 256 KiB", concurrentWriters)),
+		Script: h.Script(
+			h.Go("r", h.ReadFull(peer, 1<<20).WantPattern(0)),
+			h.CopyFrom(iut, 1<<20),
+			h.Await("r"),
+		),
+	},
+	{
+		ID:        "conn.copy.to-writer",
+		Spec:      "io.Copy out of a conn (through its WriteTo where it has one, as *net.TCPConn does) copies everything until the peer closes and returns nil, not io.EOF: a successful Copy returns err == nil",
+		Catalogue: "C14",
+		Level:     h.Contract,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Go("c", h.CopyTo(iut).WantPattern(0).WantN(1<<20)),
+			h.WriteN(peer, 1<<20),
+			h.Close(peer),
+			h.Await("c"),
+		),
+	},
+	{
+		ID:        "conn.write.buffer-not-retained",
+		Spec:      "io.Writer: implementations must not retain p, so overwriting the buffer as soon as each Write returns does not change what the peer reads (64 Writes of 16 KiB through one buffer)",
+		Catalogue: "Q5",
+		Level:     h.Contract,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Func("64 Writes through one buffer, overwritten after each", writeBufferNotRetained)),
+	},
+	{
+		ID:        "conn.read.buffer-not-retained",
+		Spec:      "io.Reader: implementations must not retain p, so once Read has returned, data arriving later never lands in its buffer",
+		Catalogue: "Q5",
+		Level:     h.Contract,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Func("read, overwrite the buffer, receive 64 KiB more", readBufferNotRetained(false))),
+	},
+	{
+		ID:        "conn.read.buffer-not-retained-after-timeout",
+		Spec:      "io.Reader: implementations must not retain p, also when Read returns by its deadline: data arriving after the timeout never lands in the timed-out Read's buffer, and none is lost",
+		Catalogue: "Q5",
+		Level:     h.Contract,
+		Needs:     h.CapStream | h.CapDeadline,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Func("time a Read out, overwrite its buffer, receive 64 KiB", readBufferNotRetained(true))),
+	},
+	{
+		ID:    "conn.read.returns-available",
+		Spec:  "io.Reader: if some data is available but not len(p) bytes, Read conventionally returns what is available instead of waiting for more: Read(64 KiB) with 10 bytes queued returns them",
+		Level: h.Convention,
+		Needs: h.CapStream,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.Go("w", h.Write(peer, "0123456789")),
+			h.Read(iut, 64<<10).WantPrefix("0").Within(time.Second),
+			h.Await("w"),
+		),
+	},
+	{
+		ID:     "conn.transfer.odd-sizes",
+		Spec:   "net.Conn: a stream carries bytes, not messages: Writes of 30 sizes from 1 B to 256 KiB, on either side of common frame and buffer boundaries, read back intact through 10 different buffer sizes, both ways",
+		Level:  h.Contract,
+		Needs:  h.CapStream,
+		Setup:  h.SetupConn,
+		Script: h.Script(h.Func("30 Write sizes one way, 10 Read sizes the other, then back", oddSizes)),
 	},
 	{
 		ID:        "conn.methods.concurrent",
 		Spec:      "net.Conn: multiple goroutines may invoke methods simultaneously; 50 rounds of concurrent Read, Write, deadline and address calls leave a working conn (nettest ConcurrentMethods)",
 		Catalogue: "Q1 Q6",
 		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapDeadline,
+		Needs:     h.CapConn | h.CapDeadline,
 		Setup:     h.SetupConn,
 		Script:    h.Script(h.Func("50 rounds of concurrent methods, then a round trip", concurrentMethods)),
 	},
@@ -146,24 +220,29 @@ func placeChunk(stream, chunk []byte) int {
 func concurrentReaders(x *h.X) error {
 	stream := records(128 << 10) // 1 MiB
 	a, b := x.Conn(iut), x.Conn(peer)
-	go b.Write(stream)
 	type chunk []byte
 	var mu sync.Mutex
 	var chunks []chunk
 	total := 0
-	var wg sync.WaitGroup
+	var wg, ready sync.WaitGroup
 	a.SetReadDeadline(time.Now().Add(x.Scaled(10 * time.Second)))
 	for range 4 {
 		wg.Add(1)
+		ready.Add(1)
 		x.Go(func() {
 			defer wg.Done()
 			buf := make([]byte, 16<<10)
+			first := true
 			for {
 				mu.Lock()
 				done := total >= len(stream)
 				mu.Unlock()
 				if done {
 					return
+				}
+				if first {
+					ready.Done() // about to block in Read: nothing is sent yet
+					first = false
 				}
 				n, err := a.Read(buf)
 				mu.Lock()
@@ -183,8 +262,16 @@ func concurrentReaders(x *h.X) error {
 			}
 		})
 	}
+	// The readers block in Read together before the first byte is sent, so
+	// their calls overlap.
+	ready.Wait()
+	go b.Write(stream)
 	wg.Wait()
 	a.SetReadDeadline(time.Time{})
+	if !x.Overlapped(iut) {
+		x.Inconclusive("the 4 readers' Reads never overlapped, so their concurrency was not tested")
+		return nil
+	}
 	// Chunks holding a whole record are placed exactly; shorter ones (a
 	// Read may legally return a few bytes) are checked as a multiset
 	// against the bytes no placed chunk covers.
@@ -228,25 +315,39 @@ func concurrentReaders(x *h.X) error {
 
 // concurrentWriters checks that concurrent Writes are not interleaved.
 func concurrentWriters(x *h.X) error {
-	const writers, size = 8, 256 << 10
+	const writers, size = 8, 1 << 20
 	a, b := x.Conn(iut), x.Conn(peer)
 	got := make(chan []byte, 1)
 	x.Go(func() {
+		// The peer reads only once two Writes are in flight together (or
+		// after 2 s): 8 MiB fill the buffers, so the Writes block side by
+		// side and their concurrency is tested.
+		for end := time.Now().Add(x.Scaled(2 * time.Second)); !x.Overlapped(iut) && time.Now().Before(end); {
+			time.Sleep(time.Millisecond)
+		}
 		buf := make([]byte, writers*size)
 		n, _ := io.ReadFull(b, buf)
 		got <- buf[:n]
 	})
 	var wg sync.WaitGroup
+	start := make(chan struct{}) // the writers start together
 	for w := range writers {
 		wg.Add(1)
 		x.Go(func() {
 			defer wg.Done()
-			if n, err := a.Write(bytes.Repeat([]byte{byte('A' + w)}, size)); err != nil || n != size {
-				x.Errorf(fmt.Sprintf("iut.Write(<256 KiB of %c>) concurrently", 'A'+w), fmt.Sprintf("%d, %v", n, err), fmt.Sprintf("%d, nil", size))
+			run := bytes.Repeat([]byte{byte('A' + w)}, size)
+			<-start
+			if n, err := a.Write(run); err != nil || n != size {
+				x.Errorf(fmt.Sprintf("iut.Write(<1 MiB of %c>) concurrently", 'A'+w), fmt.Sprintf("%d, %v", n, err), fmt.Sprintf("%d, nil", size))
 			}
 		})
 	}
+	close(start)
 	wg.Wait()
+	if !x.Overlapped(iut) {
+		x.Inconclusive("the 8 Writes never overlapped, so whether they interleave was not tested")
+		return nil
+	}
 	var data []byte
 	select {
 	case data = <-got:
@@ -260,14 +361,14 @@ func concurrentWriters(x *h.X) error {
 			j++
 		}
 		if (j-i)%size != 0 {
-			x.Errorf("peer.ReadFull(2 MiB) after 8 concurrent Writes", fmt.Sprintf("a run of %d bytes of %c at offset %d", j-i, data[i], i), "8 runs of 256 KiB")
+			x.Errorf("peer.ReadFull(8 MiB) after 8 concurrent Writes", fmt.Sprintf("a run of %d bytes of %c at offset %d", j-i, data[i], i), "8 runs of 1 MiB")
 			return nil
 		}
 		runs += (j - i) / size
 		i = j
 	}
 	if runs != writers {
-		x.Errorf("peer.ReadFull(2 MiB) after 8 concurrent Writes", fmt.Sprintf("%d runs", runs), "8 runs of 256 KiB")
+		x.Errorf("peer.ReadFull(8 MiB) after 8 concurrent Writes", fmt.Sprintf("%d runs", runs), "8 runs of 1 MiB")
 	}
 	return nil
 }

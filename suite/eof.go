@@ -1,6 +1,8 @@
 package suite
 
 import (
+	"time"
+
 	h "github.com/netconform/netconform/harness/script"
 )
 
@@ -115,9 +117,9 @@ var eofCases = []h.Case{
 	{
 		ID:        "eof.read.after-peer-abort",
 		Spec:      "Linux tcp(7): a peer that closes with unread data sends RST, and the first Read then fails with ECONNRESET (TestNotTemporaryRead)",
-		Catalogue: "H9a H9b",
+		Catalogue: "H9a H9b H14",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapTCP | h.CapBuffered,
+		Needs:     h.CapStream | h.CapResets | h.CapBuffered,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Write(iut, "unread"),
@@ -131,7 +133,7 @@ var eofCases = []h.Case{
 		Spec:      "Linux tcp(7): a reset is reported once; after it, Read returns 0, io.EOF",
 		Catalogue: "H9c",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapTCP | h.CapBuffered,
+		Needs:     h.CapStream | h.CapResets | h.CapBuffered,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Write(iut, "unread"),
@@ -146,7 +148,7 @@ var eofCases = []h.Case{
 		Spec:      "Linux tcp(7): once a reset was reported, Write fails with EPIPE",
 		Catalogue: "H9d H10b",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapTCP | h.CapBuffered,
+		Needs:     h.CapStream | h.CapResets | h.CapBuffered,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Write(iut, "unread"),
@@ -161,7 +163,7 @@ var eofCases = []h.Case{
 		Spec:      "Linux tcp(7): when the first operation after the peer's RST is a Write, it fails with ECONNRESET",
 		Catalogue: "H10a",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapTCP | h.CapBuffered,
+		Needs:     h.CapStream | h.CapResets | h.CapBuffered,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Write(iut, "unread"),
@@ -174,7 +176,7 @@ var eofCases = []h.Case{
 	{
 		ID:        "eof.write.to-closed-peer",
 		Spec:      "Linux tcp(7): writing to a fully closed peer succeeds once, the peer answers RST, and the next Write fails with EPIPE (an RST in CLOSE_WAIT becomes EPIPE)",
-		Catalogue: "H11",
+		Catalogue: "H11 H12",
 		Level:     h.Convention,
 		Needs:     h.CapStream | h.CapTCP | h.CapKernel,
 		Setup:     h.SetupConn,
@@ -191,11 +193,38 @@ var eofCases = []h.Case{
 		),
 	},
 	{
+		ID:        "eof.write.after-peer-close-fails",
+		Spec:      "Linux tcp(7) and unix(7): once the peer has closed completely, Writes soon fail (its RST turns into EPIPE), so a writer learns its data goes nowhere instead of writing into the void for ever",
+		Catalogue: "H11",
+		Level:     h.Convention,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Close(peer),
+			h.Read(iut, 8).Err(h.EOF).AnyErr(),
+			h.WriteUntilFails(iut, 2*time.Second).Err(h.BrokenPipe).AnyErr(),
+		),
+	},
+	{
+		ID:        "eof.read.all-data-before-eof",
+		Spec:      "RFC 9293 §3.6: a close delivers everything written before it: 1 MiB written then Close by the peer reads back intact, then io.EOF",
+		Catalogue: "E7",
+		Level:     h.Convention,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.Go("r", h.ReadAll(iut).WantPattern(0).WantN(1<<20)),
+			h.WriteN(peer, 1<<20),
+			h.Close(peer),
+			h.Await("r"),
+		),
+	},
+	{
 		ID:        "eof.read.after-peer-linger-zero",
 		Spec:      "Linux socket(7) SO_LINGER: a peer closing with a zero linger time aborts with RST, and Read fails with ECONNRESET",
 		Catalogue: "S5",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapTCP | h.CapLinger,
+		Needs:     h.CapStream | h.CapResets,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.SetLinger(peer, 0),

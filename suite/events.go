@@ -68,17 +68,27 @@ type collector struct {
 	results []result.Result
 }
 
-// announce emits the run and the implementation, with the results it plans.
-func (col *collector) announce(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.Case) {
+// announce emits the run and the implementation, with the results it
+// plans: the cases' and the explorer's (explored, case/role keys).
+func (col *collector) announce(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.Case, explored ...string) {
 	info := result.Describe(im)
 	for _, c := range cases {
 		for _, role := range c.RolesFor(im) {
 			info.Planned = append(info.Planned, c.ID+"/"+string(role))
 		}
 	}
+	info.Planned = append(info.Planned, explored...)
 	var infos []result.CaseInfo
 	for _, c := range cases {
 		infos = append(infos, result.CaseInfo{ID: c.ID, Area: c.Area(), Level: c.Level, Spec: c.Spec, Catalogue: c.Catalogue, Needs: c.Needs.List()})
+	}
+	seen := map[string]bool{}
+	for _, k := range explored {
+		id, _, _ := strings.Cut(k, "/")
+		if !seen[id] {
+			seen[id] = true
+			infos = append(infos, exploreCaseInfo(id))
+		}
 	}
 	emit(t, result.KeyRun, runInfo(rn))
 	emit(t, result.KeyImpl, info)
@@ -97,9 +107,12 @@ func emit(t *testing.T, key string, v any) {
 	}
 }
 
-// report turns a result into the subtest's verdict, output and event.
+// report turns a result into the subtest's verdict, output and event;
+// the result is bounded first (result.Result.Bound): evidence an
+// implementation produced never makes an event of unbounded size.
 func (col *collector) report(t *testing.T, res *result.Result) {
 	t.Helper()
+	res.Bound()
 	col.mu.Lock()
 	col.results = append(col.results, *res)
 	col.mu.Unlock()
@@ -119,6 +132,8 @@ func (col *collector) report(t *testing.T, res *result.Result) {
 		t.Skipf("known failure: %s%s", res.Reason, link)
 	case result.Unsupported:
 		t.Skipf("unsupported: %s", res.Reason)
+	case result.NotApplicable:
+		t.Skipf("not applicable: %s", res.Reason)
 	case result.Skip:
 		t.Skipf("skip: %s", res.Reason)
 	default:
@@ -137,6 +152,7 @@ func (col *collector) report(t *testing.T, res *result.Result) {
 // reportAfterAll reports after-all results from the implementation's
 // test, once its cases are done (from a Cleanup: no subtests are left).
 func (col *collector) reportAfterAll(t *testing.T, res *result.Result) {
+	res.Bound()
 	col.mu.Lock()
 	col.results = append(col.results, *res)
 	col.mu.Unlock()

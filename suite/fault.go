@@ -22,41 +22,29 @@ const (
 )
 
 // fault makes an isolated case: it runs in a child process in a network
-// namespace of its own, whose loopback it may take down.
+// namespace of its own, where it may drop a connection's packets
+// (Silence, per connection, with nf_tables: IPv4 and IPv6 alike) or add
+// links.
 func fault(c h.Case) h.Case {
 	c.Isolated = true
 	if c.Budget == 0 {
 		c.Budget = faultBudge
 	}
-	// The fault is injected in the kernel (a link goes down): the case
-	// means something only when the conn's traffic crosses the kernel.
-	c.Needs |= h.CapPeerState
-	c.Requires = silentLoopbackIsIPv4
 	return c
 }
 
-// silentLoopbackIsIPv4: taking lo down silences an IPv4 peer (packets are
-// dropped, routes stay), but removes the ::1 routes, so an IPv6 stack
-// reports ENETUNREACH instead of meeting a silent peer (observed here:
-// keepalive then fails with ENETUNREACH, the soft error tcp_write_err
-// prefers to ETIMEDOUT).
-func silentLoopbackIsIPv4(im *h.Impl) string {
-	if im.Network == "tcp6" {
-		return "the silent-peer technique (lo down in the case's namespace) removes IPv6's ::1 routes, turning silence into ENETUNREACH; the fault cases run over IPv4"
-	}
-	return ""
-}
-
 // silencePeer exchanges data so that the last segment the IUT received
-// is known (labelled "hi"), then makes the peer silent: lo goes down, so
-// everything either side sends is dropped, and neither socket learns.
+// is known (labelled "hi"), then makes the peer silent: every packet of
+// the connection is dropped, both ways, and neither socket learns. The
+// silenced side is the peer's 4-tuple, so the case needs no more of the
+// IUT than its traffic crossing the kernel of the case's namespace.
 func silencePeer() []h.Step {
 	return h.Script(
 		h.Go("hi", h.Write(peer, "hi")).Label("hi"),
 		h.ReadFull(iut, 2).Want("hi"),
 		h.Await("hi"),
 		h.WaitSettled(peer),
-		h.LinkDown("lo"),
+		h.Silence(peer),
 	)
 }
 
@@ -68,7 +56,7 @@ var faultCases = []h.Case{
 		Spec:      "Linux tcp(7) keepalive: with a silent peer a blocked Read fails with ETIMEDOUT once idle + count × interval have passed since the last segment received, never before; Timeout() is true but it is not os.ErrDeadlineExceeded",
 		Catalogue: "K9",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapKeepAlive | h.CapTCP,
+		Needs:     h.CapStream | h.CapTCP | h.CapKeepAliveOptions,
 		Setup:     h.SetupConn,
 		Dial:      h.DialOptions{KeepAliveConfig: fastKeepalive},
 		Listen:    h.ListenOptions{KeepAliveConfig: fastKeepalive},
@@ -81,7 +69,7 @@ var faultCases = []h.Case{
 		Spec:      "Linux tcp(7): once keepalive declared the peer dead the error is reported once; then Read returns io.EOF and Write fails with EPIPE",
 		Catalogue: "K9",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapKeepAlive | h.CapTCP,
+		Needs:     h.CapStream | h.CapTCP | h.CapKeepAliveOptions,
 		Setup:     h.SetupConn,
 		Dial:      h.DialOptions{KeepAliveConfig: fastKeepalive},
 		Listen:    h.ListenOptions{KeepAliveConfig: fastKeepalive},
@@ -96,7 +84,7 @@ var faultCases = []h.Case{
 		Spec:      "RFC 9293 §3.8.4: keepalive gives up locally without telling the silent peer, whose socket stays ESTABLISHED",
 		Catalogue: "K9",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapKeepAlive | h.CapTCP | h.CapPeerState,
+		Needs:     h.CapStream | h.CapTCP | h.CapKeepAliveOptions,
 		Setup:     h.SetupConn,
 		Dial:      h.DialOptions{KeepAliveConfig: fastKeepalive},
 		Listen:    h.ListenOptions{KeepAliveConfig: fastKeepalive},
@@ -110,7 +98,7 @@ var faultCases = []h.Case{
 		Spec:      "Linux tcp(7): without keepalive nothing probes a silent peer, so a blocked Read outlives the window keepalive would have used until Close releases it",
 		Catalogue: "K3",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapKeepAlive | h.CapTCP | h.CapFullClose,
+		Needs:     h.CapStream | h.CapTCP | h.CapKeepAliveOptions,
 		Setup:     h.SetupConn,
 		Dial:      h.DialOptions{KeepAlive: -1},
 		Listen:    h.ListenOptions{KeepAlive: -1},
@@ -126,11 +114,11 @@ var faultCases = []h.Case{
 		ID:    "fault.user-timeout.unacked-data",
 		Spec:  "Linux tcp(7) TCP_USER_TIMEOUT: data unacknowledged for longer than the user timeout makes the connection fail with ETIMEDOUT, never before it",
 		Level: h.Convention,
-		Needs: h.CapStream | h.CapTCP | h.CapFD,
+		Needs: h.CapStream | h.CapTCP,
 		Setup: h.SetupConn,
 		Script: h.Script(
 			h.SetOpt(iut, h.OptUserTimeout, int(userTO/time.Millisecond)),
-			h.LinkDown("lo"),
+			h.Silence(peer),
 			h.Write(iut, "unacknowledged").Label("w"),
 			h.Read(iut, 8).Err(h.TimedOut).Timeout().Since("w").NotBefore(userTO).KernelTimer(1).Within(userTO+2*kaSlack),
 		),
@@ -139,7 +127,7 @@ var faultCases = []h.Case{
 		ID:    "fault.deadline.silent-link",
 		Spec:  "net.Conn.SetReadDeadline: a read deadline fires on time whatever the network does, even with the peer silenced",
 		Level: h.Contract,
-		Needs: h.CapStream | h.CapDeadline | h.CapTCP,
+		Needs: h.CapStream,
 		Setup: h.SetupConn,
 		Script: append(silencePeer(),
 			h.SetReadDeadline(iut, h.In(longDeadline)),
@@ -193,10 +181,10 @@ var faultCases = []h.Case{
 		Script: h.Script(
 			h.Close(peer),
 			h.Read(iut, 8).Err(h.EOF),
-			h.LinkDown("lo"),
+			h.Silence(peer),
 			h.Close(iut),
 			h.ExpectState(iut, lastAck),
-			h.LinkUp("lo"),
+			h.Restore(peer),
 			h.ExpectState(iut, absent),
 			h.ExpectState(peer, timeWait),
 		),

@@ -19,7 +19,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "net.TCPConn.CloseWrite: shuts down the writing side of the connection; on an established conn it succeeds",
 		Catalogue: "H1a",
 		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script:    h.Script(h.CloseWrite(iut)),
 	},
@@ -28,7 +28,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "net.TCPConn.CloseWrite: the peer reads everything written before it, then io.EOF (RFC 9293 §3.6: FIN after the data)",
 		Catalogue: "H1b",
 		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Go("w", h.Write(iut, "hello")),
@@ -43,7 +43,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "io.Reader: once the peer's stream has ended every further Read returns 0, io.EOF (TestCloseWrite reads EOF after CloseWrite)",
 		Catalogue: "H1c",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseWrite(iut),
@@ -57,7 +57,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "RFC 9293 §3.6: after one side's FIN the other direction stays open: the peer still writes and the half-closed side still reads",
 		Catalogue: "H3",
 		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseWrite(iut),
@@ -72,7 +72,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "net.TCPConn.CloseWrite: the writing side is shut down, so a later Write fails (EPIPE on Linux, TestCloseWrite)",
 		Catalogue: "H2",
 		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseWrite(iut),
@@ -82,9 +82,9 @@ var halfcloseCases = []h.Case{
 	{
 		ID:        "halfclose.write.after-closewrite-is-epipe",
 		Spec:      "Linux write(2): writing on a socket shut down for writing fails with EPIPE; Go ignores SIGPIPE on sockets and returns it, twice",
-		Catalogue: "H2",
+		Catalogue: "H2 H13",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseWrite(iut),
@@ -97,7 +97,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "Linux shutdown(2): shutting down the write side again while the peer is open succeeds (TestCloseError calls it three times)",
 		Catalogue: "H6c",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseWrite(iut),
@@ -109,7 +109,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "net.ErrClosed: CloseWrite on a closed conn fails with an error wrapping net.ErrClosed (TestCloseError)",
 		Catalogue: "H7",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Close(iut),
@@ -121,7 +121,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "RFC 9293 §3.6: data written before CloseWrite is delivered before the FIN; none is lost or truncated (1 MiB)",
 		Catalogue: "H8",
 		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Go("r", h.ReadAll(peer).WantPattern(0).WantN(1<<20)),
@@ -135,7 +135,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "RFC 9293 §3.6: when both sides shut down writing, each reads the other's data then io.EOF",
 		Catalogue: "H4",
 		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapHalfClose,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Go("w", h.Write(iut, "a")),
@@ -155,7 +155,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "Linux shutdown(2): once both directions are shut and the connection is gone, shutdown fails with ENOTCONN",
 		Catalogue: "H6",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapHalfClose | h.CapTCP,
+		Needs:     h.CapStream | h.CapTCP,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseWrite(peer),
@@ -170,16 +170,16 @@ var halfcloseCases = []h.Case{
 		Spec:      "net.TCPConn.CloseRead: shuts down the reading side; on an established conn it succeeds (TestCloseRead)",
 		Catalogue: "H5a",
 		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapCloseRead,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script:    h.Script(h.CloseRead(iut)),
 	},
 	{
 		ID:        "halfclose.closeread.read-fails",
-		Spec:      "net.TCPConn.CloseRead: after it, a Read returns n == 0 and an error (TestCloseRead)",
+		Spec:      "net.TCPConn.CloseRead's documentation promises nothing about later Reads; Go's std net on Linux returns n == 0 and an error (TestCloseRead)",
 		Catalogue: "H5c",
-		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapCloseRead,
+		Level:     h.Convention,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseRead(iut),
@@ -191,7 +191,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "Linux shutdown(SHUT_RD): a Read with nothing queued returns 0 (io.EOF in Go) at once",
 		Catalogue: "H5c",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapCloseRead,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseRead(iut),
@@ -203,7 +203,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "Linux shutdown(SHUT_RD): data already queued is still returned by Read before io.EOF",
 		Catalogue: "H5b",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapCloseRead | h.CapBuffered,
+		Needs:     h.CapStream | h.CapBuffered,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Write(peer, "abc"),
@@ -214,15 +214,20 @@ var halfcloseCases = []h.Case{
 	},
 	{
 		ID:        "halfclose.closeread.peer-write-succeeds",
-		Spec:      "Linux tcp(7) shutdown(SHUT_RD) sends nothing: the peer's later Write succeeds and no RST is provoked (unix sockets differ: EPIPE)",
+		Spec:      "Linux tcp(7) shutdown(SHUT_RD) sends nothing: the peer's later Writes succeed, no RST is provoked (its socket stays ESTABLISHED), and the other direction still carries data (unix sockets differ: EPIPE)",
 		Catalogue: "H5f",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapCloseRead | h.CapBuffered | h.CapTCP,
+		Needs:     h.CapStream | h.CapBuffered | h.CapTCP,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseRead(iut),
 			h.Write(peer, "late"),
 			h.Write(peer, "again"),
+			h.WaitSettled(peer),
+			h.ExpectState(peer, established),
+			h.Go("w", h.Write(iut, "still")),
+			h.ReadFull(peer, 5).Want("still"),
+			h.Await("w"),
 		),
 	},
 	{
@@ -230,7 +235,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "net.TCPConn.CloseRead shuts down only the reading side: Write still works and the peer receives it",
 		Catalogue: "H5g",
 		Level:     h.Contract,
-		Needs:     h.CapStream | h.CapCloseRead,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseRead(iut),
@@ -244,7 +249,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "Linux shutdown(2): shutting down the read side again while established succeeds (TestCloseError calls it three times)",
 		Catalogue: "H6c",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapCloseRead,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseRead(iut),
@@ -256,7 +261,7 @@ var halfcloseCases = []h.Case{
 		Spec:      "net.ErrClosed: CloseRead on a closed conn fails with an error wrapping net.ErrClosed (TestCloseError)",
 		Catalogue: "H7",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapCloseRead,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Close(iut),

@@ -14,7 +14,7 @@ const (
 	sysCnt   = "net/ipv4/tcp_keepalive_probes"
 )
 
-const kaNeeds = h.CapStream | h.CapKeepAlive | h.CapFD | h.CapTCP
+const kaNeeds = h.CapStream | h.CapKeepAliveOptions | h.CapTCP
 
 // keepalive makes a keepalive case: the IUT dials (role client) or listens
 // (role server) with the same options, and the script reads the socket

@@ -88,7 +88,7 @@ var listenerCases = []h.Case{
 		Spec:      "net.TCPListener.SetDeadline: after Close it fails with net.ErrClosed (returned bare, not in an OpError)",
 		Catalogue: "L3b",
 		Level:     h.Convention,
-		Needs:     h.CapListener | h.CapListenerDeadline,
+		Needs:     h.CapListener,
 		Setup:     h.SetupListener,
 		Script: h.Script(
 			h.Close(h.Ln),
@@ -218,6 +218,34 @@ var listenerCases = []h.Case{
 		),
 	},
 	{
+		ID:     "listener.accept.concurrent",
+		Spec:   "net.Listener: multiple goroutines may invoke methods on a Listener simultaneously; four Accepts blocked side by side each return one of four dialed conns, joined to its own client",
+		Level:  h.Contract,
+		Needs:  h.CapListener,
+		Setup:  h.SetupListener,
+		Script: concurrentAccepts(4),
+	},
+	{
+		ID:        "listener.close.unblocks-many-accepts",
+		Spec:      "net.Listener.Close: any blocked Accept operations will be unblocked and return errors: all three Accepts blocked on one listener, not only one",
+		Catalogue: "L2",
+		Level:     h.Contract,
+		Needs:     h.CapListener,
+		Setup:     h.SetupListener,
+		Script:    closeUnblocksAccepts(3),
+	},
+	{
+		ID:        "listener.listen.foreign-address",
+		Spec:      "Linux bind(2): listening on an address no interface of the host has (192.0.2.1, a documentation address) fails with EADDRNOTAVAIL (TestListenError)",
+		Catalogue: "X9",
+		Level:     h.Convention,
+		Needs:     h.CapListener,
+		Setup:     h.SetupListener,
+		Script: h.Script(
+			h.ListenAt("ln2", h.ForeignAddr).Err(h.AddrNotAvail),
+		),
+	},
+	{
 		ID:     "listener.accept.many-queued",
 		Spec:   "net.Listener.Accept: waits for and returns the next connection; eight dials before any Accept yield eight distinct conns, each joined to its own client",
 		Level:  h.Contract,
@@ -225,6 +253,36 @@ var listenerCases = []h.Case{
 		Setup:  h.SetupListener,
 		Script: manyQueued(8),
 	},
+}
+
+// concurrentAccepts blocks n Accepts side by side, then dials n conns.
+func concurrentAccepts(n int) []h.Step {
+	var s []h.Step
+	for i := 1; i <= n; i++ {
+		s = append(s, h.Go(fmt.Sprintf("a%d", i), h.Accept(h.Ln, fmt.Sprintf("s%d", i))))
+	}
+	s = append(s, h.StillBlocked(fmt.Sprintf("a%d", n)))
+	for i := 1; i <= n; i++ {
+		s = append(s, h.DialTo(fmt.Sprintf("c%d", i), h.Ln))
+	}
+	for i := 1; i <= n; i++ {
+		s = append(s, h.Await(fmt.Sprintf("a%d", i)))
+	}
+	return append(s, greetings(n)...)
+}
+
+// closeUnblocksAccepts blocks n Accepts, closes the listener, and expects
+// every one to return an error promptly.
+func closeUnblocksAccepts(n int) []h.Step {
+	var s []h.Step
+	for i := 1; i <= n; i++ {
+		s = append(s, h.Go(fmt.Sprintf("a%d", i), h.Accept(h.Ln, fmt.Sprintf("s%d", i)).Err(h.Closed).AnyErr()))
+	}
+	s = append(s, h.StillBlocked(fmt.Sprintf("a%d", n)), h.Close(h.Ln))
+	for i := 1; i <= n; i++ {
+		s = append(s, h.Await(fmt.Sprintf("a%d", i)).Within(unblockWithin))
+	}
+	return s
 }
 
 // manyQueued dials n conns, accepts n, and checks that each accepted conn
@@ -240,6 +298,13 @@ func manyQueued(n int) []h.Step {
 	for i := 1; i <= n; i++ {
 		s = append(s, h.Await(fmt.Sprintf("d%d", i)))
 	}
+	return append(s, greetings(n)...)
+}
+
+// greetings makes clients c1…cn each write a greeting, and checks that
+// the accepted conns s1…sn read one each, no two the same.
+func greetings(n int) []h.Step {
+	var s []h.Step
 	for i := 1; i <= n; i++ {
 		s = append(s, h.Go(fmt.Sprintf("w%d", i), h.Write(fmt.Sprintf("c%d", i), fmt.Sprintf("hi%d", i))))
 	}

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/explore"
 	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/harness/runner"
 	"github.com/netconform/netconform/harness/script"
@@ -43,7 +45,10 @@ var process = sync.OnceValues(func() (*runner.Runner, error) {
 })
 
 // Run runs every case against im as subtests of t: t/<impl>/<case-id>, plus
-// /<role> where the case runs in both roles. Cases run concurrently (bounded
+// /<role> where the case runs in both roles. Beside the cases it explores
+// im with harness/explore for -netconform.explore or NETCONFORM_EXPLORE
+// (default 2 s; 0 turns it off), reporting in t/<impl>/explore/… results
+// of the area "explore" (see explore.go). Cases run concurrently (bounded
 // by NETCONFORM_PARALLEL), each under its own watchdog, so a hanging
 // implementation produces failures with evidence, never a hung test.
 //
@@ -80,7 +85,7 @@ func Run(t *testing.T, im harness.Impl) *Results {
 		t.Fatal(err)
 	}
 	sel, err := selected(rn.Config())
-	if err != nil {
+	if err != nil && !exploreSelected(rn.Config()) {
 		t.Fatal(err)
 	}
 	parents.Store(im.Name, t.Name())
@@ -137,8 +142,18 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 	if child && childImpl != im.Name {
 		t.Skip("isolated child of another implementation")
 	}
+	var explorations []explore.Exploration
+	var running sync.WaitGroup // the cases started
 	if !child {
-		col.announce(t, rn, im, cases)
+		var planned []string
+		if exploreSelected(rn.Config()) {
+			xs, keys, err := exploreRows(im, rn.Config().Watchdog(5*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			explorations, planned = xs, keys
+		}
+		col.announce(t, rn, im, cases, planned...)
 		watch := rn.WatchLeaks(im)
 		t.Cleanup(func() {
 			for _, res := range afterAll(watch, im, cases) {
@@ -157,7 +172,7 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 				if child && role != childRole {
 					continue
 				}
-				results[i] = start(rn, im, c, role)
+				results[i] = start(rn, im, c, role, &running)
 			}
 			t.Parallel()
 			for i, role := range roles {
@@ -172,14 +187,20 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 			}
 		})
 	}
+	if explorations != nil {
+		// The exploration starts once the implementation's cases are done,
+		// so that neither slows the other down on a small machine.
+		reportExplore(t, col, startExplore(rn, im, explorations, running.Wait))
+	}
 }
 
 // start begins running c in role at once, before the subtest pauses in
 // t.Parallel: the runner's own limiter bounds concurrency, not -parallel,
 // so cases that spend seconds waiting on deadlines overlap.
-func start(rn *runner.Runner, im *harness.Impl, c *script.Case, role harness.Role) chan *result.Result {
+func start(rn *runner.Runner, im *harness.Impl, c *script.Case, role harness.Role, running *sync.WaitGroup) chan *result.Result {
 	out := make(chan *result.Result, 1)
-	go func() { out <- rn.Run(context.Background(), im, c, role) }()
+	running.Add(1)
+	go func() { defer running.Done(); out <- rn.Run(context.Background(), im, c, role) }()
 	return out
 }
 
@@ -226,5 +247,8 @@ func list(rn *runner.Runner, im harness.Impl) {
 	sel, _ := selected(rn.Config())
 	for _, c := range sel {
 		fmt.Printf("%s%s\n", result.ListCase, c.ID)
+	}
+	if exploreSelected(rn.Config()) {
+		fmt.Printf("%s%s\n", result.ListCase, explore.CleanCase)
 	}
 }

@@ -1,6 +1,8 @@
 package suite
 
 import (
+	"time"
+
 	h "github.com/netconform/netconform/harness/script"
 )
 
@@ -12,7 +14,7 @@ var sockoptCases = []h.Case{
 		Spec:      "net.TCPConn.SetNoDelay: the default is true (no Nagle delay) on every TCP conn, dialed or accepted",
 		Catalogue: "S7",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapFD | h.CapTCP,
+		Needs:     h.CapStream | h.CapTCP,
 		Setup:     h.SetupConn,
 		Script:    h.Script(h.ExpectOpt(iut, h.OptNoDelay, 1)),
 	},
@@ -20,7 +22,7 @@ var sockoptCases = []h.Case{
 		ID:    "sockopt.nodelay.set-false",
 		Spec:  "net.TCPConn.SetNoDelay: false lets the operating system delay sends (Nagle), which TCP_NODELAY 0 shows",
 		Level: h.Contract,
-		Needs: h.CapStream | h.CapNoDelay | h.CapFD | h.CapTCP,
+		Needs: h.CapStream | h.CapTCP,
 		Setup: h.SetupConn,
 		Script: h.Script(
 			h.SetNoDelay(iut, false),
@@ -32,7 +34,7 @@ var sockoptCases = []h.Case{
 		Spec:      "Go's net (seed strace of accept4): every socket fd is O_NONBLOCK and FD_CLOEXEC",
 		Catalogue: "S11",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapFD,
+		Needs:     h.CapStream,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.ExpectOpt(iut, h.OptNonBlock, 1),
@@ -44,7 +46,7 @@ var sockoptCases = []h.Case{
 		Spec:      "Go's net (sockopt_posix.go): listeners set SO_REUSEADDR, so a server can listen again while old conns sit in TIME_WAIT",
 		Catalogue: "L5",
 		Level:     h.Convention,
-		Needs:     h.CapListener | h.CapFD | h.CapTCP,
+		Needs:     h.CapListener | h.CapTCP,
 		Setup:     h.SetupListener,
 		Script:    h.Script(h.ExpectOpt(h.Ln, h.OptReuseAddr, 1)),
 	},
@@ -53,7 +55,7 @@ var sockoptCases = []h.Case{
 		Spec:      "Go's net: dialed sockets do not set SO_REUSEADDR",
 		Catalogue: "L5",
 		Level:     h.Convention,
-		Needs:     h.CapStream | h.CapFD | h.CapTCP,
+		Needs:     h.CapStream | h.CapTCP,
 		Setup:     h.SetupConn,
 		Roles:     []h.Role{h.RoleClient},
 		Script:    h.Script(h.ExpectOpt(iut, h.OptReuseAddr, 0)),
@@ -62,7 +64,7 @@ var sockoptCases = []h.Case{
 		ID:    "sockopt.linger.default-off",
 		Spec:  "net.TCPConn.SetLinger: the default (sec < 0) finishes sending in the background, which is SO_LINGER off",
 		Level: h.Convention,
-		Needs: h.CapStream | h.CapFD | h.CapTCP,
+		Needs: h.CapStream | h.CapTCP,
 		Setup: h.SetupConn,
 		Script: h.Script(
 			h.ExpectOpt(iut, h.OptLinger, -1),
@@ -72,7 +74,7 @@ var sockoptCases = []h.Case{
 		ID:    "sockopt.linger.set-zero",
 		Spec:  "net.TCPConn.SetLinger: sec == 0 discards unsent data on Close, which is SO_LINGER on with a zero timeout",
 		Level: h.Contract,
-		Needs: h.CapStream | h.CapLinger | h.CapFD | h.CapTCP,
+		Needs: h.CapStream | h.CapTCP,
 		Setup: h.SetupConn,
 		Script: h.Script(
 			h.SetLinger(iut, 0),
@@ -80,11 +82,25 @@ var sockoptCases = []h.Case{
 		),
 	},
 	{
+		ID:        "sockopt.linger.positive-close-blocks",
+		Spec:      "net.TCPConn.SetLinger: with sec > 0 the data is sent in the background, and on Linux Close may block until it is sent or sec seconds pass: with SetLinger(1), a full window and a peer not reading, Close takes a second, and the peer then reads the data and io.EOF, not a reset",
+		Catalogue: "S8",
+		Level:     h.Convention,
+		Needs:     h.CapStream,
+		Setup:     h.SetupConn,
+		Script: h.Script(
+			h.SetLinger(iut, 1),
+			h.Fill(iut),
+			h.Close(iut).NotBefore(time.Second).KernelTimer(2).Within(time.Second+h.Tolerance),
+			h.ReadAll(peer),
+		),
+	},
+	{
 		ID:        "sockopt.udp.broadcast-default",
 		Spec:      "Go's net (sockopt_linux.go): every UDP socket has SO_BROADCAST set",
 		Catalogue: "U14",
 		Level:     h.Convention,
-		Needs:     h.CapPacket | h.CapFD,
+		Needs:     h.CapPacket,
 		Setup:     h.SetupPacket,
 		Roles:     []h.Role{h.RoleServer},
 		Script:    h.Script(h.ExpectOpt(srv, h.OptBroadcast, 1)),

@@ -16,12 +16,14 @@ const (
 	absent      = h.Absent
 )
 
-// Needs of the state cases: the IUT's own kernel socket (kernel), or only
-// the peer's (peer-state), which reference-peer topology always offers —
-// the peer in CLOSE_WAIT means the IUT sent FIN, whatever hides its socket.
+// Needs of the state cases: a stream; observing the IUT's own kernel
+// socket (ExpectState(iut)) needs it to be a kernel TCP socket, observing
+// the peer's needs only the peer to be one, which reference-peer topology
+// over TCP always offers — the peer in CLOSE_WAIT means the IUT sent FIN,
+// whatever hides its socket. The steps say which (see harness.Caps).
 const (
-	ownState  = h.CapStream | h.CapKernel | h.CapTCP
-	peerState = h.CapStream | h.CapPeerState
+	ownState  = h.CapStream
+	peerState = h.CapStream
 )
 
 // stateCases: kernel TCP states, looked up by 4-tuple with inet_diag, so
@@ -44,7 +46,7 @@ var stateCases = []h.Case{
 		Spec:      "RFC 9293 §3.6: CloseWrite sends FIN; once it is acknowledged the half-closed end is in FIN_WAIT2 and the peer in CLOSE_WAIT",
 		Catalogue: "H1d",
 		Level:     h.Contract,
-		Needs:     ownState | h.CapHalfClose,
+		Needs:     ownState,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseWrite(iut),
@@ -57,7 +59,7 @@ var stateCases = []h.Case{
 		Spec:      "RFC 9293 §3.6: CloseWrite sends FIN, so the peer's socket goes to CLOSE_WAIT (observed from the peer alone)",
 		Catalogue: "H1d",
 		Level:     h.Contract,
-		Needs:     peerState | h.CapHalfClose,
+		Needs:     peerState,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseWrite(iut),
@@ -152,7 +154,7 @@ var stateCases = []h.Case{
 		Spec:      "Linux socket(7) SO_LINGER: Close with a zero linger time sends RST; neither end enters TIME_WAIT and both sockets vanish",
 		Catalogue: "S5",
 		Level:     h.Convention,
-		Needs:     ownState | h.CapLinger,
+		Needs:     ownState,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.SetLinger(iut, 0),
@@ -167,7 +169,7 @@ var stateCases = []h.Case{
 		Spec:      "Linux socket(7) SO_LINGER: Close with a zero linger time aborts with RST, so the peer's socket vanishes and its Read fails with ECONNRESET (observed from the peer alone)",
 		Catalogue: "S5",
 		Level:     h.Convention,
-		Needs:     peerState | h.CapLinger,
+		Needs:     peerState,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.SetLinger(iut, 0),
@@ -210,7 +212,7 @@ var stateCases = []h.Case{
 		Spec:      "RFC 9293 §3.6: Close with unsent data queues the FIN behind it, so with a peer that does not read the closer stays in FIN_WAIT1 and the peer ESTABLISHED",
 		Catalogue: "C4c",
 		Level:     h.Convention,
-		Needs:     ownState | h.CapDeadline,
+		Needs:     ownState,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.Fill(iut),
@@ -224,7 +226,7 @@ var stateCases = []h.Case{
 		Spec:      "Linux shutdown(SHUT_RD) sends nothing, so both ends stay ESTABLISHED",
 		Catalogue: "H5a",
 		Level:     h.Convention,
-		Needs:     ownState | h.CapCloseRead,
+		Needs:     ownState,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseRead(iut),
@@ -237,7 +239,7 @@ var stateCases = []h.Case{
 		Spec:      "RFC 9293 §3.6: when both ends shut down writing, the first FIN sender ends in TIME_WAIT and the other socket goes to CLOSE and leaves the table although its fd is open",
 		Catalogue: "H4",
 		Level:     h.Convention,
-		Needs:     ownState | h.CapHalfClose,
+		Needs:     ownState,
 		Setup:     h.SetupConn,
 		Script: h.Script(
 			h.CloseWrite(iut),

@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/explore"
 	"github.com/netconform/netconform/harness/script"
 )
 
@@ -70,9 +71,17 @@ func Lookup(id string) (*script.Case, bool) {
 }
 
 // CheckKnown reports known-divergence entries of im that name no case, or
-// an informational case (which never fails, so it cannot be "known").
+// an informational case (which never fails, so it cannot be "known"). A
+// rule the explorer checks is named as its rows are, "explore.<rule>"
+// (harness/explore.RuleCase).
 func CheckKnown(im *harness.Impl) error {
 	for _, k := range im.Known {
+		if _, ok := explore.RuleOfCase(k.Case); ok {
+			if k.Role != "" && k.Role != harness.RoleClient && k.Role != harness.RoleServer {
+				return fmt.Errorf("impl %s: known divergence %q has role %q", im.Name, k.Case, k.Role)
+			}
+			continue
+		}
 		c, ok := Lookup(k.Case)
 		switch {
 		case !ok:

@@ -23,12 +23,21 @@ const (
 var udpCases = []h.Case{
 	{
 		ID:      "udp.multiplex.replies-reach-sender",
-		Spec:    "net.PacketConn.ReadFrom returns the sender's address and WriteTo sends to one: a server socket answering 8 clients × 4 datagrams reaches each client with exactly its own replies, in order (TestUDPServer)",
+		Spec:    "net.PacketConn.ReadFrom returns the sender's address and WriteTo sends to one: a server socket answering 8 clients × 4 datagrams reaches each client with its own replies, never another's (TestUDPServer)",
 		Level:   h.Contract,
 		Needs:   h.CapPacket | h.CapPacketDial,
 		Setup:   h.SetupPacket,
 		Clients: udpMux,
-		Script:  multiplexScript(udpMux, udpEach),
+		Script:  multiplexScript(udpMux, udpEach, false),
+	},
+	{
+		ID:      "udp.multiplex.replies-in-order",
+		Spec:    "Linux udp(7) on loopback: a server socket answering 8 clients × 4 datagrams in turn delivers each client's replies in the order it sent its requests, none lost (UDP itself promises neither)",
+		Level:   h.Convention,
+		Needs:   h.CapPacket | h.CapPacketDial,
+		Setup:   h.SetupPacket,
+		Clients: udpMux,
+		Script:  multiplexScript(udpMux, udpEach, true),
 	},
 	{
 		ID:    "udp.boundaries.preserved",
@@ -119,7 +128,7 @@ var udpCases = []h.Case{
 		Spec:      "Linux udp(7): a connected socket whose datagram drew an ICMP port unreachable reports ECONNREFUSED on the next Read, once; the Read after that times out normally",
 		Catalogue: "U7",
 		Level:     h.Convention,
-		Needs:     h.CapPacketDial | h.CapDeadline | h.CapKernel,
+		Needs:     h.CapPacketDial | h.CapKernel,
 		Setup:     h.SetupPacket,
 		Roles:     []h.Role{h.RoleClient},
 		Script: h.Script(
@@ -289,22 +298,18 @@ var udpCases = []h.Case{
 	},
 	{
 		ID:        "udp.remoteaddr.unconnected-nil",
-		Spec:      "net.UDPConn.RemoteAddr: an unconnected socket has no remote address, so RemoteAddr is nil (TestUDPConnLocalAndRemoteNames)",
+		Spec:      "net.UDPConn.RemoteAddr: an unconnected socket has no remote address, so RemoteAddr is nil, also once it has received a datagram (TestUDPConnLocalAndRemoteNames)",
 		Catalogue: "U15",
 		Level:     h.Convention,
-		Needs:     h.CapPacket,
+		Needs:     h.CapPacket | h.CapPacketDial,
 		Setup:     h.SetupPacket,
 		Roles:     []h.Role{h.RoleServer},
-		Script: h.Script(h.Func("server RemoteAddr", func(x *h.X) error {
-			c, ok := x.PacketConn(srv).(net.Conn)
-			if !ok {
-				return nil // a PacketConn without RemoteAddr has nothing to get wrong
-			}
-			if ra := c.RemoteAddr(); ra != nil {
-				x.Errorf("server.RemoteAddr() on an unconnected socket", fmt.Sprintf("%v (%T)", ra, ra), "nil")
-			}
-			return nil
-		})),
+		Script: h.Script(
+			h.Func("server RemoteAddr", remoteAddrNil("on a fresh unconnected socket")),
+			h.Write("c1", "hello"),
+			h.ReadFrom(srv, 64).Want("hello"),
+			h.Func("server RemoteAddr", remoteAddrNil("after a ReadFrom")),
+		),
 	},
 	{
 		ID:        "udp.connected.drops-third-party",
@@ -326,6 +331,110 @@ var udpCases = []h.Case{
 			}),
 			h.WriteTo(srv, "legit", "c1"),
 			h.Read("c1", 64).Want("legit"),
+		),
+	},
+	{
+		ID:        "udp.icmp.unconnected-silent",
+		Spec:      "Linux ip(7) IP_RECVERR: without it only connected UDP sockets get ICMP errors, so a server socket's WriteTo to a closed port succeeds and its next ReadFrom just reaches its deadline, with no ECONNREFUSED",
+		Catalogue: "U8",
+		Level:     h.Convention,
+		Needs:     h.CapPacket,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script: h.Script(
+			h.Close("c1"),
+			h.WriteTo(srv, "anyone?", "c1"),
+			h.SetReadDeadline(srv, h.In(longDeadline)),
+			h.ReadFrom(srv, 64).Err(h.Deadline).Allow(h.TimeoutOther).Timeout().AtDeadline(),
+			h.WriteTo(srv, "still?", "c1"),
+		),
+	},
+	{
+		ID:        "udp.multiplex.survives-closed-client",
+		Spec:      "Linux ip(7): an unconnected UDP socket is not told of ICMP errors, so a server multiplexing clients keeps serving the others after it answered one whose port has closed (the seeds' UDP server)",
+		Catalogue: "U8 U13",
+		Level:     h.Convention,
+		Needs:     h.CapPacket | h.CapPacketDial,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Clients:   3,
+		Script: h.Script(
+			h.Write("c1", "one"),
+			h.Write("c2", "two"),
+			h.Echo(srv, 2),
+			h.Read("c1", 64).Want("echo:one"),
+			h.Write("c2", "gone"),
+			h.Close("c2"),
+			h.Echo(srv, 1), // answers c2's last datagram: its port is closed
+			h.Write("c3", "three"),
+			h.Write("c1", "four"),
+			h.Echo(srv, 2),
+			h.Read("c3", 64).Want("echo:three"),
+			h.Read("c1", 64).Want("echo:four"),
+		),
+	},
+	{
+		ID:        "udp.readfrom.nil-buffer-consumes",
+		Spec:      "Linux recv(2): ReadFrom with an empty buffer has no shortcut on a datagram socket: it returns 0 with the sender's address and the datagram is consumed (TestUDPZeroByteBuffer)",
+		Catalogue: "U4c",
+		Level:     h.Convention,
+		Needs:     h.CapPacket | h.CapPacketDial,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script: h.Script(
+			h.Write("c1", "first"),
+			h.Write("c1", "second"),
+			h.ReadFrom(srv, 0).WantN(0).From("c1"),
+			h.ReadFrom(srv, 64).Want("second").From("c1"),
+		),
+	},
+	{
+		ID:        "udp.error.op-read",
+		Spec:      "net.OpError: a failed ReadFrom on a UDP socket is an OpError with Op \"read\", Net \"udp\"-family and the socket's Source (there is no \"readfrom\" Op on UDP)",
+		Catalogue: "U17",
+		Level:     h.Convention,
+		Needs:     h.CapPacket,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script: h.Script(
+			h.SetReadDeadline(srv, h.Past),
+			h.ReadFrom(srv, 64).Err(h.Deadline).Allow(h.TimeoutOther).Timeout().OpError("read"),
+		),
+	},
+	{
+		ID:        "udp.error.op-write",
+		Spec:      "net.OpError: a failed WriteTo on a UDP socket is an OpError with Op \"write\", Net \"udp\"-family, the socket's Source and the destination as Addr (there is no \"writeto\" Op on UDP)",
+		Catalogue: "U17",
+		Level:     h.Convention,
+		Needs:     h.CapPacket,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script: h.Script(
+			h.SetWriteDeadline(srv, h.Past),
+			h.WriteTo(srv, "x", "c1").Err(h.Deadline).Allow(h.TimeoutOther).Timeout().OpError("write"),
+		),
+	},
+	{
+		ID:        "udp.close.unblocks-many-readfrom",
+		Spec:      "net.PacketConn.Close: any blocked ReadFrom or WriteTo operations will be unblocked and return errors: all four ReadFroms blocked on one socket, not only one",
+		Catalogue: "Q4",
+		Level:     h.Contract,
+		Needs:     h.CapPacket,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script:    releaseReadFroms(4, h.Close(srv), h.Closed),
+	},
+	{
+		ID:        "udp.readmsg.truncation-flag",
+		Spec:      "net.UDPConn.ReadMsgUDP: returns the flags set on the message, and a datagram longer than the buffer sets MSG_TRUNC, the one way the net API shows truncation (recv(2))",
+		Catalogue: "U2",
+		Level:     h.Convention,
+		Needs:     h.CapPacket | h.CapPacketDial,
+		Setup:     h.SetupPacket,
+		Roles:     []h.Role{h.RoleServer},
+		Script: h.Script(
+			h.Write("c1", "0123456789"),
+			h.Func("server.ReadMsgUDP(4 bytes)", readMsgTruncated),
 		),
 	},
 	{
@@ -351,9 +460,72 @@ var udpCases = []h.Case{
 	},
 }
 
+// releaseReadFroms blocks n ReadFroms on the server socket, runs release,
+// and expects each to return an error of class want promptly.
+func releaseReadFroms(n int, release h.Step, want h.Class) []h.Step {
+	var s []h.Step
+	for i := 1; i <= n; i++ {
+		r := h.ReadFrom(srv, 64).Err(want)
+		if want == h.Closed {
+			r = r.AnyErr()
+		} else {
+			r = r.Allow(h.TimeoutOther).Timeout() // the deadline cases judge the class
+		}
+		s = append(s, h.Go(fmt.Sprintf("r%d", i), r))
+	}
+	s = append(s, h.StillBlocked(fmt.Sprintf("r%d", n)), release)
+	for i := 1; i <= n; i++ {
+		s = append(s, h.Await(fmt.Sprintf("r%d", i)).Within(unblockWithin))
+	}
+	return s
+}
+
+// remoteAddrNil checks that the server socket, unconnected, has no
+// remote address.
+func remoteAddrNil(when string) func(x *h.X) error {
+	return func(x *h.X) error {
+		c, ok := x.Object(srv).(net.Conn)
+		if !ok {
+			x.Unsupported("the server's PacketConn (%T) is not a net.Conn: it has no RemoteAddr", x.Object(srv))
+			return nil
+		}
+		if ra := c.RemoteAddr(); ra != nil {
+			x.Errorf("server.RemoteAddr() "+when, fmt.Sprintf("%v (%T)", ra, ra), "nil")
+		}
+		return nil
+	}
+}
+
+// msgTrunc is MSG_TRUNC on Linux (recv(2)).
+const msgTrunc = 0x20
+
+// readMsgTruncated reads the 10-byte datagram into 4 bytes with ReadMsgUDP
+// and expects MSG_TRUNC among the flags.
+func readMsgTruncated(x *h.X) error {
+	pc := x.PacketConn(srv)
+	rm, ok := x.Object(srv).(interface {
+		ReadMsgUDP(b, oob []byte) (n, oobn, flags int, addr *net.UDPAddr, err error)
+	})
+	if !ok {
+		x.Unsupported("the server's PacketConn (%T) has no ReadMsgUDP, so it cannot report truncation", x.Object(srv))
+		return nil
+	}
+	pc.SetReadDeadline(time.Now().Add(x.Scaled(5 * time.Second)))
+	defer pc.SetReadDeadline(time.Time{})
+	buf := make([]byte, 4)
+	n, _, flags, _, err := rm.ReadMsgUDP(buf, nil)
+	switch {
+	case err != nil || n != 4 || string(buf) != "0123":
+		x.Errorf("server.ReadMsgUDP(4 bytes) of a 10-byte datagram", fmt.Sprintf("%d, %q, %v", n, buf[:max(n, 0)], err), "4, \"0123\", nil")
+	case flags&msgTrunc == 0:
+		x.Errorf("server.ReadMsgUDP(4 bytes) of a 10-byte datagram", fmt.Sprintf("flags %#x", flags), "MSG_TRUNC (0x20) set")
+	}
+	return nil
+}
+
 // multiplexScript: every client sends its datagrams, the server echoes
 // them all, and each client must read exactly its own replies in order.
-func multiplexScript(clients, each int) []h.Step {
+func multiplexScript(clients, each int, inOrder bool) []h.Step {
 	var s []h.Step
 	for c := 1; c <= clients; c++ {
 		for m := 1; m <= each; m++ {
@@ -363,7 +535,13 @@ func multiplexScript(clients, each int) []h.Step {
 	s = append(s, h.Echo(srv, clients*each))
 	for c := 1; c <= clients; c++ {
 		for m := 1; m <= each; m++ {
-			s = append(s, h.Read(fmt.Sprintf("c%d", c), 64).Want(fmt.Sprintf("echo:c%d-m%d", c, m)))
+			read := h.Read(fmt.Sprintf("c%d", c), 64)
+			if inOrder {
+				read = read.Want(fmt.Sprintf("echo:c%d-m%d", c, m))
+			} else {
+				read = read.WantPrefix(fmt.Sprintf("echo:c%d-m", c))
+			}
+			s = append(s, read)
 		}
 	}
 	return s

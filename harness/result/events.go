@@ -48,6 +48,9 @@ const (
 	EnvCases = "NETCONFORM_CASES"
 	// EnvAreas is a comma-separated list of areas: only their cases run.
 	EnvAreas = "NETCONFORM_AREAS"
+	// EnvExplore is the time budget of each implementation's exploration
+	// (harness/explore) in suite.Run, a Go duration; 0 turns it off.
+	EnvExplore = "NETCONFORM_EXPLORE"
 	// EnvToolVersion overrides the version a run reports.
 	EnvToolVersion = "NETCONFORM_TOOL_VERSION"
 	// FlagList makes a test process print, instead of running anything,
@@ -136,8 +139,10 @@ func Pieces(s string) []string {
 	return parts
 }
 
-// An Assembler joins the pieces of events (see Events).
+// An Assembler joins the pieces of events (see Events). An event longer
+// than Max bytes (when Max > 0) is an error as soon as its pieces say so.
 type Assembler struct {
+	Max     int
 	partial map[[2]string]*strings.Builder
 }
 
@@ -162,6 +167,10 @@ func (a *Assembler) Add(test, key, value string) (string, bool, error) {
 	case b == nil:
 		b = &strings.Builder{}
 		a.partial[k] = b
+	}
+	if a.Max > 0 && b.Len()+len(body) > a.Max {
+		delete(a.partial, k)
+		return "", false, fmt.Errorf("attribute %s of %s: an event longer than %d bytes", key, test, a.Max)
 	}
 	b.WriteString(body)
 	if pi < pn {

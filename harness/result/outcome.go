@@ -10,15 +10,16 @@ const (
 	Fail           Outcome = "fail"
 	Timeout        Outcome = "timeout"         // a step hung past its watchdog
 	Unsupported    Outcome = "unsupported"     // a needed capability is not declared
+	NotApplicable  Outcome = "not-applicable"  // the case asks about a kind of transport the implementation is not
 	KnownFailure   Outcome = "known-failure"   // failed as the implementation declares
 	UnexpectedPass Outcome = "unexpected-pass" // declared known, but passed: the list is stale
 	Error          Outcome = "error"           // the harness or the adapter could not run the case
 	Skip           Outcome = "skip"            // the environment cannot run it (reason says why)
-	Info           Outcome = "info"            // informational case that observed a difference
+	Info           Outcome = "info"            // an informational case ran: recorded, neither pass nor fail
 )
 
 // Outcomes lists every outcome, in report order.
-var Outcomes = []Outcome{Pass, Fail, Timeout, UnexpectedPass, Error, KnownFailure, Unsupported, Skip, Info}
+var Outcomes = []Outcome{Pass, Fail, Timeout, UnexpectedPass, Error, KnownFailure, Unsupported, NotApplicable, Skip, Info}
 
 // Failed reports whether o fails a run.
 func (o Outcome) Failed() bool {
@@ -49,3 +50,8 @@ const (
 	// Informational: recorded and reported, never failed.
 	Informational Level = "informational"
 )
+
+// NotObserved starts the reason of a pass of a case an implementation
+// declares to fail intermittently, run several times without failing:
+// the declaration may be stale.
+const NotObserved = "not observed"

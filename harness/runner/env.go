@@ -27,6 +27,13 @@ const (
 	// EnvToolVersion overrides the version a run reports (the report
 	// command sets it from git).
 	EnvToolVersion = result.EnvToolVersion
+	// EnvExplore is the time budget of each implementation's exploration
+	// in suite.Run (default DefaultExplore); 0 turns it off.
+	EnvExplore = result.EnvExplore
+	// EnvExploreSeed makes explorations start from this seed (a number;
+	// default: one derived from the implementation's name, the same every
+	// run).
+	EnvExploreSeed = "NETCONFORM_EXPLORE_SEED"
 
 	envChild    = "NETCONFORM_CHILD"        // impl, case and role, \x1f-separated
 	envResult   = "NETCONFORM_CHILD_RESULT" // where the child writes its Result as JSON
@@ -40,8 +47,16 @@ type Config struct {
 	Cases       *regexp.Regexp // nil: every case
 	Areas       []string       // nil: every area
 	ToolVersion string
+	// Explore is the time budget of each implementation's exploration; 0
+	// means none. ExploreSeed is 0 for a seed derived from the name.
+	Explore     time.Duration
+	ExploreSeed uint64
 	child       *child // set in the isolated child of one case
 }
+
+// DefaultExplore is the exploration budget of an implementation when
+// NETCONFORM_EXPLORE is not set: short enough to add little to a test run.
+const DefaultExplore = 2 * time.Second
 
 // child identifies the one case an isolated child process runs.
 type child struct {
@@ -53,7 +68,24 @@ type child struct {
 
 // ConfigFromEnv reads the environment, once per process.
 func ConfigFromEnv() (Config, error) {
-	c := Config{Timescale: 1, Parallel: 24, ToolVersion: os.Getenv(EnvToolVersion)}
+	c := Config{Timescale: 1, Parallel: 24, ToolVersion: os.Getenv(EnvToolVersion), Explore: DefaultExplore}
+	if s := os.Getenv(EnvExplore); s != "" {
+		d, err := time.ParseDuration(s)
+		if s == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 {
+			return c, fmt.Errorf("%s=%q: want a duration (0 turns exploring off)", EnvExplore, s)
+		}
+		c.Explore = d
+	}
+	if s := os.Getenv(EnvExploreSeed); s != "" {
+		v, err := strconv.ParseUint(s, 0, 64)
+		if err != nil || v == 0 {
+			return c, fmt.Errorf("%s=%q: want a positive number", EnvExploreSeed, s)
+		}
+		c.ExploreSeed = v
+	}
 	if s := os.Getenv(EnvTimescale); s != "" {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || v <= 0 {

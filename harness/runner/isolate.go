@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -22,8 +21,12 @@ import (
 // namespace (and, without root, a new user namespace). The child is the
 // same test binary, told by environment variables which case it is to run
 // and where to write the result. The namespace, its links and everything
-// in it vanish with the child; the child is in its own process group,
-// killed as a group on timeout, and dies with its parent (Pdeathsig).
+// in it vanish with the child; the child roots a process tree (see
+// harness/proc) that is killed whole when the case ends — whatever the
+// implementation started in it, even what left its process group — and
+// dies with its parent (Pdeathsig). The result file carries this process's
+// PID: removed on SIGINT and SIGTERM, or by the next run if this one is
+// killed.
 
 // isChildOf reports whether this process is the isolated child of exactly
 // this case.
@@ -63,14 +66,14 @@ func (rn *Runner) runIsolated(ctx context.Context, im *harness.Impl, c *script.C
 		res.Outcome, res.Reason = result.Skip, "cannot isolate: "+err.Error()
 		return
 	}
-	f, err := os.CreateTemp("", "netconform-result-*.json")
+	f, err := proc.CreateTemp("result", ".json")
 	if err != nil {
 		res.Outcome, res.Reason = result.Error, err.Error()
 		return
 	}
 	path := f.Name()
 	f.Close()
-	defer os.Remove(path)
+	defer proc.Remove(path)
 
 	cmd := rn.Reexec(im, c, role)
 	cmd.Env = append(os.Environ(), childEnv(im.Name, c.ID, role, path, parentNS, rn.Timescale)...)
@@ -99,53 +102,32 @@ func (rn *Runner) runIsolated(ctx context.Context, im *harness.Impl, c *script.C
 	res.Evidence = childEvidence(out, waitErr, time.Since(began))
 	if timedOut {
 		res.Outcome = result.Timeout
-		res.Findings = append(res.Findings, result.Finding{Call: "isolated child process", Got: fmt.Sprintf("still running after %v; killed with its process group", budget), Want: "a result"})
+		res.Findings = append(res.Findings, result.Finding{Call: "isolated child process", Got: fmt.Sprintf("still running after %v; killed with its process tree", budget), Want: "a result"})
 		return
 	}
 	res.Outcome = result.Error
 	res.Reason = fmt.Sprintf("isolated child process ended without a result (%v)", waitErr)
 }
 
-// startAndWait starts cmd on a locked OS thread (Pdeathsig follows the
-// thread that forked, so it must outlive the child) and waits up to budget,
-// killing the child's process group when the budget ends or ctx is done.
+// startAndWait starts cmd as a process tree and waits up to budget, or
+// until ctx is done; then it kills the tree, the child and whatever it
+// left.
 func startAndWait(ctx context.Context, cmd *exec.Cmd, budget time.Duration) (waitErr, startErr error, timedOut bool) {
-	type outcome struct{ wait, start error }
-	done := make(chan outcome, 1)
-	pid := make(chan int, 1)
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			done <- outcome{start: err}
-			return
-		}
-		pid <- cmd.Process.Pid
-		done <- outcome{wait: cmd.Wait()}
-	}()
+	p, err := proc.Start(cmd)
+	if err != nil {
+		return nil, err, false
+	}
+	defer p.Kill()
 	t := time.NewTimer(budget)
 	defer t.Stop()
-	var p int
-	for {
-		select {
-		case o := <-done:
-			return o.wait, o.start, false
-		case p = <-pid:
-		case <-t.C:
-			killGroup(p, pid)
-			return (<-done).wait, nil, true
-		case <-ctx.Done():
-			killGroup(p, pid)
-			return (<-done).wait, nil, true
-		}
+	select {
+	case <-p.Exited():
+		return p.Wait(), nil, false
+	case <-t.C:
+	case <-ctx.Done():
 	}
-}
-
-func killGroup(p int, pid chan int) {
-	if p == 0 {
-		p = <-pid
-	}
-	sysobs.KillGroup(p)
+	p.Kill()
+	return p.Wait(), nil, true
 }
 
 func namespaceHint(err error) string {

@@ -62,6 +62,25 @@ func (f asyncStep) after(s Step) string {
 // trigger: only Go acts; collecting or watching a call releases nothing.
 func (f asyncStep) trigger() bool { return f.op == opGo }
 
+func (f asyncStep) needs(Step) []need {
+	if f.op != opGo {
+		return nil
+	}
+	if n, ok := f.inner.f.(needer); ok {
+		return n.needs(*f.inner)
+	}
+	return nil
+}
+
+func (f asyncStep) makes(w *whose) {
+	if f.op != opGo {
+		return
+	}
+	if m, ok := f.inner.f.(maker); ok {
+		m.makes(w)
+	}
+}
+
 func (f asyncStep) validate(_ *Case, sc *scriptCheck) string {
 	switch {
 	case f.op == opGo && sc.started[f.name]:
@@ -99,7 +118,7 @@ func (f asyncStep) start(a *engine.Attempt, s Step, i int) {
 	}
 	start := time.Now()
 	p := &engine.Pending{Step: inner, Index: i, Ep: c.e, Start: start, DL: c.dl, Budget: c.budget,
-		Collected: func(ret engine.Ret) []string {
+		Judge: func(ret engine.Ret) []string {
 			if c.effect != nil {
 				c.effect(ret)
 			}
@@ -144,7 +163,7 @@ func (f asyncStep) stillBlocked(a *engine.Attempt, s Step, i int) {
 			Want: "to block until " + next,
 		})
 	default:
-		p.Blocked = true
+		p.BlockedAt = i
 		obs.Verdict, obs.Value = "ok", fmt.Sprintf("blocked for %v", time.Since(p.Start).Round(time.Millisecond))
 	}
 	a.V.Record(obs)
@@ -175,12 +194,12 @@ func (f asyncStep) await(a *engine.Attempt, s Step, i int) {
 		hang(a, merged, i, p.Start, time.Since(p.Start))
 		return
 	}
-	if p.Blocked && p.Res.End.Before(trigger) {
+	if release, releaseCall := a.Release(p.BlockedAt); p.BlockedAt > 0 && p.Res.End.Before(release) {
 		a.V.Fail(result.Finding{
 			Step: i + 1,
-			Call: merged.says,
-			Got:  gotString(merged, p.Res, p.Start, p.DL, p.Start) + fmt.Sprintf(", %v before it", trigger.Sub(p.Res.End).Round(time.Microsecond)),
-			Want: "to block until " + triggerCall,
+			Call: merged.Call() + " pending at " + releaseCall,
+			Got:  gotString(merged, p.Res, p.Start, p.DL, p.Start) + fmt.Sprintf(", %v before it", release.Sub(p.Res.End).Round(time.Microsecond)),
+			Want: "to block until " + releaseCall,
 		})
 		return
 	}
@@ -189,7 +208,8 @@ func (f asyncStep) await(a *engine.Attempt, s Step, i int) {
 		a.V.Record(result.Obs{Step: i + 1, Call: s.Call() + ": " + merged.Call(), At: a.Clock.Since(p.Start), Took: p.Res.End.Sub(p.Start), Err: describeErr(p.Res.Err), Verdict: "inconclusive", Note: why})
 		return
 	}
-	extra := p.Collected(p.Res)
+	p.Collected = true
+	extra := p.Judge(p.Res)
 	check(a, i, merged, judged{ret: p.Res, e: p.Ep, start: p.Start, dl: p.DL, base: trigger,
 		call: s.Call() + ": " + merged.Call(), async: f.name, extra: extra})
 }

@@ -2,6 +2,7 @@ package script
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/netconform/netconform/harness/internal/engine"
@@ -108,7 +109,9 @@ func nominalBudget(a *engine.Attempt, s Step, c callSpec, start time.Time) time.
 		}
 	}
 	if w.within > 0 {
-		b = a.Clock.Scaled(w.within + time.Second)
+		// Long enough that a call returning late is seen late (and the
+		// case retried at a larger timescale), not taken for a hang.
+		b = a.Clock.Scaled(w.within + defaultStepBudget)
 	}
 	if w.notBefore > 0 && w.notBefore+a.Clock.Scaled(2*time.Second) > b {
 		b = w.notBefore + a.Clock.Scaled(2*time.Second)
@@ -128,7 +131,11 @@ func volume(s Step) int {
 	return len(bc.payload(s))
 }
 
-// hang records that a call outlived its watchdog.
+// hang records that a call outlived its watchdog. When a background call
+// has already returned a wrong result, the hang is taken for its
+// consequence (a peer waiting for bytes a failed Write never sent): that
+// result is the finding and the hang is evidence, so one bug reads as one
+// root cause.
 func hang(a *engine.Attempt, s Step, i int, start time.Time, budget time.Duration) {
 	want := "return"
 	switch {
@@ -137,8 +144,41 @@ func hang(a *engine.Attempt, s Step, i int, start time.Time, budget time.Duratio
 	case s.want.timing.atDeadline:
 		want = "return at the deadline"
 	}
-	a.V.Hung(result.Finding{Step: i + 1, Call: describe(a, i, s), Got: fmt.Sprintf("blocked %v", budget.Round(time.Millisecond)), Want: want})
+	blocked := fmt.Sprintf("blocked %v", budget.Round(time.Millisecond))
 	a.V.Record(result.Obs{Step: i + 1, Call: s.Call(), At: a.Clock.Since(start), Took: time.Since(start), Verdict: "hung", Want: want})
+	if returnedWrong(a, i) {
+		a.V.AddEvidence(fmt.Sprintf("step %d: %s %s (want %s), after a background call failed\n", i+1, describe(a, i, s), blocked, want))
+		return
+	}
+	f := result.Finding{Step: i + 1, Call: describe(a, i, s), Got: blocked, Want: want}
+	if want != "return" {
+		a.V.Overdue(f)
+		return
+	}
+	a.V.Hung(f)
+}
+
+// returnedWrong judges, before step i, the background calls that have
+// returned but are not collected yet, on their results only (their timing
+// is the Await's), and reports whether one of them failed.
+func returnedWrong(a *engine.Attempt, i int) bool {
+	var done []*engine.Pending
+	for _, p := range a.Async {
+		if !p.Collected && p.Index < i && p.Poll() {
+			done = append(done, p)
+		}
+	}
+	slices.SortFunc(done, func(x, y *engine.Pending) int { return x.Index - y.Index })
+	before := a.V.Failed()
+	for _, p := range done {
+		p.Collected = true
+		st := p.Step.(Step)
+		st.want.timing = timingWant{}
+		st.says = st.Call() + " in the background"
+		extra := p.Judge(p.Res)
+		check(a, p.Index, st, judged{ret: p.Res, e: p.Ep, start: p.Start, dl: p.DL, base: p.Start, call: st.Call(), extra: extra})
+	}
+	return !before && a.V.Failed()
 }
 
 // describe names step i for messages: what the script says it is, or its

@@ -155,6 +155,8 @@ func (c *Case) RoleGap(im *harness.Impl, r Role) string {
 	switch {
 	case im.Pairwise():
 		return ""
+	case im.DatagramConns():
+		return datagramRoleGap(im, r)
 	case r == RoleClient && im.Dial == nil:
 		return "no Dial, so it cannot be the client"
 	case r == RoleServer && im.Listen == nil:

@@ -44,6 +44,20 @@ func (f closeStep) call(Step) string { return f.ep + "." + string(f.op) + "()" }
 
 func (f closeStep) after(s Step) string { return f.call(s) }
 
+func (f closeStep) needs(Step) []need { return []need{{ep: f.ep, caps: f.capability()}} }
+
+// capability is what the step's method needs: CapHalfClose for
+// CloseWrite, CapCloseRead for CloseRead, nothing for Close.
+func (f closeStep) capability() Caps {
+	switch f.op {
+	case opCloseWrite:
+		return CapHalfClose
+	case opCloseRead:
+		return CapCloseRead
+	}
+	return 0
+}
+
 func (f closeStep) exec(a *engine.Attempt, s Step, i int) { runCaller(a, s, i, f) }
 
 func (f closeStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
@@ -51,7 +65,7 @@ func (f closeStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 	if !ok {
 		return callSpec{}, false
 	}
-	c := callSpec{e: e, do: f.do(e)}
+	c := callSpec{e: e, do: f.do(a, e)}
 	if f.op == opClose {
 		// net.Conn.Close "may or may not block until any buffered data is
 		// sent" (a WebSocket close handshake waits 5 s for an idle peer).
@@ -66,12 +80,12 @@ func (f closeStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 	return c, true
 }
 
-func (f closeStep) do(e *engine.Endpoint) func() engine.Ret {
+func (f closeStep) do(a *engine.Attempt, e *engine.Endpoint) func() engine.Ret {
 	switch f.op {
 	case opCloseWrite:
-		return optional(e, "CloseWrite() error", func(c interface{ CloseWrite() error }) error { return c.CloseWrite() })
+		return optional(a, e, CapHalfClose, "CloseWrite() error", func(c interface{ CloseWrite() error }) error { return c.CloseWrite() })
 	case opCloseRead:
-		return optional(e, "CloseRead() error", func(c interface{ CloseRead() error }) error { return c.CloseRead() })
+		return optional(a, e, CapCloseRead, "CloseRead() error", func(c interface{ CloseRead() error }) error { return c.CloseRead() })
 	}
 	return func() engine.Ret { return engine.Ret{Err: e.Close()} }
 }

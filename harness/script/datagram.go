@@ -75,6 +75,25 @@ func (f packetStep) call(Step) string {
 
 func (f packetStep) after(s Step) string { return f.call(s) }
 
+func (f packetStep) implGap(im *harness.Impl, role Role) string {
+	switch {
+	case f.op == opListenPacket && im.ListenPacket == nil:
+		return "has no ListenPacket, so " + f.call(Step{}) + " cannot run"
+	case f.op == opDialPacket && role == RoleClient && im.DialPacket == nil:
+		return "has no DialPacket, so " + f.call(Step{}) + " cannot run"
+	}
+	return ""
+}
+
+func (f packetStep) makes(w *whose) {
+	switch f.op {
+	case opDialPacket:
+		w.set(f.as, w.role == RoleClient)
+	case opListenPacket:
+		w.set(f.as, true)
+	}
+}
+
 func (f packetStep) direction(Step) dir {
 	switch f.op {
 	case opReadFrom:
@@ -138,7 +157,7 @@ func (f packetStep) do(a *engine.Attempt, s Step, e *engine.Endpoint, m *made) e
 			m.conn, err = net.Dial(network, address)
 		}
 	case opListenPacket:
-		m.pc, err = im.ListenPacket(a.Ctx(), im.DatagramNetwork(), engine.AddrString(e.Local))
+		m.pc, err = im.ListenPacket(a.Ctx(), im.DatagramNetwork(), engine.AddrString(e.Local()))
 	case opWriteTo:
 		return f.writeTo(a, s, e)
 	default:
@@ -156,7 +175,7 @@ func (f packetStep) writeTo(a *engine.Attempt, s Step, e *engine.Endpoint) engin
 	if to == nil {
 		return engine.Ret{Err: fmt.Errorf("netconform: no endpoint %q", f.to)}
 	}
-	n, err := pc.WriteTo(packetIO{f}.payload(s), to.Local)
+	n, err := pc.WriteTo(packetIO{f}.payload(s), to.Local())
 	return engine.Ret{N: n, Err: err}
 }
 

@@ -92,6 +92,8 @@ func (f deadlineStep) call(Step) string { return fmt.Sprintf("%s.%s(%s)", f.ep, 
 
 func (f deadlineStep) after(s Step) string { return f.call(s) }
 
+func (f deadlineStep) needs(Step) []need { return []need{{ep: f.ep, caps: CapDeadline}} }
+
 func (f deadlineStep) read() bool  { return f.op != opSetWriteDL }
 func (f deadlineStep) write() bool { return f.op != opSetReadDL }
 

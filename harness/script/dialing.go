@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -39,6 +41,7 @@ const (
 	ctxLive dialCtx = iota
 	ctxCanceled
 	ctxExpired
+	ctxCanceledAfter
 )
 
 // Accept accepts a conn on listener ln and names it as.
@@ -56,8 +59,20 @@ func Dial(as string, t Target) Step { return Step{f: dialStep{op: opDial, as: as
 // "address in use"), naming the listener as.
 func Listen(as, of string) Step { return Step{f: dialStep{op: opListen, ep: of, as: as}} }
 
+// ListenAt makes the IUT listen on t (ForeignAddr, to provoke "address
+// not available"), naming the listener as.
+func ListenAt(as string, t Target) Step {
+	return Step{f: dialStep{op: opListen, as: as, target: t}}
+}
+
 // Canceled makes a Dial step pass an already canceled context.
 func (s Step) Canceled() Step { return s.withDial(func(d *dialStep) { d.ctx = ctxCanceled }) }
+
+// CanceledAfter makes a Dial step pass a context that is canceled as soon
+// as Dial returns: the conn must not depend on it.
+func (s Step) CanceledAfter() Step {
+	return s.withDial(func(d *dialStep) { d.ctx = ctxCanceledAfter })
+}
 
 // Expired makes a Dial step pass a context whose deadline has passed.
 func (s Step) Expired() Step { return s.withDial(func(d *dialStep) { d.ctx = ctxExpired }) }
@@ -81,6 +96,9 @@ func (f dialStep) call(Step) string {
 	case opDial:
 		return fmt.Sprintf("%s = Dial(%s)", f.as, f.dialArgs())
 	case opListen:
+		if f.ep == "" {
+			return fmt.Sprintf("%s = Listen(%s)", f.as, f.target)
+		}
 		return fmt.Sprintf("%s = Listen(addr(%s))", f.as, f.ep)
 	case opAccept:
 		return fmt.Sprintf("%s = %s.Accept()", f.as, f.ep)
@@ -95,6 +113,8 @@ func (f dialStep) dialArgs() string {
 		args += ", canceled ctx"
 	case ctxExpired:
 		args += ", expired ctx"
+	case ctxCanceledAfter:
+		args += ", ctx canceled once it returns"
 	}
 	if f.opts != nil && f.opts.Timeout != 0 {
 		args += ", timeout " + f.opts.Timeout.String()
@@ -103,6 +123,30 @@ func (f dialStep) dialArgs() string {
 }
 
 func (f dialStep) after(s Step) string { return f.call(s) }
+
+func (f dialStep) implGap(im *harness.Impl, _ Role) string {
+	switch {
+	case f.op == opListen && im.Listen == nil:
+		return "has no Listen, so " + f.call(Step{}) + " cannot listen on a given address"
+	case f.op == opDial && im.Dial == nil:
+		return "has no Dial, so " + f.call(Step{}) + " cannot dial"
+	}
+	return f.target.gap(im)
+}
+
+func (f dialStep) makes(w *whose) {
+	switch f.op {
+	case opAccept:
+		w.set(f.as, w.iut[f.ep])
+	case opDialTo:
+		w.set(f.as, w.pairwise && w.iut[f.ep])
+	case opDial:
+		w.set(f.as, true)
+	case opListen:
+		w.set(f.as, true)
+		w.ln[f.as] = true
+	}
+}
 
 func (f dialStep) direction(Step) dir {
 	if f.op == opAccept {
@@ -115,7 +159,7 @@ func (f dialStep) exec(a *engine.Attempt, s Step, i int) { runCaller(a, s, i, f)
 
 func (f dialStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 	var e *engine.Endpoint
-	if f.op != opDial {
+	if f.op != opDial && f.ep != "" {
 		var ok bool
 		if e, ok = endpoint(a, s, i, f.ep); !ok {
 			return callSpec{}, false
@@ -160,12 +204,18 @@ func (f dialStep) do(a *engine.Attempt, e *engine.Endpoint, m *made) engine.Ret 
 		case e.LnDial != nil:
 			m.conn, err = e.LnDial(a.Ctx())
 		case !e.IUT:
-			m.conn, err = refDialer().DialContext(a.Ctx(), im.StreamNetwork(), engine.AddrString(e.Local))
+			m.conn, err = refDialer().DialContext(a.Ctx(), im.StreamNetwork(), engine.AddrString(e.Local()))
 		default:
-			m.conn, err = refDialIUT(a, a.Ctx(), engine.AddrString(e.Local))
+			m.conn, err = refDialIUT(a, a.Ctx(), engine.AddrString(e.Local()))
 		}
 	case opListen:
-		m.ln, err = im.Listen(a.Ctx(), im.StreamNetwork(), engine.AddrString(e.Local), a.Env.Listen)
+		network, addr := im.StreamNetwork(), ""
+		if e != nil {
+			addr = engine.AddrString(e.Local())
+		} else if network, addr, err = resolveTarget(a, f.target, network); err != nil {
+			return engine.Ret{Err: err}
+		}
+		m.ln, err = im.Listen(a.Ctx(), network, addr, a.Env.Listen)
 	default:
 		m.conn, err = f.dial(a)
 	}
@@ -178,13 +228,19 @@ func (f dialStep) dial(a *engine.Attempt) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Canceled when Dial returns: a ctxCanceledAfter context ends there.
 	ctx, cancel := dialContext(a.Ctx(), f.ctx)
 	defer cancel()
+	return a.Env.Impl.Dial(ctx, network, address, f.options(a))
+}
+
+// options are the dial options the step dials with.
+func (f dialStep) options(a *engine.Attempt) harness.DialOptions {
 	o := a.Env.Dial
 	if f.opts != nil {
 		o = *f.opts
 	}
-	return a.Env.Impl.Dial(ctx, network, address, o)
+	return o
 }
 
 // keep adds what the call made to the attempt's endpoints.
@@ -198,13 +254,13 @@ func (f dialStep) keep(a *engine.Attempt, e *engine.Endpoint, m made, ret engine
 		a.Eps.Add(&engine.Endpoint{Name: f.as, IUT: true, Ln: m.ln, Kernel: kernel})
 	case m.conn == nil:
 	case f.op == opDial:
-		a.Eps.PairUp(a.Eps.Add(&engine.Endpoint{Name: f.as, IUT: true, Conn: m.conn, Kernel: kernel}))
+		a.Eps.Add(&engine.Endpoint{Name: f.as, IUT: true, Conn: m.conn, Kernel: kernel})
 	default:
 		iut := e.IUT
 		if f.op == opDialTo {
 			iut = e.LnDial != nil
 		}
-		a.Eps.PairUp(a.Eps.Add(&engine.Endpoint{Name: f.as, IUT: iut, Conn: m.conn, Kernel: !iut || kernel}))
+		a.Eps.Add(&engine.Endpoint{Name: f.as, IUT: iut, Conn: m.conn, Kernel: !iut || kernel})
 	}
 }
 
@@ -216,6 +272,8 @@ func dialContext(ctx context.Context, k dialCtx) (context.Context, context.Cance
 		return ctx, func() {}
 	case ctxExpired:
 		return context.WithDeadline(ctx, time.Now().Add(-time.Second))
+	case ctxCanceledAfter:
+		return context.WithCancel(ctx)
 	}
 	return ctx, func() {}
 }
@@ -224,8 +282,34 @@ func dialContext(ctx context.Context, k dialCtx) (context.Context, context.Cance
 type Target struct {
 	ep      string // an endpoint's local address
 	dead    bool   // a loopback port nothing listens on
+	foreign bool   // an address of the network's family the host does not have
+	missing bool   // a unix socket path that does not exist
 	network string // overrides the implementation's network
 	address string // a literal address
+}
+
+// ForeignAddr is an address of the implementation's family that no
+// interface of the host has: 192.0.2.1:0 or [2001:db8::1]:0 (RFC 5737 and
+// RFC 3849 documentation addresses).
+var ForeignAddr = Target{foreign: true}
+
+// MissingPath is a unix socket path in a directory that does not exist.
+var MissingPath = Target{missing: true}
+
+// gap says why im cannot use the target, or "".
+func (t Target) gap(im *harness.Impl) string {
+	n := im.StreamNetwork()
+	switch {
+	case t.foreign && n == "unix":
+		return "is on unix, whose paths have no host address to lack"
+	case t.missing && n != "unix":
+		return "is on " + n + ", which has no socket paths"
+	case t.dead && n == "unix":
+		return "is on unix, which has no ports"
+	case t.network == "" && t.address != "" && n == "unix":
+		return "is on unix, and the case dials a host:port address"
+	}
+	return ""
 }
 
 // AddrOf dials the local address of endpoint ep (usually a listener).
@@ -245,6 +329,10 @@ func (t Target) String() string {
 		return "addr(" + t.ep + ")"
 	case t.dead:
 		return "dead-port"
+	case t.foreign:
+		return "foreign-addr"
+	case t.missing:
+		return "missing-path"
 	case t.network != "":
 		return strconv.Quote(t.network) + ", " + strconv.Quote(t.address)
 	}
@@ -255,13 +343,19 @@ func resolveTarget(a *engine.Attempt, t Target, network string) (string, string,
 	switch {
 	case t.ep != "":
 		e := a.Eps.Get(t.ep)
-		if e == nil || e.Local == nil {
+		if e == nil || e.Local() == nil {
 			return "", "", fmt.Errorf("netconform: no endpoint %q to dial", t.ep)
 		}
-		return network, engine.AddrString(e.Local), nil
+		return network, engine.AddrString(e.Local()), nil
 	case t.dead:
 		addr, err := deadPort(network)
 		return network, addr, err
+	case t.foreign && (network == "tcp6" || network == "udp6"):
+		return network, "[2001:db8::1]:0", nil
+	case t.foreign:
+		return network, "192.0.2.1:0", nil
+	case t.missing:
+		return "unix", filepath.Join(os.TempDir(), fmt.Sprintf("netconform-missing-%d", rand.Int64()), "s.sock"), nil
 	case t.network != "":
 		return t.network, t.address, nil
 	}

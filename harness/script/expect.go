@@ -28,7 +28,8 @@ type errWant struct {
 	anyErr     bool    // any non-nil error
 	timeout    bool    // a net.Error in the chain says Timeout()
 	notTimeout bool
-	bare       bool // the error is the sentinel itself, unwrapped
+	bare       bool   // the error is the sentinel itself, unwrapped
+	op         string // a *net.OpError with this Op, a Net and addresses
 }
 
 // bytesWant is what a step expects of the bytes it moved.
@@ -39,7 +40,8 @@ type bytesWant struct {
 	off     int
 	n       int
 	hasN    bool
-	partial bool // an error with 0 <= n < len
+	partial bool   // an error with 0 <= n < len
+	prefix  []byte // the data starts with this
 }
 
 // timingWant is when a step's call must return.
@@ -75,6 +77,10 @@ func (s Step) Want(data string) Step {
 	s.want.bytes.data, s.want.bytes.hasData = []byte(data), true
 	return s
 }
+
+// WantPrefix expects data that starts with prefix (a datagram whose rest
+// may vary: a reply numbered by the order it was served in).
+func (s Step) WantPrefix(prefix string) Step { s.want.bytes.prefix = []byte(prefix); return s }
 
 // WantPattern expects the bytes of the pattern starting at offset off.
 func (s Step) WantPattern(off int) Step {
@@ -112,6 +118,11 @@ func (s Step) Timeout() Step { s.want.err.timeout = true; return s }
 
 // NotTimeout expects Timeout() to be false (or no net.Error at all).
 func (s Step) NotTimeout() Step { s.want.err.notTimeout = true; return s }
+
+// OpError also expects the error to be a *net.OpError with this Op
+// ("read", "write", "dial", "listen"…), a Net, an Addr, and for reads and
+// writes a Source too — the fields Go's net fills in.
+func (s Step) OpError(op string) Step { s.want.err.op = op; return s }
 
 // Bare expects the error to be the sentinel itself (err == io.EOF), as
 // io.EOF's documentation asks: callers compare it with ==.
@@ -202,6 +213,8 @@ func (s Step) wantCount() []string {
 		return []string{fmt.Sprintf("%d %s", len(b.data), quoteData(b.data))}
 	case b.pattern && bc.reads(s):
 		return []string{fmt.Sprintf("%d (pattern)", bc.readLen(s))}
+	case b.prefix != nil:
+		return []string{fmt.Sprintf("%s…", quoteData(b.prefix))}
 	case b.hasN:
 		return []string{strconv.Itoa(b.n)}
 	case !bc.reads(s):
@@ -246,6 +259,9 @@ func (s Step) wantExtra(scale float64) []string {
 	}
 	if w.err.bare {
 		extra = append(extra, "the bare sentinel")
+	}
+	if w.err.op != "" {
+		extra = append(extra, fmt.Sprintf("a *net.OpError{Op: %q} with Net and addresses", w.err.op))
 	}
 	t := w.timing
 	if t.atDeadline {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,8 +38,26 @@ type X struct {
 	mu       sync.Mutex
 	findings []result.Finding
 	notes    []string
-	calls    atomic.Int64 // the implementation's calls that moved bytes
-	last     atomic.Int64 // when the last one returned, UnixNano
+	calls    atomic.Int64       // the implementation's calls that moved bytes
+	last     atomic.Int64       // when the last one returned, UnixNano
+	flights  map[string]*flight // the implementation's calls in flight, by endpoint
+	why      atomic.Pointer[string]
+}
+
+// Unsupported says that the implementation, as the step found it, lacks
+// what the case checks (a PacketConn that is not a net.Conn): the case is
+// reported unsupported with why, neither passed nor failed.
+func (x *X) Unsupported(format string, args ...any) {
+	why := "unsupported: " + fmt.Sprintf(format, args...)
+	x.why.Store(&why)
+}
+
+// Inconclusive says that the step could not set its scenario up (the
+// calls it meant to overlap never did, on a loaded machine): the attempt
+// proves nothing and is retried; findings recorded with it are dropped.
+func (x *X) Inconclusive(format string, args ...any) {
+	why := fmt.Sprintf(format, args...)
+	x.why.Store(&why)
 }
 
 // progressed records that a call of the implementation moved bytes.
@@ -58,7 +77,7 @@ func (x *X) Conn(name string) net.Conn {
 		return nil
 	}
 	if e.IUT {
-		return checkedConn{e.Conn, x}
+		return checkedConn{e.Conn, x, name}
 	}
 	return e.Conn
 }
@@ -74,11 +93,21 @@ func (x *X) PacketConn(name string) net.PacketConn {
 	if pc == nil || !e.IUT {
 		return pc
 	}
-	checked := checkedPacketConn{pc, x}
+	checked := checkedPacketConn{pc, x, name}
 	if c, ok := pc.(net.Conn); ok {
 		return checkedDatagramConn{checked, c}
 	}
 	return checked
+}
+
+// Object returns what endpoint name is — its conn, packet conn or
+// listener — unchecked, for a step that asks whether it has an optional
+// method (ReadMsgUDP, File): calls made through it are not instrumented.
+func (x *X) Object(name string) any {
+	if e := x.a.Eps.Get(name); e != nil {
+		return e.Object()
+	}
+	return nil
 }
 
 // Listener returns the listener named name, or nil.
@@ -92,7 +121,7 @@ func (x *X) Listener(name string) net.Listener {
 // LocalAddr returns the address endpoint name had when it was made.
 func (x *X) LocalAddr(name string) net.Addr {
 	if e := x.a.Eps.Get(name); e != nil {
-		return e.Local
+		return e.Local()
 	}
 	return nil
 }
@@ -153,6 +182,17 @@ func (f funcStep) exec(a *engine.Attempt, s Step, i int) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	obs := result.Obs{Step: i + 1, Call: s.Call(), At: a.Clock.Since(start), Took: res.End.Sub(start), Verdict: "ok"}
+	if why := x.why.Load(); why != nil {
+		if reason, ok := strings.CutPrefix(*why, "unsupported: "); ok {
+			a.V.Unsupported(reason)
+			obs.Verdict, obs.Note = "unsupported", reason
+		} else {
+			a.V.Inconclusive("%s: %s", f.name, *why)
+			obs.Verdict, obs.Note = "inconclusive", *why
+		}
+		a.V.Record(obs)
+		return
+	}
 	if len(x.notes) > 0 {
 		obs.Note = fmt.Sprint(x.notes)
 	}

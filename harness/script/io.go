@@ -175,6 +175,10 @@ func (f fillStep) call(Step) string { return "fill(" + f.ep + ")" }
 
 func (f fillStep) after(s Step) string { return f.call(s) }
 
+func (f fillStep) needs(Step) []need {
+	return []need{{ep: f.ep, caps: CapDeadline | CapBounded}}
+}
+
 func (f fillStep) exec(a *engine.Attempt, s Step, i int) { runCaller(a, s, i, f) }
 
 func (f fillStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,6 +145,9 @@ func judge(a *engine.Attempt, s Step, j judged, nbBase time.Time) (bad, allowed 
 	if w.bare && j.ret.Err != nil && (info == nil || !info.Bare) {
 		bad = append(bad, fmt.Sprintf("the error is wrapped (%T), not the sentinel itself", j.ret.Err))
 	}
+	if w.op != "" && j.ret.Err != nil {
+		bad = append(bad, judgeOpError(w.op, j.ret.Err, unconnectedRead(s))...)
+	}
 	if _, ok := s.f.(byteCall); ok {
 		bad = append(bad, judgeBytes(s, j.ret, cls)...)
 	}
@@ -153,7 +157,7 @@ func judge(a *engine.Attempt, s Step, j judged, nbBase time.Time) (bad, allowed 
 	bad = append(bad, late...)
 	if s.want.from != "" {
 		want := a.Eps.Get(s.want.from)
-		if want == nil || !engine.SameAddr(j.ret.Addr, want.Local) {
+		if want == nil || !engine.SameAddr(j.ret.Addr, want.Local()) {
 			bad = append(bad, fmt.Sprintf("source address %v is not %s's %v", j.ret.Addr, s.want.from, localOf(want)))
 		}
 	}
@@ -167,7 +171,7 @@ func localOf(e *engine.Endpoint) any {
 	if e == nil {
 		return nil
 	}
-	return e.Local
+	return e.Local()
 }
 
 // judgeBytes checks a count and the data against the expectation.
@@ -190,6 +194,8 @@ func judgeBytes(s Step, ret engine.Ret, cls Class) []string {
 			bad = append(bad, fmt.Sprintf("data %s", quoteData(ret.Data)))
 		case w.pattern && (len(ret.Data) != n || !bytes.Equal(ret.Data, patternBytes(w.off, n))):
 			bad = append(bad, patternDiff(ret.Data, w.off, n))
+		case w.prefix != nil && !bytes.HasPrefix(ret.Data, w.prefix):
+			bad = append(bad, fmt.Sprintf("data %s", quoteData(ret.Data)))
 		}
 	}
 	if w.hasN && ret.N != w.n {
@@ -273,4 +279,34 @@ func gotString(s Step, ret engine.Ret, start, dl, base time.Time) string {
 		parts = append(parts, fmt.Sprintf("after %v", ret.End.Sub(start).Round(time.Millisecond)))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// unconnectedRead reports a ReadFrom step: an unconnected socket has no
+// remote address, so its errors' Addr is nil (net.UDPConn.ReadFrom).
+func unconnectedRead(s Step) bool {
+	p, ok := s.f.(packetIO)
+	return ok && p.op == opReadFrom
+}
+
+// judgeOpError checks the fields of the *net.OpError in err's chain; Addr
+// may be nil when noAddr.
+func judgeOpError(op string, err error, noAddr bool) []string {
+	var oe *net.OpError
+	if !errors.As(err, &oe) {
+		return []string{fmt.Sprintf("the error (%T) is not a *net.OpError", err)}
+	}
+	var bad []string
+	if oe.Op != op {
+		bad = append(bad, fmt.Sprintf("Op is %q", oe.Op))
+	}
+	if oe.Net == "" {
+		bad = append(bad, "Net is empty")
+	}
+	if oe.Addr == nil && !noAddr {
+		bad = append(bad, "Addr is nil")
+	}
+	if (op == "read" || op == "write") && oe.Source == nil {
+		bad = append(bad, "Source is nil")
+	}
+	return bad
 }

@@ -43,13 +43,13 @@ func TestJudgeTiming(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bad, late := judgeTiming(tc.w, tc.start, tc.start, tc.dl, tc.end, tc.start, tc.scale)
-			require.Equal(t, tc.wantBad, first(bad))
-			require.Equal(t, tc.wantLt, first(late))
+			require.Equal(t, tc.wantBad, firstOf(bad))
+			require.Equal(t, tc.wantLt, firstOf(late))
 		})
 	}
 }
 
-func first(ss []string) string {
+func firstOf(ss []string) string {
 	if len(ss) == 0 {
 		return ""
 	}

@@ -3,6 +3,7 @@ package script
 import (
 	"fmt"
 	"net"
+	"os"
 	"time"
 
 	"github.com/netconform/netconform/harness/internal/engine"
@@ -15,7 +16,7 @@ type methodStep struct {
 	acts
 	op   methodOp
 	ep   string
-	b    bool
+	b    bool // SetNoDelay's, SetKeepAlive's argument; Addrs: mirror strictly
 	v    int
 	d    time.Duration
 	kcfg net.KeepAliveConfig
@@ -30,6 +31,7 @@ const (
 	opSetKAPeriod  methodOp = "SetKeepAlivePeriod"
 	opSetKAConfig  methodOp = "SetKeepAliveConfig"
 	opAddrs        methodOp = "Addrs"
+	opFile         methodOp = "File"
 )
 
 // SetLinger calls SetLinger(sec) on ep.
@@ -53,10 +55,21 @@ func SetKeepAliveConfig(ep string, cfg net.KeepAliveConfig) Step {
 	return Step{f: methodStep{op: opSetKAConfig, ep: ep, kcfg: cfg}}
 }
 
+// File calls File() on ep (a *net.TCPConn's dup of its descriptor) and
+// closes the file it returns.
+func File(ep string) Step { return Step{f: methodStep{op: opFile, ep: ep}} }
+
 // Addrs checks ep's LocalAddr and RemoteAddr: not nil, unchanged since the
 // endpoint was made, and RemoteAddr equal to the other end's LocalAddr when
 // both are known.
 func Addrs(ep string) Step { return Step{f: methodStep{op: opAddrs, ep: ep}} }
+
+// AddrsMirror is Addrs, and where the other end is a kernel socket it
+// expects ep's addresses to be exactly that socket's mirrored — the
+// 4-tuple, as Go's std conns report it — where Addrs lets a conn that does
+// not know its addresses say so (another kind of address, or an
+// unspecified one).
+func AddrsMirror(ep string) Step { return Step{f: methodStep{op: opAddrs, ep: ep, b: true}} }
 
 func (f methodStep) call(Step) string {
 	args := ""
@@ -75,7 +88,27 @@ func (f methodStep) call(Step) string {
 
 func (f methodStep) after(s Step) string { return f.call(s) }
 
+func (f methodStep) needs(Step) []need { return []need{{ep: f.ep, caps: f.capability()}} }
+
+// capability is what the step's method needs.
+func (f methodStep) capability() Caps {
+	switch f.op {
+	case opSetLinger:
+		return CapLinger
+	case opSetNoDelay:
+		return CapNoDelay
+	case opAddrs:
+		return 0
+	case opFile:
+		return CapFD
+	}
+	return CapKeepAlive
+}
+
 func (f methodStep) wantValue(s Step) string {
+	if f.op == opAddrs && f.b {
+		return "the other end's addresses, mirrored"
+	}
 	if f.op == opAddrs {
 		return "non-nil addresses, unchanged, matching the other end"
 	}
@@ -89,10 +122,17 @@ func (f methodStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 	if !ok {
 		return callSpec{}, false
 	}
+	if _, ok := e.Object().(interface{ File() (*os.File, error) }); f.op == opFile && !ok && a.Env.Impl.Caps.Has(CapFD) {
+		// File is *net.TCPConn's, not part of CapFD (SyscallConn): a conn
+		// of its own that lacks it is not hiding it.
+		a.V.Unsupported(fmt.Sprintf("%T has no File method (SyscallConn reaches its descriptor)", e.Object()))
+		return callSpec{}, false
+	}
 	if f.op != opAddrs {
-		return callSpec{e: e, do: f.do(e)}, true
+		return callSpec{e: e, do: f.do(a, e)}, true
 	}
 	var l, rm net.Addr
+	known := e.Known()
 	return callSpec{e: e,
 		do: func() engine.Ret {
 			if e.Conn == nil {
@@ -105,67 +145,109 @@ func (f methodStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 			if ret.Err != nil {
 				return nil
 			}
-			return judgeAddrs(e, l, rm)
+			return judgeAddrs(a, e, known, f.b, l, rm)
 		},
 	}, true
 }
 
-func (f methodStep) do(e *engine.Endpoint) func() engine.Ret {
+func (f methodStep) do(a *engine.Attempt, e *engine.Endpoint) func() engine.Ret {
+	need := f.capability()
 	switch f.op {
 	case opSetLinger:
-		return optional(e, "SetLinger(int) error", func(c interface{ SetLinger(int) error }) error { return c.SetLinger(f.v) })
+		return optional(a, e, need, "SetLinger(int) error", func(c interface{ SetLinger(int) error }) error { return c.SetLinger(f.v) })
 	case opSetNoDelay:
-		return optional(e, "SetNoDelay(bool) error", func(c interface{ SetNoDelay(bool) error }) error { return c.SetNoDelay(f.b) })
+		return optional(a, e, need, "SetNoDelay(bool) error", func(c interface{ SetNoDelay(bool) error }) error { return c.SetNoDelay(f.b) })
 	case opSetKeepAlive:
-		return optional(e, "SetKeepAlive(bool) error", func(c interface{ SetKeepAlive(bool) error }) error { return c.SetKeepAlive(f.b) })
+		return optional(a, e, need, "SetKeepAlive(bool) error", func(c interface{ SetKeepAlive(bool) error }) error { return c.SetKeepAlive(f.b) })
+	case opFile:
+		return optional(a, e, need, "File() (*os.File, error)", func(c interface{ File() (*os.File, error) }) error {
+			f, err := c.File()
+			if f != nil {
+				f.Close()
+			}
+			return err
+		})
 	case opSetKAPeriod:
-		return optional(e, "SetKeepAlivePeriod(time.Duration) error", func(c interface {
+		return optional(a, e, need, "SetKeepAlivePeriod(time.Duration) error", func(c interface {
 			SetKeepAlivePeriod(time.Duration) error
 		}) error {
 			return c.SetKeepAlivePeriod(f.d)
 		})
 	}
-	return optional(e, "SetKeepAliveConfig(net.KeepAliveConfig) error", func(c interface {
+	return optional(a, e, need, "SetKeepAliveConfig(net.KeepAliveConfig) error", func(c interface {
 		SetKeepAliveConfig(net.KeepAliveConfig) error
 	}) error {
 		return c.SetKeepAliveConfig(f.kcfg)
 	})
 }
 
-// judgeAddrs checks the addresses a conn reported.
-func judgeAddrs(e *engine.Endpoint, l, rm net.Addr) []string {
+// judgeAddrs checks the addresses a conn reported: not nil; unchanged
+// since they were first asked, when a step asked before; and, where the
+// other end is a kernel socket whose addresses are a TCP 4-tuple, its
+// mirror in both directions — LocalAddr is the other end's RemoteAddr,
+// RemoteAddr its LocalAddr — when the conn reports addresses of the same
+// kind at all (a conn that does not know its addresses may say so,
+// net.Conn.LocalAddr: "if known").
+func judgeAddrs(a *engine.Attempt, e *engine.Endpoint, known, strict bool, l, rm net.Addr) []string {
 	var bad []string
 	if l == nil {
 		bad = append(bad, "LocalAddr is nil")
-	} else if e.Local != nil && !engine.SameAddr(l, e.Local) {
-		bad = append(bad, fmt.Sprintf("LocalAddr changed from %v", e.Local))
+	} else if known && e.Local() != nil && !engine.SameAddr(l, e.Local()) {
+		bad = append(bad, fmt.Sprintf("LocalAddr changed from %v", e.Local()))
 	}
 	if rm == nil {
 		bad = append(bad, "RemoteAddr is nil")
-	} else if e.Remote != nil && !engine.SameAddr(rm, e.Remote) {
-		bad = append(bad, fmt.Sprintf("RemoteAddr changed from %v", e.Remote))
+	} else if known && e.Remote() != nil && !engine.SameAddr(rm, e.Remote()) {
+		bad = append(bad, fmt.Sprintf("RemoteAddr changed from %v", e.Remote()))
 	}
-	if o := e.Other; o != nil && e.Kernel && o.Kernel && rm != nil && o.Local != nil && !engine.SameAddr(rm, o.Local) {
-		bad = append(bad, fmt.Sprintf("RemoteAddr %v is not the other end's LocalAddr %v", rm, o.Local))
+	o := a.Eps.OtherOf(e)
+	if o == nil || !o.Kernel || !e.IUT && !e.Kernel {
+		return bad
+	}
+	if (strict || told(rm, o.Local())) && !engine.SameAddr(rm, o.Local()) {
+		bad = append(bad, fmt.Sprintf("RemoteAddr %v is not the other end's LocalAddr %v", rm, o.Local()))
+	}
+	if (strict || told(l, o.Remote())) && !engine.SameAddr(l, o.Remote()) {
+		bad = append(bad, fmt.Sprintf("LocalAddr %v is not the other end's RemoteAddr %v", l, o.Remote()))
 	}
 	return bad
 }
 
-// errMissingMethod is returned when a declared capability's method is absent.
+// told reports whether a conn that answered a tells an address comparable
+// with b: one of the same kind (two *net.TCPAddr) and, for an IP address,
+// not the unspecified one with port 0 — a conn's way of saying it does not
+// know (net.Conn.LocalAddr: "if known").
+func told(a, b net.Addr) bool {
+	if a == nil || b == nil || fmt.Sprintf("%T", a) != fmt.Sprintf("%T", b) {
+		return false
+	}
+	ap, ok := engine.AddrPort(a)
+	return !ok || !(ap.Addr().Unmap().IsUnspecified() && ap.Port() == 0)
+}
+
+// errMissingMethod is returned when the method of a capability in effect
+// is absent: declared, or carried by the kernel socket the conn wraps
+// (hidden; see harness.Caps).
 type errMissingMethod struct {
 	typ, method string
+	hidden      bool
 }
 
 func (e errMissingMethod) Error() string {
+	if e.hidden {
+		return fmt.Sprintf("%s hides %s: the kernel socket it wraps has it", e.typ, e.method)
+	}
 	return fmt.Sprintf("%s has no method %s although the implementation declares the capability", e.typ, e.method)
 }
 
-// optional calls f on e's object when it implements I.
-func optional[I any](e *engine.Endpoint, method string, f func(I) error) func() engine.Ret {
+// optional calls f on e's object when it implements I; need is the
+// capability the method belongs to.
+func optional[I any](a *engine.Attempt, e *engine.Endpoint, need Caps, method string, f func(I) error) func() engine.Ret {
+	hidden := need != 0 && !a.Env.Impl.Caps.Has(need)
 	return func() engine.Ret {
 		c, ok := e.Object().(I)
 		if !ok {
-			return engine.Ret{Err: errMissingMethod{typ: fmt.Sprintf("%T", e.Object()), method: method}}
+			return engine.Ret{Err: errMissingMethod{typ: fmt.Sprintf("%T", e.Object()), method: method, hidden: hidden}}
 		}
 		return engine.Ret{Err: f(c)}
 	}

@@ -92,6 +92,8 @@ func setupConn(a *engine.Attempt) error {
 	switch im := a.Env.Impl; {
 	case im.Pairwise():
 		client, server, err = setupPair(a)
+	case im.DatagramConns() && a.Env.Role == harness.RoleClient:
+		client, server, err = setupDatagramConn(a)
 	case a.Env.Role == harness.RoleClient:
 		client, server, err = setupIUTDials(a)
 	default:
@@ -174,7 +176,7 @@ func setupIUTAccepts(a *engine.Attempt) (client, server *engine.Endpoint, err er
 		return nil, nil, err
 	}
 	lnEp := a.Eps.Add(&engine.Endpoint{Name: Ln, IUT: true, Ln: ln, Kernel: iutKernel(a)})
-	addr := engine.AddrString(lnEp.Local)
+	addr := engine.AddrString(lnEp.Local())
 	var c net.Conn
 	if _, err := setupCall(a, "reference Dial", func() engine.Ret {
 		var err error
@@ -193,7 +195,18 @@ func setupIUTAccepts(a *engine.Attempt) (client, server *engine.Endpoint, err er
 		return nil, nil, err
 	}
 	server = a.Eps.Add(&engine.Endpoint{Name: Server, IUT: true, Conn: acc, Kernel: iutKernel(a)})
+	if a.Env.Impl.DatagramConns() && a.Env.Impl.Preface != nil {
+		if _, err := setupCall(a, "IUT Read of the Preface's datagram", func() engine.Ret { return engine.Ret{Err: readPreface(acc)} }); err != nil {
+			return nil, nil, err
+		}
+	}
 	return client, server, nil
+}
+
+// dialsItsOwn reports whether the IUT's Dial reaches its own listener in
+// SetupDialer: a pair implementation with a listener of its own.
+func dialsItsOwn(im *harness.Impl) bool {
+	return im.Pairwise() && im.Dial != nil && (im.NewListener != nil || im.Listen != nil)
 }
 
 func setupListener(a *engine.Attempt) error {
@@ -229,7 +242,13 @@ func setupListener(a *engine.Attempt) error {
 	return nil
 }
 
+// setupDialer puts up the listener the IUT's Dial reaches: the reference
+// listener, or for a pair implementation (a protocol over TCP, which a
+// plain listener would not speak) its own listener.
 func setupDialer(a *engine.Attempt) error {
+	if dialsItsOwn(a.Env.Impl) {
+		return setupListener(a)
+	}
 	ln, err := refListen(a, a.Env.Impl.StreamNetwork())
 	if err != nil {
 		return err
@@ -265,7 +284,7 @@ func setupPacket(a *engine.Attempt, clients int, unconnected bool) error {
 		srv = a.Eps.Add(&engine.Endpoint{Name: Server, PC: pc, Kernel: true})
 	}
 	for i := 1; i <= clients; i++ {
-		if err := newPacketClient(a, fmt.Sprintf("c%d", i), engine.AddrString(srv.Local), unconnected); err != nil {
+		if err := newPacketClient(a, fmt.Sprintf("c%d", i), engine.AddrString(srv.Local()), unconnected); err != nil {
 			return err
 		}
 	}

@@ -83,8 +83,10 @@ const (
 	CapKernel           = harness.CapKernel
 	CapTCP              = harness.CapTCP
 	CapBuffered         = harness.CapBuffered
-	CapFullClose        = harness.CapFullClose
-	CapPeerState        = harness.CapPeerState
+	CapKeepAliveOptions = harness.CapKeepAliveOptions
+	CapResets           = harness.CapResets
+	CapBounded          = harness.CapBounded
+	CapConn             = harness.CapConn
 )
 
 // TCPState is a kernel TCP state (sysobs.TCPState).

@@ -79,6 +79,13 @@ func (f wireStep) after(s Step) string {
 
 func (f wireStep) trigger() bool { return f.op != opWireMark }
 
+func (f wireStep) needs(Step) []need {
+	if f.op == opWireMark {
+		return nil
+	}
+	return []need{{ep: f.ep, observe: true}}
+}
+
 func (f wireStep) validate(c *Case, _ *scriptCheck) string {
 	if !c.Wire {
 		return "wire expectations need Wire"
@@ -90,13 +97,13 @@ func (f wireStep) exec(a *engine.Attempt, s Step, i int) {
 	start := time.Now()
 	obs := result.Obs{Step: i + 1, Call: s.Call(), At: a.Clock.Since(start), Endpoint: f.ep, Verdict: "ok"}
 	defer func() { obs.Took = time.Since(start); a.V.Record(obs) }()
-	if a.Wire == nil {
+	if a.Net.Trace == nil {
 		obs.Verdict = "skipped"
 		a.V.Skipped("wire expectations need packet capture: " + a.WireNote())
 		return
 	}
 	if f.op == opWireMark {
-		a.Wire.Mark = start
+		a.Net.Mark = start
 		return
 	}
 	e, err := kernelTuple(a, f.ep)
@@ -144,12 +151,12 @@ func (f wireStep) expectSent(a *engine.Attempt, s Step, e *engine.Endpoint, obs 
 	want = strings.Join(bracket(f.flags), " ") + wantSentTiming(w, a.Clock.Scale)
 	end := time.Now().Add(a.Clock.Scaled(stateBudget))
 	if w.within > 0 {
-		end = a.Wire.Mark.Add(a.Clock.Scaled(w.within + stateBudget))
+		end = a.Net.Mark.Add(a.Clock.Scaled(w.within + stateBudget))
 	}
 	for {
 		pkts := sentBy(a, e)
 		if at, ok := matchFlags(pkts, f.flags); ok {
-			from := a.Wire.Mark
+			from := a.Net.Mark
 			if w.since != "" {
 				from = a.LabelStart(w.since)
 			}
@@ -186,7 +193,7 @@ func sentBy(a *engine.Attempt, e *engine.Endpoint) []segment {
 	if !ok {
 		return nil
 	}
-	return segmentsFrom(a.Wire.Trace.Packets(), l, rm, a.Wire.Mark)
+	return segmentsFrom(a.Net.Trace.Packets(), l, rm, a.Net.Mark)
 }
 
 // segmentsFrom returns the packets from l to rm captured at or after
@@ -194,14 +201,22 @@ func sentBy(a *engine.Attempt, e *engine.Endpoint) []segment {
 // sender had already sent is a keep-alive probe (RFC 1122 §4.2.3.6:
 // SEG.SEQ = SND.NXT-1); packets before the mark count for what was sent,
 // so probes are told from plain ACKs whenever the capture stamped them.
+//
+// The ACK that completes an active open belongs to the SYN before it: a
+// kernel wakes the connecting caller when the SYN-ACK arrives and may send
+// that ACK microseconds later, after a mark set as soon as Dial returned.
+// So the first segment after a SYN sent before the mark, when it is a bare
+// ACK, counts as sent before the mark too.
 func segmentsFrom(pkts []wire.Packet, l, rm netip.AddrPort, mark time.Time) []segment {
 	var out []segment
 	var nxt uint32
-	seen := false
+	seen, synBeforeMark := false, false
 	for _, p := range pkts {
 		if engine.Unmap(p.Src) != engine.Unmap(l) || engine.Unmap(p.Dst) != engine.Unmap(rm) {
 			continue
 		}
+		completesOpen := synBeforeMark && p.Flags == "." && p.Len == 0 && p.Seq == nxt
+		synBeforeMark = p.Flags == "S" && p.At.Before(mark)
 		probe := seen && p.Flags == "." && p.Len <= 1 && int32(p.Seq-nxt) < 0
 		end := p.Seq + uint32(p.Len)
 		if strings.ContainsAny(p.Flags, "SF") {
@@ -210,7 +225,7 @@ func segmentsFrom(pkts []wire.Packet, l, rm netip.AddrPort, mark time.Time) []se
 		if !seen || int32(end-nxt) > 0 {
 			nxt, seen = end, true
 		}
-		if !p.At.Before(mark) {
+		if !p.At.Before(mark) && !completesOpen {
 			out = append(out, segment{p, probe})
 		}
 	}

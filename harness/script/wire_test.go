@@ -36,3 +36,24 @@ func TestKeepAliveProbesAreNotACKs(t *testing.T) {
 		require.False(t, ok, "a plain ACK matched a probe")
 	}
 }
+
+// TestHandshakeACKBelongsToTheDial: in the capture that made
+// wire.closeread.sends-nothing flaky on CI, Dial returned (and the mark
+// was set) before the kernel sent the ACK completing the handshake; that
+// ACK must not count as sent after the mark, and a later identical ACK
+// (one the step under test caused) must.
+func TestHandshakeACKBelongsToTheDial(t *testing.T) {
+	l, rm := netip.MustParseAddrPort("127.0.0.1:1000"), netip.MustParseAddrPort("127.0.0.1:2000")
+	t0 := time.Unix(100, 0)
+	at := func(us int) time.Time { return t0.Add(time.Duration(us) * time.Microsecond) }
+	pkts := []wire.Packet{
+		{At: at(0), Src: l, Dst: rm, Flags: "S", Seq: 3210407424},
+		{At: at(12), Src: rm, Dst: l, Flags: "S.", Seq: 4183255605, Ack: 3210407425},
+		{At: at(37), Src: l, Dst: rm, Flags: ".", Seq: 3210407425, Ack: 4183255606},
+	}
+	require.Equal(t, "nothing", flagsOf(segmentsFrom(pkts, l, rm, at(10))))
+	pkts = append(pkts, wire.Packet{At: at(50), Src: l, Dst: rm, Flags: ".", Seq: 3210407425, Ack: 4183255606})
+	require.Equal(t, "[.]", flagsOf(segmentsFrom(pkts, l, rm, at(10))))
+	// A SYN sent after the mark: its handshake is part of the window.
+	require.Equal(t, "[S] [.] [.]", flagsOf(segmentsFrom(pkts, l, rm, at(-1))))
+}

@@ -1,4 +1,5 @@
-// Package sysobs observes and adjusts kernel sockets for the harness.
+// Package sysobs observes and adjusts kernel sockets and processes for the
+// harness.
 //
 // It is the only package of netconform that imports golang.org/x/sys/unix.
 // Every function has a Linux implementation (files ending in _linux.go) and a
@@ -12,6 +13,7 @@
 //   - socket options read and written through syscall.Conn (GetOpt, SetOpt);
 //   - readiness without consuming data (Readable);
 //   - the number of socket fds the process holds (OpenSockets);
-//   - network namespaces, links and packet capture for isolated cases.
+//   - network namespaces, links and packet capture for isolated cases;
+//   - process trees: child subreaping, descendants, who holds a pipe,
+//     killing and reaping (SetChildSubreaper, Descendants, HoldsPipeForWriting).
 package sysobs
-

@@ -88,7 +88,3 @@ func DelLink(name string) error {
 
 // KillGroup kills the process group led by pid.
 func KillGroup(pid int) error { return syscall.Kill(-pid, syscall.SIGKILL) }
-
-// GroupProcAttr starts a child in a process group of its own, so that
-// KillGroup reaches everything it started.
-func GroupProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }

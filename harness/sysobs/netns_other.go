@@ -33,7 +33,3 @@ func KillGroup(pid int) error {
 	}
 	return p.Kill()
 }
-
-// GroupProcAttr starts a child in a process group of its own where the
-// platform has them.
-func GroupProcAttr() *syscall.SysProcAttr { return nil }

@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/netconform/netconform/harness"
 	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/harness/sysobs"
 	"github.com/netconform/netconform/impls/driver"
 	"github.com/netconform/netconform/suite"
 )
@@ -110,9 +112,24 @@ func assertGroupGone(t *testing.T, pidFile string) {
 	deadline := time.Now().Add(2 * time.Second)
 	for syscall.Kill(-pid, 0) == nil {
 		if time.Now().After(deadline) {
-			t.Errorf("process group %d still has processes after the case", pid)
+			t.Errorf("process group %d still has processes after the case: %s", pid, groupMembers(pid))
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// groupMembers describes the processes of group pgid, for a failure.
+func groupMembers(pgid int) string {
+	procs, err := sysobs.Descendants(1)
+	if err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, p := range procs {
+		if p.PGID == pgid {
+			out = append(out, fmt.Sprintf("%+v %s", p, sysobs.Cmdline(p.PID)))
+		}
+	}
+	return strings.Join(out, "; ")
 }

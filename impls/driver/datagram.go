@@ -39,5 +39,11 @@ func (c *dgramConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	}
 	args := payload(b)
 	args["to"] = to
-	return c.write("write_to", args, len(b))
+	n, err := c.write("write_to", args, len(b))
+	// As Go's UDPConn.WriteTo: the error names the destination, which an
+	// unconnected socket has no remote address of its own to give.
+	if oe, ok := err.(*net.OpError); ok && oe.Addr == nil {
+		oe.Addr = addr
+	}
+	return n, err
 }

@@ -3,6 +3,7 @@ package driver_test
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,6 +32,10 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		return m.Run() // the fuzz targets need no driver
+	}
 	if dir := os.Getenv(envBinDir); dir != "" {
 		binDir = dir
 		return m.Run()

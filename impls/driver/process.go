@@ -1,7 +1,6 @@
 package driver
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,14 +9,15 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/netconform/netconform/harness"
 	procs "github.com/netconform/netconform/harness/proc"
+	"github.com/netconform/netconform/harness/sysobs"
 )
 
 // Limits on what a driver may do before it is declared broken.
@@ -43,7 +43,7 @@ var traceHook atomic.Pointer[func(op string, request, reply []byte)]
 // A proc is one running driver process and its session.
 type proc struct {
 	argv []string
-	cmd  *exec.Cmd
+	tree *procs.Proc // the driver and everything it starts
 
 	wmu   sync.Mutex
 	stdin *os.File
@@ -57,26 +57,30 @@ type proc struct {
 	deadOnce sync.Once
 	why      error // why it is over, set before dead closes
 
-	exited     chan struct{} // closed when the process has been waited for
-	waitErr    error
-	readDone   chan struct{} // closed when the read loop has seen the end of stdout
+	exited     <-chan struct{} // closed when the process has been waited for
+	readDone   chan struct{}   // closed when the read loop has seen the end of stdout
+	stdout     *procs.Pipe     // to name who holds it
 	stderr     *procs.Tail
 	stderrR    *os.File      // read end of the driver's stderr
 	stderrDone chan struct{} // closed when stderr has been read to its end
 	pidfd      int           // -1 when the process cannot be observed
+
+	emu     sync.Mutex
+	escaped []procs.Process // processes of the driver's tree still alive when it was killed, outside its group
 }
 
-// startProc starts argv in dir, in a process group of its own that dies
-// with this process.
+// startProc starts argv in dir as the root of a process tree (see
+// harness/proc): in a process group of its own that dies with this
+// process, and whose descendants are found and killed with it even when
+// they leave the group.
 func startProc(argv []string, dir string) (*proc, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("driver: empty command")
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
-	cmd.SysProcAttr = procAttr()
-	p := &proc{argv: argv, cmd: cmd, waiting: map[int64]waiter{}, dead: make(chan struct{}),
-		exited: make(chan struct{}), readDone: make(chan struct{}), stderr: procs.NewTail(stderrTail), pidfd: -1}
+	p := &proc{argv: argv, waiting: map[int64]waiter{}, dead: make(chan struct{}),
+		readDone: make(chan struct{}), stderr: procs.NewTail(stderrTail), pidfd: -1}
 	// stderr through a pipe of our own as well: exec's copying goroutine
 	// would make Wait wait for every process holding the pipe (a helper
 	// the driver left behind), so the driver's exit would go unseen.
@@ -103,33 +107,20 @@ func startProc(argv []string, dir string) (*proc, error) {
 	// Not StdoutPipe: Wait closes that pipe as soon as the process exits,
 	// which would cut off its last replies. This read end is closed only
 	// when every writer is gone.
-	stdout, stdoutW, err := os.Pipe()
-	if err != nil {
+	if p.stdout, err = procs.NewPipe(); err != nil {
 		return nil, err
 	}
-	cmd.Stdout = stdoutW
-	started := make(chan error, 1)
-	go func() {
-		// The thread that starts the process must live as long as the
-		// process, or the parent-death signal would fire early.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		p.waitErr = cmd.Wait()
-		close(p.exited)
-	}()
-	err = <-started
-	stdoutW.Close()
+	cmd.Stdout = p.stdout.W
+	p.tree, err = procs.Start(cmd)
+	p.stdout.W.Close()
 	if err != nil {
-		stdout.Close()
+		p.stdout.R.Close()
+		stdin.Close()
 		return nil, fmt.Errorf("driver: starting %s: %w", strings.Join(argv, " "), err)
 	}
-	p.pidfd = openPidfd(cmd.Process.Pid)
-	go p.readLoop(stdout)
+	p.exited = p.tree.Exited()
+	p.pidfd = openPidfd(p.tree.Pid())
+	go p.readLoop(p.stdout.R)
 	go p.watchExit()
 	return p, nil
 }
@@ -145,9 +136,10 @@ var settle = watchdog(2 * time.Second)
 // prints and exits) before it is killed.
 var exitGrace = watchdog(500 * time.Millisecond)
 
-// watchExit ends the session when the process exits with requests
-// pending, even when something else (a helper the driver started) holds
-// its stdout open, so that no request waits for a reply that cannot come.
+// watchExit ends the session when the process exits before bye, even
+// when something else (a helper the driver started) holds its stdout
+// open, so that no request waits for a reply that cannot come and no
+// helper goes on answering for a driver that is gone.
 func (p *proc) watchExit() {
 	<-p.exited
 	p.stopped(nil)
@@ -177,14 +169,25 @@ func (p *proc) stopped(cause error) {
 		p.mu.Lock()
 		pending, bye := len(p.waiting), p.bye
 		p.mu.Unlock()
-		if bye || (pending == 0 && cause == nil) {
-			return // a finished session, or nothing to answer: the next send will see it
-		}
-		why := fmt.Sprintf("the driver %s while %d request(s) were pending", p.describeExit(), pending)
+		held := false
 		select {
 		case <-p.readDone:
 		default:
-			why += "; another process still holds its stdout open"
+			held = true
+		}
+		if bye || (pending == 0 && cause == nil && !held) {
+			return // a finished session, or nothing to answer: the next send will see it
+		}
+		why := fmt.Sprintf("the driver %s while %d request(s) were pending", p.describeExit(), pending)
+		if pending == 0 {
+			why = fmt.Sprintf("the driver %s before bye", p.describeExit())
+		}
+		if held {
+			if h := p.stdout.Holders(); len(h) > 0 {
+				why += "; " + procs.Join(h) + " still holds its stdout open"
+			} else {
+				why += "; another process still holds its stdout open"
+			}
 		}
 		p.broken(errors.New(why))
 	default:
@@ -196,19 +199,15 @@ func (p *proc) stopped(cause error) {
 func (p *proc) readLoop(stdout io.ReadCloser) {
 	defer close(p.readDone)
 	defer stdout.Close()
-	sc := newLines(stdout, maxLine)
+	sc := procs.NewLines(stdout, maxLine)
 	for sc.Scan() {
 		line := sc.Bytes()
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		var r Reply
-		if err := json.Unmarshal(line, &r); err != nil {
-			p.badLine(sc, fmt.Errorf("the driver wrote a line that is not a JSON reply (%v): %s", err, quote(line)))
-			return
-		}
-		if err := r.check(); err != nil {
-			p.badLine(sc, fmt.Errorf("%v: %s", err, quote(line)))
+		r, err := parseReply(line)
+		if err != nil {
+			p.badLine(sc, err)
 			return
 		}
 		p.mu.Lock()
@@ -225,11 +224,11 @@ func (p *proc) readLoop(stdout io.ReadCloser) {
 		if w.raw != nil {
 			w.raw <- append([]byte(nil), line...)
 		}
-		w.ch <- &r
+		w.ch <- r
 	}
 	err := sc.Err()
 	switch {
-	case errors.Is(err, errLineTooLong):
+	case errors.Is(err, procs.ErrLineTooLong):
 		p.broken(fmt.Errorf("the driver wrote a line longer than %d MiB", maxLine>>20))
 	case err != nil:
 		p.broken(fmt.Errorf("reading the driver's stdout: %w", err))
@@ -244,12 +243,29 @@ func (p *proc) readLoop(stdout io.ReadCloser) {
 	}
 }
 
+// parseReply reads one line of a driver's stdout: UTF-8 (PROTOCOL.md:
+// NDJSON, UTF-8 — JSON decoding would turn a bad byte into U+FFFD without
+// a word), one JSON reply, of a reply's shape.
+func parseReply(line []byte) (*Reply, error) {
+	if !utf8.Valid(line) {
+		return nil, fmt.Errorf("the driver wrote a line that is not UTF-8 (PROTOCOL.md: NDJSON, UTF-8): %s", quote(line))
+	}
+	var r Reply
+	if err := json.Unmarshal(line, &r); err != nil {
+		return nil, fmt.Errorf("the driver wrote a line that is not a JSON reply (%v): %s", err, quote(line))
+	}
+	if err := r.check(); err != nil {
+		return nil, fmt.Errorf("%v: %s", err, quote(line))
+	}
+	return &r, nil
+}
+
 // badLine ends the session on a protocol violation seen on stdout. A
 // driver that stops by itself right after (it printed its last line and
 // exited) is described as such: the rest of its stdout is read (bounded)
 // and its exit awaited for up to settle, so the message does not depend on
 // whether the client or the driver was quicker.
-func (p *proc) badLine(sc *lines, why error) {
+func (p *proc) badLine(sc *procs.Lines, why error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -282,21 +298,36 @@ func (p *proc) exitStatus() string {
 
 // describeExit says how the process ended; it must have been waited for.
 func (p *proc) describeExit() string {
-	if p.waitErr != nil {
-		return "exited: " + p.waitErr.Error()
+	if err := p.tree.Wait(); err != nil {
+		return "exited: " + err.Error()
 	}
 	return "exited with status 0"
 }
 
-// broken ends the session for good: the process group is killed and
-// every pending call fails with why.
+// broken ends the session for good: the driver's process tree is killed
+// (its process group, and what left it) and every pending call fails with
+// why.
 func (p *proc) broken(why error) {
 	p.deadOnce.Do(func() {
 		p.why = why
 		close(p.dead)
-		killGroup(p.cmd.Process)
+		p.kill()
 		p.stdin.Close()
 	})
+}
+
+// kill kills the driver's tree, and keeps the processes that had left its
+// process group for the evidence.
+func (p *proc) kill() {
+	var out []procs.Process
+	for _, k := range p.tree.Kill() {
+		if pr, err := sysobs.ReadProcess(k.PID); err != nil || pr.PGID != p.tree.Pid() {
+			out = append(out, k)
+		}
+	}
+	p.emu.Lock()
+	p.escaped = append(p.escaped, out...)
+	p.emu.Unlock()
 }
 
 // call sends req and waits for its reply.
@@ -393,6 +424,11 @@ func (p *proc) evidence() string {
 		fmt.Fprintf(&b, "driver %s: %v\n", strings.Join(p.argv, " "), p.why)
 	default:
 	}
+	p.emu.Lock()
+	if len(p.escaped) > 0 {
+		fmt.Fprintf(&b, "killed with the driver, outside its process group: %s\n", procs.Join(p.escaped))
+	}
+	p.emu.Unlock()
 	if s := p.stderr.String(); s != "" {
 		fmt.Fprintf(&b, "driver stderr (last %d KiB):\n%s", stderrTail>>10, s)
 	}
@@ -405,58 +441,4 @@ func quote(b []byte) string {
 		return fmt.Sprintf("%q… (%d bytes)", b[:200], len(b))
 	}
 	return fmt.Sprintf("%q", b)
-}
-
-// lines reads a driver's stdout line by line, like a bufio.Scanner, except
-// that each byte is searched for the newline once (a Scanner searches its
-// whole buffer again after each read, which takes seconds on a line of
-// tens of MiB) and a line longer than max is an error as soon as it is
-// seen. A last line without a newline is a line.
-type lines struct {
-	r    *bufio.Reader
-	max  int
-	line []byte
-	err  error
-}
-
-var errLineTooLong = errors.New("line too long")
-
-func newLines(r io.Reader, max int) *lines {
-	return &lines{r: bufio.NewReaderSize(r, 64<<10), max: max}
-}
-
-// Scan reads the next line; false at the end of the input or on an error.
-func (l *lines) Scan() bool {
-	if l.err != nil {
-		return false
-	}
-	l.line = l.line[:0]
-	for {
-		chunk, err := l.r.ReadSlice('\n')
-		if len(l.line)+len(chunk) > l.max+1 {
-			l.err = errLineTooLong
-			return false
-		}
-		l.line = append(l.line, chunk...)
-		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err != nil:
-			l.err = err
-			return len(l.line) > 0
-		}
-		l.line = bytes.TrimSuffix(bytes.TrimSuffix(l.line, []byte("\n")), []byte("\r"))
-		return true
-	}
-}
-
-// Bytes is the line Scan read; it is valid until the next Scan.
-func (l *lines) Bytes() []byte { return l.line }
-
-// Err is what ended the input, or nil at its end.
-func (l *lines) Err() error {
-	if errors.Is(l.err, io.EOF) {
-		return nil
-	}
-	return l.err
 }

@@ -3,19 +3,9 @@ package driver
 import (
 	"errors"
 	"net"
-	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
-
-// procAttr puts the driver in a process group of its own (killed as a
-// group) that receives SIGKILL if this process dies.
-func procAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-}
-
-func killGroup(p *os.Process) { syscall.Kill(-p.Pid, syscall.SIGKILL) }
 
 // openPidfd returns a pidfd for the driver, or -1.
 func openPidfd(pid int) int {

@@ -5,16 +5,9 @@ package driver
 import (
 	"errors"
 	"net"
-	"os"
-	"syscall"
 )
 
-// Elsewhere than on Linux the driver is killed alone, without a
-// parent-death signal, and its descriptors cannot be observed.
-
-func procAttr() *syscall.SysProcAttr { return nil }
-
-func killGroup(p *os.Process) { p.Kill() }
+// Elsewhere than on Linux the driver's descriptors cannot be observed.
 
 func openPidfd(pid int) int { return -1 }
 

@@ -428,6 +428,84 @@ var bugs = []bug{
 		control: deferAccept,
 	},
 	{
+		name:    "copy-reports-eof",
+		what:    "io.Copy through the conn's ReadFrom and WriteTo reports the io.EOF that ended the copy as an error, where a successful Copy returns nil",
+		seen:    "xtaci/smux: Stream.WriteTo returns waitRead's io.EOF at the end of the stream (stream.go writeToV1)",
+		copyIn:  func(c *conn, r io.Reader) (int64, error) { return eofAtEnd(c.Conn.(io.ReaderFrom).ReadFrom(r)) },
+		copyOut: func(c *conn, w io.Writer) (int64, error) { return eofAtEnd(c.Conn.(io.WriterTo).WriteTo(w)) },
+	},
+	{
+		name:  "write-retains-buffer",
+		what:  "Write queues the caller's slice without copying it and returns len(p) at once; a goroutine sends it later, so a caller that reuses its buffer sends what it wrote next",
+		seen:  "asynchronous send queues in userspace stacks and multiplexers (io.Writer: implementations must not retain p)",
+		write: retainingWrite,
+	},
+	{
+		name:   "dial-context-bound",
+		what:   "a dialed conn is closed when the context given to Dial ends, even after Dial returned",
+		seen:   "adapters that pass the Dial context on to the conn: coder/websocket's NetConn(ctx, …) closes the conn when ctx is done",
+		dialed: func(ctx context.Context, c *conn) { context.AfterFunc(ctx, func() { c.Conn.Close() }) },
+	},
+	{
+		name:     "udp-zero-payload-eof",
+		what:     "a zero-length datagram reads as io.EOF, as if the socket were a stream at its end",
+		seen:     "Go's net itself before TestUDPZeroBytePayload pinned it: a read of zero bytes meant end of stream on every socket",
+		readFrom: zeroPayloadEOF,
+		read:     datagramsOnly(zeroPayloadEOF),
+	},
+	{
+		name:         "udp-remoteaddr-last-sender",
+		what:         "an unconnected datagram socket's RemoteAddr is the source of the last datagram read, not nil",
+		seen:         "wrappers that give an unconnected socket a net.Conn face by remembering its last peer",
+		packetRemote: lastSender,
+	},
+	{
+		name:    "udp-truncation-hidden",
+		what:    "ReadMsgUDP reads through a 64 KiB buffer of its own and copies out what fits, so a truncated datagram never reports MSG_TRUNC",
+		seen:    "pion/transport's udp.Conn, which reads every datagram through a buffer of its own",
+		readMsg: readMsgBuffered,
+	},
+	{
+		name:    "errors-flattened-unix",
+		what:    "on unix sockets, every error is re-made from its text (fmt.Errorf with %v): none matches net.ErrClosed, os.ErrDeadlineExceeded, io.EOF or an errno",
+		seen:    "adapters that wrap errors with %v instead of %w",
+		errs:    func(err error) error { return errors.New(err.Error()) },
+		network: "unix",
+	},
+	{
+		name:    "dial-through-relay",
+		what:    "Dial connects through a local relay that connects to the address and copies both ways, and the conn reports the address as its RemoteAddr: its socket is the relay's peer, not the address's",
+		seen:    "proxy clients (SOCKS, HTTP CONNECT, sidecars) whose conns report the target as RemoteAddr",
+		dialVia: relayDial,
+	},
+	{
+		name: "read-fills-buffer",
+		what: "Read waits until len(p) bytes have arrived (or the stream ends) instead of returning what is available",
+		seen: "adapters that implement Read with io.ReadFull, as framing layers that read fixed-size blocks do",
+		read: func(c *conn, p []byte) (int, error) {
+			if isDatagram(c) {
+				return c.Conn.Read(p)
+			}
+			n, err := io.ReadFull(c.Conn, p)
+			if err == io.ErrUnexpectedEOF {
+				err = nil // the next Read reports the end
+			}
+			return n, err
+		},
+	},
+	{
+		name:  "eof-closes-in-background",
+		what:  "a goroutine of the conn's own watches the socket and closes the conn as soon as the peer's FIN arrives, whether or not anyone reads",
+		seen:  "conns with a read loop of their own that end on the first EOF (multiplexer sessions' recvLoop, read-ahead wrappers)",
+		fresh: watchFIN,
+	},
+	{
+		name:    "dial-probes-first",
+		what:    "Dial connects once to check the address is reachable and closes that connection, then connects again and returns the second one: the listener accepts the closed probe first",
+		seen:    "clients that test reachability with a throwaway connection before the real one",
+		dialVia: probeThenDial,
+	},
+	{
 		name: "listener-addr-unspecified",
 		what: "the listener's Addr reports the unspecified address with the port (0.0.0.0:port) instead of the address it is bound to",
 		seen: "wrappers that report the configured address rather than the bound one",

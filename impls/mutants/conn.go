@@ -2,7 +2,9 @@ package mutants
 
 import (
 	"errors"
+	"io"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -82,14 +84,28 @@ func (c *conn) CloseWrite() error {
 	if c.b.closeWrite != nil {
 		return c.err(c.b.closeWrite(c))
 	}
-	return c.err(c.tcp().CloseWrite())
+	return c.err(c.halves().CloseWrite())
 }
 
 func (c *conn) CloseRead() error {
 	if c.b.closeRead != nil {
 		return c.err(c.b.closeRead(c))
 	}
-	return c.err(c.tcp().CloseRead())
+	return c.err(c.halves().CloseRead())
+}
+
+// halves is the stream underneath that half-closes (TCP or unix).
+func (c *conn) halves() interface {
+	CloseWrite() error
+	CloseRead() error
+} {
+	if h, ok := c.Conn.(interface {
+		CloseWrite() error
+		CloseRead() error
+	}); ok {
+		return h
+	}
+	return notTCP{}
 }
 
 // tcp is the TCP conn underneath; on a datagram conn its methods fail.
@@ -211,6 +227,42 @@ func (c *conn) SetKeepAliveConfig(cfg net.KeepAliveConfig) error {
 	return c.err(c.tcp().SetKeepAliveConfig(cfg))
 }
 
+// File is *net.TCPConn's and *net.UDPConn's: a dup of the socket.
+func (c *conn) File() (*os.File, error) {
+	f, err := c.Conn.(interface{ File() (*os.File, error) }).File()
+	return f, c.err(err)
+}
+
+// ReadFrom is *net.TCPConn's io.ReaderFrom (splice and sendfile), as a
+// wrapper embedding the conn gets it: it writes to the socket itself.
+func (c *conn) ReadFrom(r io.Reader) (int64, error) {
+	if c.b.copyIn != nil {
+		n, err := c.b.copyIn(c, r)
+		return n, c.err(err)
+	}
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		n, err := rf.ReadFrom(r)
+		return n, c.err(err)
+	}
+	n, err := io.Copy(struct{ io.Writer }{c.Conn}, r) // *net.UnixConn has no ReadFrom
+	return n, c.err(err)
+}
+
+// WriteTo is *net.TCPConn's io.WriterTo (splice), as a wrapper embedding
+// the conn gets it.
+func (c *conn) WriteTo(w io.Writer) (int64, error) {
+	if c.b.copyOut != nil {
+		n, err := c.b.copyOut(c, w)
+		return n, c.err(err)
+	}
+	if wt, ok := c.Conn.(io.WriterTo); ok {
+		n, err := wt.WriteTo(w)
+		return n, c.err(err)
+	}
+	n, err := io.Copy(w, struct{ io.Reader }{c.Conn}) // *net.UnixConn has no WriteTo
+	return n, c.err(err)
+}
+
 // SyscallConn exposes the socket, so that the harness observes options.
 func (c *conn) SyscallConn() (syscall.RawConn, error) {
 	return c.Conn.(syscall.Conn).SyscallConn()
@@ -245,6 +297,26 @@ func (c packetConn) ReadFrom(p []byte) (int, net.Addr, error) {
 		c.mu.Unlock()
 	}
 	return n, a, c.err(err)
+}
+
+// ReadMsgUDP is *net.UDPConn's: it reports the message's flags.
+func (c packetConn) ReadMsgUDP(b, oob []byte) (n, oobn, flags int, addr *net.UDPAddr, err error) {
+	c.pending.Add(1)
+	defer c.pending.Add(-1)
+	if c.b.readMsg != nil {
+		n, oobn, flags, addr, err = c.b.readMsg(c.conn, b, oob)
+	} else {
+		n, oobn, flags, addr, err = c.Conn.(*net.UDPConn).ReadMsgUDP(b, oob)
+	}
+	return n, oobn, flags, addr, c.err(err)
+}
+
+// RemoteAddr is the connected peer, or nil on an unconnected socket.
+func (c packetConn) RemoteAddr() net.Addr {
+	if c.b.packetRemote != nil {
+		return c.b.packetRemote(c.conn)
+	}
+	return c.conn.RemoteAddr()
 }
 
 func (c packetConn) WriteTo(p []byte, a net.Addr) (int, error) {

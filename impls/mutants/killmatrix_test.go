@@ -18,10 +18,10 @@ import (
 )
 
 // A verdict of one mutant on one case: killed when a role failed, or
-// ended as an error (the mutant broke the setup of the case).
+// ended as an error or in setup (the mutant broke the setup of the case).
 type verdict struct {
 	killed bool
-	errors bool   // every kill was an error, not a failure
+	errors bool   // every kill was an error or a setup failure, not a failure of the case's own checks
 	ran    bool   // some role ran (not unsupported or skipped)
 	how    string // the first failing outcome and finding
 }
@@ -29,7 +29,7 @@ type verdict struct {
 // matrix runs every case against every mutant; it is computed once for
 // the tests of this file.
 var matrix = sync.OnceValue(func() map[string]map[string]*verdict {
-	all := append(mutants.All(), mutants.Control())
+	all := append(mutants.All(), mutants.Controls()...)
 	m := map[string]map[string]*verdict{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -52,7 +52,7 @@ var matrix = sync.OnceValue(func() map[string]map[string]*verdict {
 							v.how = string(res.Outcome) + ": " + res.Summary()
 							v.errors = true
 						}
-						if res.Outcome != result.Error {
+						if ownCheck(res) {
 							v.errors = false
 						}
 						v.killed, v.ran = true, true
@@ -80,7 +80,7 @@ func TestIsolatedChild(t *testing.T) {
 		t.Skip("runs only as the child of an isolated case")
 	}
 	c, found := suite.Lookup(id)
-	for _, m := range append(mutants.All(), mutants.Control()) {
+	for _, m := range append(mutants.All(), mutants.Controls()...) {
 		if m.Impl.Name == name && found {
 			testRunner.Run(context.Background(), &m.Impl, c, role)
 			return
@@ -110,13 +110,22 @@ func TestEveryMutantIsCaught(t *testing.T) {
 	}
 }
 
-// TestControlPassesEverything: the wrapper without a bug fails nothing, so
+// ownCheck reports whether a failed result failed in the case's own
+// checks: not an error, and its first finding is a step of the script, not
+// setup (a setup that hangs is a timeout).
+func ownCheck(res *result.Result) bool {
+	return res.Outcome != result.Error && len(res.Findings) > 0 && res.Findings[0].Step > 0
+}
+
+// TestControlPassesEverything: the wrappers without a bug fail nothing, so
 // every kill in the matrix is the bug's.
 func TestControlPassesEverything(t *testing.T) {
 	skipInChild(t)
-	for id, v := range matrix()[mutants.Control().Impl.Name] {
-		if v.killed {
-			t.Errorf("the bug-free wrapper fails %s: %s", id, v.how)
+	for _, ctl := range mutants.Controls() {
+		for id, v := range matrix()[ctl.Impl.Name] {
+			if v.killed {
+				t.Errorf("the bug-free wrapper %s fails %s: %s", ctl.Impl.Name, id, v.how)
+			}
 		}
 	}
 }
@@ -156,9 +165,10 @@ func TestEveryCaseCanFail(t *testing.T) {
 				row[i] = ' '
 			}
 		}
+		checked := strings.Count(string(row), "X")
 		fmt.Fprintf(&b, "%-44s %s %2d\n", c.ID, row, kills)
 		switch {
-		case kills > 0:
+		case checked > 0:
 			killedCases++
 		case c.Level == script.Informational:
 			// recorded, never failed: nothing should kill it
@@ -168,12 +178,14 @@ func TestEveryCaseCanFail(t *testing.T) {
 			// and misbehave-socket-leak failing these
 		case exempt[c.ID] != "":
 			t.Logf("%s is killed by no mutant: %s", c.ID, exempt[c.ID])
+		case kills > 0:
+			t.Errorf("%s: mutants only break its setup (E), none fails its own checks, so it tests nothing yet", c.ID)
 		default:
 			t.Errorf("%s: no mutant fails this case, so it tests nothing yet", c.ID)
 		}
 	}
 	t.Log("\n" + b.String())
-	t.Logf("%d of %d cases killed by at least one of %d mutants", killedCases, len(suite.Cases()), len(all))
+	t.Logf("%d of %d cases failed by at least one of %d mutants in their own checks (X; E, a broken setup, does not count)", killedCases, len(suite.Cases()), len(all))
 }
 
 // TestLegalMutantsPassTheContract: a mutant whose behaviour the net.Conn

@@ -11,7 +11,8 @@ import (
 	"github.com/netconform/netconform/harness"
 )
 
-// listener wraps a *net.TCPListener; the conns it accepts are wrapped too.
+// listener wraps a *net.TCPListener or *net.UnixListener; the conns it
+// accepts are wrapped too.
 type listener struct {
 	net.Listener
 	b      *bug
@@ -72,12 +73,12 @@ func (l *listener) SetDeadline(t time.Time) error {
 	if l.b.ignoreDeadlines {
 		return nil
 	}
-	return l.err(l.Listener.(*net.TCPListener).SetDeadline(t))
+	return l.err(l.Listener.(interface{ SetDeadline(time.Time) error }).SetDeadline(t))
 }
 
 // SyscallConn exposes the socket, so that the harness observes options.
 func (l *listener) SyscallConn() (syscall.RawConn, error) {
-	return l.Listener.(*net.TCPListener).SyscallConn()
+	return l.Listener.(syscall.Conn).SyscallConn()
 }
 
 // forceClose ends the listener with the case, releasing anything a bug

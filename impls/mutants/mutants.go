@@ -9,7 +9,9 @@
 package mutants
 
 import (
+	"cmp"
 	"context"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -47,6 +49,11 @@ type bug struct {
 	addrs       func(c *conn) (local, remote net.Addr)
 	readFrom    func(c *conn, p []byte) (int, net.Addr, error)
 	writeTo     func(c *conn, p []byte, a net.Addr) (int, error)
+	copyIn      func(c *conn, r io.Reader) (int64, error) // ReadFrom(io.Reader)
+	copyOut     func(c *conn, w io.Writer) (int64, error) // WriteTo(io.Writer)
+	readMsg     func(c *conn, b, oob []byte) (int, int, int, *net.UDPAddr, error)
+	// packetRemote replaces a datagram conn's RemoteAddr.
+	packetRemote func(c *conn) net.Addr
 
 	ignoreKeepAlive bool // keep-alive options and setters do nothing
 	ignoreDeadlines bool // listener deadlines do nothing
@@ -70,6 +77,14 @@ type bug struct {
 	dialOpts   func(o *harness.DialOptions)
 	listenOpts func(o *harness.ListenOptions)
 	dialPacket func(ctx context.Context, b *bug, network, address string) (net.Conn, error)
+	// dialed runs on each conn Dial returns, with Dial's context;
+	// dialVia replaces the dial itself.
+	dialed  func(ctx context.Context, c *conn)
+	dialVia func(ctx context.Context, d *net.Dialer, network, address string) (net.Conn, error)
+
+	// network is the stream network (default tcp4); on unix, the mutant
+	// carries std's unix capabilities and known divergences.
+	network string
 }
 
 // Control is the wrapper with no bug: it must pass every case std TCP and
@@ -78,6 +93,16 @@ func Control() Mutant {
 	b := &bug{name: "control", what: "the mutants' wrapper with no bug"}
 	return Mutant{Impl: b.impl(), Bug: b.what, Legal: true}
 }
+
+// ControlUnix is the wrapper with no bug on unix stream sockets: the
+// control of the unix mutants.
+func ControlUnix() Mutant {
+	b := &bug{name: "control-unix", what: "the mutants' wrapper with no bug, on unix sockets", network: "unix"}
+	return Mutant{Impl: b.impl(), Bug: b.what, Legal: true}
+}
+
+// Controls are the wrappers with no bug, one per stream network.
+func Controls() []Mutant { return []Mutant{Control(), ControlUnix()} }
 
 // SlowDeadlineClear is the wrapper with one legal quirk: clearing a
 // deadline takes 350 ms (as when SetDeadline waits for a lock a slow
@@ -121,22 +146,31 @@ func WritesTimeOutIdle() Mutant {
 // caps are std TCP's and std UDP's together.
 var caps = stdnet.TCP.Caps | stdnet.UDP.Caps
 
-// All returns every mutant.
+// unixCaps are a unix mutant's: std's over unix stream sockets, and UDP.
+var unixCaps = stdnet.Unix.Caps | stdnet.UDP.Caps
+
+// All returns every mutant: the original bugs and the unforeseen ones
+// (see Unforeseen).
 func All() []Mutant {
 	var out []Mutant
 	for i := range bugs {
 		b := &bugs[i]
 		out = append(out, Mutant{Impl: b.impl(), Bug: b.what, Seen: b.seen, Legal: b.legal})
 	}
-	return out
+	return append(out, Unforeseen()...)
 }
 
 func (b *bug) impl() harness.Impl {
+	c, known := caps, []harness.Known(nil)
+	if b.network == "unix" {
+		c, known = unixCaps, stdnet.Unix.Known
+	}
 	return harness.Impl{
 		Name:         "mutant-" + b.name,
 		Description:  b.what,
-		Caps:         caps,
-		Network:      "tcp4",
+		Caps:         c,
+		Network:      cmp.Or(b.network, "tcp4"),
+		Known:        known,
 		PacketNet:    "udp4",
 		Dial:         b.dial,
 		Listen:       b.listen,
@@ -178,14 +212,23 @@ func (b *bug) dial(ctx context.Context, network, address string, o harness.DialO
 	if b.ignoreKeepAlive {
 		d.KeepAlive, d.KeepAliveConfig = -1, net.KeepAliveConfig{}
 	}
-	c, err := d.DialContext(ctx, network, address)
+	var c net.Conn
+	var err error
+	if b.dialVia != nil {
+		c, err = b.dialVia(ctx, d, network, address)
+	} else {
+		c, err = d.DialContext(ctx, network, address)
+	}
 	if err != nil {
 		if b.dialConnErr {
 			return hiddenConn{}, err
 		}
 		return nil, b.mapErr(err)
 	}
-	_, out := b.wrapConn(ctx, c)
+	w, out := b.wrapConn(ctx, c)
+	if b.dialed != nil {
+		b.dialed(ctx, w)
+	}
 	return out, nil
 }
 

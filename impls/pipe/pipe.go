@@ -21,7 +21,7 @@ var Impl = harness.Impl{
 	Name:        "pipe",
 	Description: "net.Pipe: synchronous, unbuffered, in-memory full-duplex conn",
 	URL:         "https://pkg.go.dev/net#Pipe",
-	Caps:        harness.CapStream | harness.CapDeadline,
+	Caps:        harness.CapStream | harness.CapDeadline | harness.CapBounded,
 	NewPair: func(ctx context.Context) (*harness.Pair, error) {
 		c1, c2 := net.Pipe()
 		return &harness.Pair{Client: c1, Server: c2}, nil
@@ -36,5 +36,12 @@ var Impl = harness.Impl{
 		{Case: "closed.read.zero-length-after-close", Reason: errClosedPipe},
 		{Case: "deadline.read.zero-length-past", Reason: "net.Pipe checks the read deadline before anything else, so Read(nil) with an expired deadline times out instead of returning 0, nil"},
 		{Case: "eof.read.zero-length", Reason: "net.Pipe has no zero-length shortcut: Read(nil) waits for the other end's next Write (a zero-length Write is delivered as a message)"},
+		// The explorer's rules (harness/explore), checked against Go's
+		// net/pipe.go: read, write, SetDeadline and Close.
+		{Case: "explore.closed.read-class", Reason: errClosedPipe, Link: "https://go.dev/src/net/pipe.go"},
+		{Case: "explore.closed.write-class", Reason: errClosedPipe, Link: "https://go.dev/src/net/pipe.go"},
+		{Case: "explore.closed.ctl-class", Reason: "SetDeadline on a closed net.Pipe fails with the bare io.ErrClosedPipe, not net.ErrClosed", Link: "https://go.dev/src/net/pipe.go"},
+		{Case: "explore.closed.close-twice", Reason: "net.Pipe's Close is idempotent: a second Close returns nil (TestPipeCloseError)", Link: "https://go.dev/src/net/pipe_test.go"},
+		{Case: "explore.deadline.set-nil", Reason: "net.Pipe's SetDeadline, SetReadDeadline and SetWriteDeadline fail with io.ErrClosedPipe once the other end is closed (they check remoteDone as well as localDone), where a socket's succeed", Link: "https://go.dev/src/net/pipe.go"},
 	},
 }

@@ -108,9 +108,19 @@ func (c *Conn) ReadFrom(p []byte) (int, net.Addr, error) {
 func (c *Conn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	sa, err := addrToSockaddr(addr)
 	if err != nil {
-		return 0, c.fd.opError("write", err)
+		return 0, withAddr(c.fd.opError("write", err), addr)
 	}
-	return c.fd.write("write", p, sa)
+	n, err := c.fd.write("write", p, sa)
+	return n, withAddr(err, addr)
+}
+
+// withAddr names the destination in a WriteTo's error, as Go's UDPConn
+// does: an unconnected socket has no remote address of its own.
+func withAddr(err error, addr net.Addr) error {
+	if oe, ok := err.(*net.OpError); ok && oe.Addr == nil {
+		oe.Addr = addr
+	}
+	return err
 }
 
 func boolInt(b bool) int {

@@ -77,10 +77,15 @@ var Unix = harness.Impl{
 	Description: "Go's net.UnixConn and net.UnixListener (SOCK_STREAM) on a socket file",
 	URL:         "https://pkg.go.dev/net",
 	Caps: harness.CapStream | harness.CapHalfClose | harness.CapCloseRead | harness.CapDeadline |
-		harness.CapListener | harness.CapListenerDeadline | harness.CapFD | harness.CapBuffered,
+		harness.CapListener | harness.CapListenerDeadline | harness.CapDial | harness.CapFD | harness.CapBuffered | harness.CapResets | harness.CapBounded,
 	Network: "unix",
 	Dial:    dial,
 	Listen:  listen,
+	Known: []harness.Known{
+		// Checked in net/unix/af_unix.c (unix_stream_sendmsg): a write to a
+		// peer that has shut down fails with EPIPE; there is no RST.
+		{Case: "eof.write.first-after-peer-abort", Reason: "unix(7) stream sockets have no reset: once the peer has closed, the first Write fails with EPIPE, where TCP answers the peer's RST with ECONNRESET"},
+	},
 }
 
 // UDP is std net over UDP on 127.0.0.1: unconnected PacketConns and

@@ -7,6 +7,7 @@ require (
 	github.com/hashicorp/yamux v0.1.2
 	github.com/libp2p/go-yamux/v5 v5.1.0
 	github.com/netconform/netconform v0.0.0
+	github.com/pion/transport/v5 v5.1.5
 	github.com/pires/go-proxyproto v0.15.0
 	github.com/quic-go/quic-go v0.65.0
 	github.com/soheilhy/cmux v0.1.5
@@ -33,6 +34,7 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
 )
 
 replace github.com/netconform/netconform => ../..

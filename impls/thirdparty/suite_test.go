@@ -12,6 +12,7 @@ import (
 	"github.com/netconform/netconform/impls/thirdparty/goyamux"
 	"github.com/netconform/netconform/impls/thirdparty/gvisor"
 	"github.com/netconform/netconform/impls/thirdparty/limitlistener"
+	"github.com/netconform/netconform/impls/thirdparty/pion"
 	"github.com/netconform/netconform/impls/thirdparty/proxyproto"
 	"github.com/netconform/netconform/impls/thirdparty/quic"
 	"github.com/netconform/netconform/impls/thirdparty/smux"
@@ -23,8 +24,9 @@ import (
 
 // Impls are the third-party adapters, in the order of IMPLS.md's ranking.
 var Impls = []harness.Impl{
-	yamux.Impl, sshconn.Impl, smux.Impl, websocket.Impl, quic.Impl, quic.ImplCancelRead,
+	yamux.Impl, sshconn.Impl, smux.Impl, smux.ImplV2, websocket.Impl, quic.Impl, quic.ImplCancelRead,
 	gvisor.TCP, gvisor.UDP, bufconn.Impl, goyamux.Impl, cmux.Impl, limitlistener.Impl, proxyproto.Impl,
+	pion.Impl,
 }
 
 // TestConformance runs every case against every third-party adapter.

@@ -6,7 +6,11 @@
 // its LocalAddr and RemoteAddr report, so kernel states and the wire are
 // observable. Close mode: full (Close sends close_notify, then closes the
 // TCP connection). Optional interfaces: CloseWrite (close_notify only),
-// NetConn; no SyscallConn, no SetLinger.
+// NetConn; *tls.Conn hides the other methods of the *net.TCPConn it wraps
+// (CloseRead, SetLinger, SetNoDelay, the keep-alive setters, SyscallConn),
+// which the Known list says case by case. tls.NewListener gives it a
+// listener (its own TLS clients reach it) and tls.Client over a TCP dial a
+// Dial.
 package tlsconn
 
 import (
@@ -72,12 +76,57 @@ func NewPair(ctx context.Context) (*harness.Pair, error) {
 	return &harness.Pair{Client: c, Server: a.c}, nil
 }
 
+// NewListener is tls.NewListener over a loopback TCP listener; its Dial
+// is a TLS client of it (the handshake happens on first use, as with
+// tls.Client).
+func NewListener(ctx context.Context) (*harness.PairListener, error) {
+	srvConf, err := selfsigned.Server()
+	if err != nil {
+		return nil, err
+	}
+	cliConf, err := selfsigned.Client()
+	if err != nil {
+		return nil, err
+	}
+	var lc net.ListenConfig
+	raw, err := lc.Listen(ctx, "tcp4", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	ln := tls.NewListener(raw, srvConf)
+	dial := func(ctx context.Context) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, "tcp4", raw.Addr().String())
+		if err != nil {
+			return nil, err
+		}
+		return tls.Client(c, cliConf), nil
+	}
+	return &harness.PairListener{Listener: ln, Dial: dial}, nil
+}
+
+// Dial dials TCP and wraps the conn in a TLS client, as tls.Client does:
+// the handshake happens on first use, so dial errors are the TCP dial's.
+func Dial(ctx context.Context, network, address string, o harness.DialOptions) (net.Conn, error) {
+	cliConf, err := selfsigned.Client()
+	if err != nil {
+		return nil, err
+	}
+	c, err := o.Dialer().DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	return tls.Client(c, cliConf), nil
+}
+
 // Impl is crypto/tls over TCP.
 var Impl = harness.Impl{
 	Name:        "crypto-tls",
 	Description: "crypto/tls client and server conns over loopback TCP",
 	URL:         "https://pkg.go.dev/crypto/tls",
-	Caps:        harness.CapStream | harness.CapHalfClose | harness.CapDeadline | harness.CapKernel | harness.CapTCP | harness.CapBuffered,
+	Caps: harness.CapStream | harness.CapHalfClose | harness.CapDeadline | harness.CapKernel | harness.CapTCP | harness.CapBuffered |
+		harness.CapListener | harness.CapDial,
 	NewPair:     NewPair,
+	NewListener: NewListener,
+	Dial:        Dial,
 	Known:       known,
 }

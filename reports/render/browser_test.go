@@ -3,6 +3,8 @@ package render_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -32,6 +34,7 @@ import (
 const errorTrap = `<script>
 window.__errors = [];
 window.addEventListener("error", (e) => window.__errors.push("uncaught: " + e.message));
+document.addEventListener("securitypolicyviolation", (e) => window.__errors.push("content security policy: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")));
 const __ce = console.error; console.error = (...a) => { window.__errors.push("console.error: " + a.join(" ")); __ce(...a); };
 </script>`
 
@@ -102,16 +105,26 @@ func tailOf(s string) string {
 	return s
 }
 
-// pageWith writes rep as HTML with the error trap and script added.
+// pageWith writes rep as HTML with the error trap and script added, and
+// the hashes of those two scripts added to the page's script-src, so the
+// page's policy governs everything else as it is.
 func pageWith(t *testing.T, rep *render.Report, script string) string {
 	t.Helper()
 	var b bytes.Buffer
 	require.NoError(t, render.WriteHTML(&b, rep))
 	page := strings.Replace(b.String(), "<style>", errorTrap+"\n<style>", 1)
 	page = strings.Replace(page, "</body>", script+"\n</body>", 1)
+	page = strings.Replace(page, "script-src ", "script-src "+scriptHash(errorTrap)+" "+scriptHash(script)+" ", 1)
 	path := filepath.Join(t.TempDir(), "index.html")
 	require.NoError(t, os.WriteFile(path, []byte(page), 0o644))
 	return path
+}
+
+// scriptHash is the CSP source of the inline script in snippet.
+func scriptHash(snippet string) string {
+	body := strings.TrimSuffix(strings.TrimPrefix(snippet, "<script>"), "</script>")
+	sum := sha256.Sum256([]byte(body))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
 var selftestRE = regexp.MustCompile(`(?s)<pre id="netconform-selftest">(.*?)</pre>`)
@@ -242,4 +255,52 @@ func TestHTMLScreenshot(t *testing.T) {
 	require.NoError(t, err)
 	require.Greater(t, st.Size(), int64(10000), "the screenshot is (nearly) empty")
 	t.Logf("screenshot: %s", shot)
+}
+
+const clickLinks = `<script>
+(function () {
+  const out = {errors: window.__errors};
+  document.querySelector("td.cell").click();
+  const links = [...document.querySelectorAll("#panel a")];
+  out.hrefs = links.map((a) => a.getAttribute("href"));
+  out.panelText = document.getElementById("panel").innerText;
+  for (const a of links) if (!/^https?:/.test(a.getAttribute("href"))) a.click(); // an http link would navigate away
+  setTimeout(() => {
+    out.title = document.title;
+    out.errors = window.__errors;
+    const pre = document.createElement("pre"); pre.id = "netconform-selftest"; pre.textContent = JSON.stringify(out);
+    document.body.append(pre);
+  }, 300);
+})();
+</script>`
+
+// TestHTMLLinksOnlyHTTP: a known divergence's link that is not http or
+// https is shown as text, and nothing in the report runs as script (probe:
+// a javascript: link was an <a href>, and clicking it ran).
+func TestHTMLLinksOnlyHTTP(t *testing.T) {
+	bin := chromium(t)
+	page := pageWith(t, hostile(), clickLinks)
+	dom, stderr := runChromium(t, bin, page, "--virtual-time-budget=5000", "--dump-dom")
+	require.Contains(t, dom, "netconform conformance report", "the page was replaced: a javascript: link ran:\n%s", dom)
+	m := selftestRE.FindStringSubmatch(dom)
+	require.NotNil(t, m, "the driver script did not run; chromium said:\n%s", tailOf(stderr))
+	var got struct {
+		Errors    []string
+		Hrefs     []string
+		PanelText string
+		Title     string
+	}
+	require.NoError(t, json.Unmarshal([]byte(html.UnescapeString(m[1])), &got))
+	require.NotEqual(t, "PWNED", got.Title, "a link ran script")
+	require.Empty(t, got.Hrefs, "no link but http and https")
+	require.Contains(t, got.PanelText, "javascript:document.title='PWNED'", "the link is shown as text")
+	require.Empty(t, got.Errors)
+
+	r := hostile()
+	r.Results[0].Known.Link = "https://example.com/issues/1"
+	dom, stderr = runChromium(t, bin, pageWith(t, r, clickLinks), "--virtual-time-budget=5000", "--dump-dom")
+	m = selftestRE.FindStringSubmatch(dom)
+	require.NotNil(t, m, tailOf(stderr))
+	require.NoError(t, json.Unmarshal([]byte(html.UnescapeString(m[1])), &got))
+	require.Equal(t, []string{"https://example.com/issues/1"}, got.Hrefs)
 }

@@ -13,7 +13,8 @@ func n(v int) *int { return &v }
 
 // fixture is a fixed report that exercises every outcome and every kind of
 // evidence: findings, allowed outcomes, retries, transcripts with errors,
-// a wire trace, metrics, a known divergence, an unsupported case.
+// a wire trace, metrics, a known divergence, an unsupported case, one not
+// applicable.
 func fixture() *render.Report {
 	h := render.Header{
 		Tool: "netconform", ToolVersion: "v0.0.0-test", CatalogueHash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
@@ -62,7 +63,10 @@ func fixture() *render.Report {
 			x.Findings = []result.Finding{{Call: "known divergence closed.read.after-close-is-errclosed", Got: "pass", Want: "fail (Read after Close returns io.EOF); delete the entry from beta's Known list"}}
 		}),
 		r("gamma", "closed.read.after-close-is-errclosed", harness.RoleClient, result.Unsupported, func(x *result.Result) {
-			x.Reason = "gamma does not declare stream"
+			x.Reason = "gamma lacks half-close, which iut.CloseWrite() needs of iut (the IUT's conn)"
+		}),
+		r("gamma", "closed.read.after-close-is-errclosed", harness.RoleServer, result.NotApplicable, func(x *result.Result) {
+			x.Reason = "a byte-stream case; gamma's conns are not byte streams"
 		}),
 		r("alpha", "deadline.read.future-fires", harness.RoleClient, result.Timeout, func(x *result.Result) {
 			x.Area, x.Level, x.Catalogue = "deadline", result.Contract, "D4"

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -28,7 +29,7 @@ type junitSuite struct {
 	Errors   int         `xml:"errors,attr"`
 	Skipped  int         `xml:"skipped,attr"`
 	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Cases    []junitCase `xml:"testcase"` // written one by one, not through this field
 }
 
 type junitCase struct {
@@ -47,40 +48,30 @@ type junitMessage struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit writes the report as JUnit XML.
+// WriteJUnit writes the report as JUnit XML, one test case at a time.
+// Text the XML cannot carry (control characters, invalid UTF-8) is
+// replaced by encoding/xml.
 func WriteJUnit(w io.Writer, r *Report) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
 	out := junitSuites{Name: "netconform"}
 	for _, im := range r.Impls {
 		s := junitSuite{Name: im.Name}
 		var total float64
 		for i := range r.Results {
-			res := &r.Results[i]
-			if res.Impl != im.Name {
-				continue
+			if res := &r.Results[i]; res.Impl == im.Name {
+				c := junitCaseOf(res, false)
+				total += res.Duration.Seconds()
+				s.Tests++
+				switch {
+				case c.Failure != nil:
+					s.Failures++
+				case c.Error != nil:
+					s.Errors++
+				case c.Skipped != nil:
+					s.Skipped++
+				}
 			}
-			c := junitCase{
-				Name:      res.Case + "/" + string(res.Role),
-				Classname: "netconform." + im.Name + "." + res.Area,
-				Time:      fmt.Sprintf("%.3f", res.Duration.Seconds()),
-			}
-			total += res.Duration.Seconds()
-			msg := &junitMessage{Message: oneLine(res.Summary()), Type: string(res.Outcome), Text: res.Format()}
-			switch res.Outcome {
-			case result.Fail, result.Timeout, result.UnexpectedPass:
-				c.Failure = msg
-				s.Failures++
-			case result.Error:
-				c.Error = msg
-				s.Errors++
-			case result.Unsupported, result.KnownFailure, result.Skip:
-				c.Skipped = &junitMessage{Message: string(res.Outcome) + ": " + oneLine(res.Reason)}
-				s.Skipped++
-			case result.Info:
-				c.SystemOut = res.Format()
-			}
-			s.Cases = append(s.Cases, c)
 		}
-		s.Tests = len(s.Cases)
 		s.Time = fmt.Sprintf("%.3f", total)
 		out.Tests += s.Tests
 		out.Failures += s.Failures
@@ -88,16 +79,79 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		out.Skipped += s.Skipped
 		out.Suites = append(out.Suites, s)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
+	if _, err := io.WriteString(bw, xml.Header); err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
+	enc := xml.NewEncoder(bw)
 	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	root := xml.StartElement{Name: xml.Name{Local: "testsuites"}, Attr: []xml.Attr{
+		{Name: xml.Name{Local: "name"}, Value: out.Name}, {Name: xml.Name{Local: "tests"}, Value: fmt.Sprint(out.Tests)},
+		{Name: xml.Name{Local: "failures"}, Value: fmt.Sprint(out.Failures)}, {Name: xml.Name{Local: "errors"}, Value: fmt.Sprint(out.Errors)},
+		{Name: xml.Name{Local: "skipped"}, Value: fmt.Sprint(out.Skipped)},
+	}}
+	if err := enc.EncodeToken(root); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	for _, s := range out.Suites {
+		start := xml.StartElement{Name: xml.Name{Local: "testsuite"}, Attr: []xml.Attr{
+			{Name: xml.Name{Local: "name"}, Value: s.Name}, {Name: xml.Name{Local: "tests"}, Value: fmt.Sprint(s.Tests)},
+			{Name: xml.Name{Local: "failures"}, Value: fmt.Sprint(s.Failures)}, {Name: xml.Name{Local: "errors"}, Value: fmt.Sprint(s.Errors)},
+			{Name: xml.Name{Local: "skipped"}, Value: fmt.Sprint(s.Skipped)}, {Name: xml.Name{Local: "time"}, Value: s.Time},
+		}}
+		if err := enc.EncodeToken(start); err != nil {
+			return err
+		}
+		for i := range r.Results {
+			if res := &r.Results[i]; res.Impl == s.Name {
+				if err := enc.EncodeElement(junitCaseOf(res, true), xml.StartElement{Name: xml.Name{Local: "testcase"}}); err != nil {
+					return err
+				}
+			}
+		}
+		if err := enc.EncodeToken(start.End()); err != nil {
+			return err
+		}
+	}
+	if err := enc.EncodeToken(root.End()); err != nil {
+		return err
+	}
+	if err := enc.Flush(); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(bw, "\n"); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// junitCaseOf is res as a JUnit test case; without text, only its kind
+// (failure, error, skipped) is filled, for counting.
+func junitCaseOf(res *result.Result, text bool) junitCase {
+	c := junitCase{
+		Name:      res.Case + "/" + string(res.Role),
+		Classname: "netconform." + res.Impl + "." + res.Area,
+		Time:      fmt.Sprintf("%.3f", res.Duration.Seconds()),
+	}
+	msg := &junitMessage{Type: string(res.Outcome)}
+	if text {
+		msg.Message, msg.Text = oneLine(res.Summary()), res.Format()
+	}
+	switch res.Outcome {
+	case result.Fail, result.Timeout, result.UnexpectedPass:
+		c.Failure = msg
+	case result.Error:
+		c.Error = msg
+	case result.Unsupported, result.NotApplicable, result.KnownFailure, result.Skip:
+		c.Skipped = &junitMessage{}
+		if text {
+			c.Skipped.Message = string(res.Outcome) + ": " + oneLine(res.Reason)
+		}
+	case result.Info:
+		if text {
+			c.SystemOut = res.Format()
+		}
+	}
+	return c
 }
 
 func oneLine(s string) string {

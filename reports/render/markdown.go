@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"slices"
@@ -19,6 +20,7 @@ var Symbols = map[result.Outcome]string{
 	result.Error:          "💥",
 	result.KnownFailure:   "🟡",
 	result.Unsupported:    "➖",
+	result.NotApplicable:  "⬜",
 	result.Skip:           "⏭️",
 	result.Info:           "ℹ️",
 }
@@ -26,12 +28,15 @@ var Symbols = map[result.Outcome]string{
 // WriteMarkdown writes the report for GitHub: the summary matrix of
 // implementations × areas, then each implementation's failing and
 // divergent cases with expected and observed, then the per-case matrix.
+// Every text of the report is escaped (see escape.go): it cannot become
+// HTML, a link, a table column or the end of a code block.
 func WriteMarkdown(w io.Writer, r *Report) error {
-	b := &strings.Builder{}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	b := &errWriter{w: bw}
 	h := r.Header
 	fmt.Fprintf(b, "# netconform conformance report\n\n")
-	fmt.Fprintf(b, "Generated %s by %s %s · %s %s/%s · kernel %s · timescale %g · catalogue `%s`\n\n",
-		h.Generated.UTC().Format("2006-01-02 15:04 UTC"), h.Tool, h.ToolVersion, h.GoVersion, h.GOOS, h.GOARCH, h.Kernel, h.Timescale, short(h.CatalogueHash))
+	fmt.Fprintf(b, "Generated %s by %s %s · %s %s/%s · kernel %s · timescale %g · catalogue %s\n\n",
+		h.Generated.UTC().Format("2006-01-02 15:04 UTC"), mdText(h.Tool), mdText(h.ToolVersion), mdText(h.GoVersion), mdText(h.GOOS), mdText(h.GOARCH), mdText(h.Kernel), h.Timescale, mdCode(short(h.CatalogueHash)))
 	fmt.Fprintf(b, "**%d results**: %s\n\n", r.Footer.Total, outcomeCounts(r.Footer.ByOutcome, " · "))
 	b.WriteString("Legend: ")
 	for _, o := range result.Outcomes {
@@ -41,16 +46,20 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 
 	b.WriteString("## Summary\n\n")
 	areas := r.Areas()
-	b.WriteString("| implementation | " + strings.Join(areas, " | ") + " | all |\n")
+	b.WriteString("| implementation |")
+	for _, a := range areas {
+		b.WriteString(" " + mdCell(a, 64) + " |")
+	}
+	b.WriteString(" all |\n")
 	b.WriteString("|---" + strings.Repeat("|---", len(areas)+1) + "|\n")
 	for _, im := range r.Impls {
-		fmt.Fprintf(b, "| [%s](#%s) |", im.Name, anchor(im.Name))
+		fmt.Fprintf(b, "| [%s](#%s) |", mdCell(im.Name, 200), anchor(im.Name))
 		for _, a := range areas {
 			fmt.Fprintf(b, " %s |", cellCounts(r, im.Name, a))
 		}
 		fmt.Fprintf(b, " %s |\n", cellCounts(r, im.Name, ""))
 	}
-	b.WriteString("\nEach cell counts case × role results: ✅ pass, ❌ fail (with ⏱️ timeouts, ❗ unexpected passes and 💥 errors), 🟡 known failure, ➖ unsupported or skipped.\n\n")
+	b.WriteString("\nEach cell counts case × role results: ✅ pass, ❌ fail (with ⏱️ timeouts, ❗ unexpected passes and 💥 errors), 🟡 known failure, ➖ unsupported or skipped; results not applicable (⬜) are not counted.\n\n")
 
 	writePerf(b, r.Perf)
 
@@ -62,70 +71,90 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	b.WriteString("## All cases\n\n")
 	b.WriteString("| case | level |")
 	for _, im := range r.Impls {
-		fmt.Fprintf(b, " %s |", im.Name)
+		fmt.Fprintf(b, " %s |", mdCell(im.Name, 200))
 	}
 	b.WriteString("\n|---|---" + strings.Repeat("|:-:", len(r.Impls)) + "|\n")
 	for _, c := range r.Cases {
-		fmt.Fprintf(b, "| `%s` | %s |", c.ID, c.Level)
+		fmt.Fprintf(b, "| %s | %s |", mdCode(c.ID), mdCell(string(c.Level), 64))
 		for _, im := range r.Impls {
 			fmt.Fprintf(b, " %s |", cellSymbols(r.resultsFor(im.Name, c.ID)))
 		}
 		b.WriteString("\n")
 	}
 	b.WriteString("\nWhere a case runs in both roles, the cell shows the client role, then the server role.\n\n")
-	b.WriteString("## Reproduce\n\n```sh\ngo run ./reports")
-	if len(h.Options) > 0 {
-		b.WriteString(" " + strings.Join(h.Options, " "))
+	b.WriteString("## Reproduce\n\n")
+	b.WriteString(mdFence(strings.Join(append([]string{"go run ./reports"}, h.Options...), " "), "sh"))
+	if b.err != nil {
+		return b.err
 	}
-	b.WriteString("\n```\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	return bw.Flush()
 }
 
-func writeImpl(b *strings.Builder, r *Report, im ImplInfo) {
-	fmt.Fprintf(b, "### %s\n\n", im.Name)
-	if im.Description != "" {
-		fmt.Fprintf(b, "%s", im.Description)
-		if im.URL != "" {
-			fmt.Fprintf(b, " — <%s>", im.URL)
+// errWriter keeps the first error of a series of writes.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return len(p), nil
+	}
+	_, e.err = e.w.Write(p)
+	return len(p), nil
+}
+
+func (e *errWriter) WriteString(s string) { e.Write([]byte(s)) }
+
+func writeImpl(b *errWriter, r *Report, im ImplInfo) {
+	fmt.Fprintf(b, "### %s\n\n", mdText(im.Name))
+	if im.Description != "" || im.URL != "" {
+		b.WriteString(mdText(im.Description))
+		if link := SafeLink(im.URL); link != "" {
+			fmt.Fprintf(b, " — <%s>", link)
+		} else if im.URL != "" {
+			fmt.Fprintf(b, " — %s", mdText(im.URL))
 		}
 		b.WriteString("\n\n")
 	}
-	fmt.Fprintf(b, "Topology **%s**", im.Topology)
+	fmt.Fprintf(b, "Topology **%s**", mdText(im.Topology))
 	if im.Network != "" {
-		fmt.Fprintf(b, " over %s", im.Network)
+		fmt.Fprintf(b, " over %s", mdText(im.Network))
 	}
-	fmt.Fprintf(b, "; close mode **%s**; capabilities: %s.", im.CloseMode, strings.Join(im.Caps, ", "))
+	fmt.Fprintf(b, "; close mode **%s**; capabilities: %s.", mdText(im.CloseMode), mdText(strings.Join(im.Caps, ", ")))
 	if im.Module != "" {
-		fmt.Fprintf(b, " Adapter module: `%s`.", im.Module)
+		fmt.Fprintf(b, " Adapter module: %s.", mdCode(im.Module))
 	}
 	fmt.Fprintf(b, " Results: %s.\n\n", outcomeCounts(r.Footer.ByImpl[im.Name], ", "))
 	for _, l := range im.Leaks {
-		fmt.Fprintf(b, "> **Leak**: %s\n\n", l)
+		fmt.Fprintf(b, "> **Leak**: %s\n\n", mdText(l))
 	}
 	if im.Evidence != "" {
-		fmt.Fprintf(b, "<details><summary>Run evidence</summary>\n\n```\n%s\n```\n</details>\n\n", im.Evidence)
+		fmt.Fprintf(b, "<details><summary>Run evidence</summary>\n\n%s</details>\n\n", mdFence(im.Evidence, ""))
 	}
-	var rows []string
+	n := 0
 	for i := range r.Results {
 		res := &r.Results[i]
 		if res.Impl != im.Name {
 			continue
 		}
 		switch res.Outcome {
-		case result.Pass, result.Unsupported, result.Skip:
+		case result.Pass, result.Unsupported, result.NotApplicable, result.Skip:
 			continue
 		}
+		if n == 0 {
+			b.WriteString("| case | role | level | expected | observed | spec |\n|---|---|---|---|---|---|\n")
+		}
+		n++
 		expected, observed := expectedObserved(res)
-		rows = append(rows, fmt.Sprintf("| %s `%s` | %s | %s | %s | %s | %s |",
-			Symbols[res.Outcome], res.Case, res.Role, res.Level, md(expected), md(observed), md(res.Spec)))
+		fmt.Fprintf(b, "| %s %s | %s | %s | %s | %s | %s |\n",
+			Symbols[res.Outcome], mdCode(res.Case), mdCell(string(res.Role), 64), mdCell(string(res.Level), 64), mdCell(expected, 400), mdCell(observed, 400), mdCell(res.Spec, 400))
 	}
-	if len(rows) == 0 {
+	if n == 0 {
 		b.WriteString("No failing or divergent case.\n\n")
 		return
 	}
-	b.WriteString("| case | role | level | expected | observed | spec |\n|---|---|---|---|---|---|\n")
-	b.WriteString(strings.Join(rows, "\n") + "\n\n")
+	b.WriteString("\n")
 }
 
 // expectedObserved states what a failing or divergent result expected and
@@ -152,16 +181,8 @@ func expectedObserved(res *result.Result) (string, string) {
 	return exp, obs
 }
 
-func md(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "\n", " ")
-	if len(s) > 400 {
-		s = s[:397] + "…"
-	}
-	return s
-}
-
-func anchor(s string) string { return strings.ReplaceAll(strings.ToLower(s), ".", "") }
+// anchor is the anchor of an implementation's heading.
+func anchor(name string) string { return mdAnchor(name) }
 
 func short(h string) string {
 	if len(h) > 12 {
@@ -193,6 +214,7 @@ func cellCounts(r *Report, impl, area string) string {
 			pass++
 		case result.KnownFailure:
 			known++
+		case result.NotApplicable:
 		case result.Unsupported, result.Skip:
 			unsup++
 		default:
@@ -227,7 +249,7 @@ func cellSymbols(rs []*result.Result) string {
 }
 
 // writePerf writes the informational performance table.
-func writePerf(b *strings.Builder, p *Perf) {
+func writePerf(b *errWriter, p *Perf) {
 	if p == nil {
 		return
 	}
@@ -250,7 +272,7 @@ func writePerf(b *strings.Builder, p *Perf) {
 		return fmt.Sprintf("%.2g×", *v)
 	}
 	for _, row := range p.Rows {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", row.Impl, num(row.RTTp50us, "µs"), num(row.RTTp99us, "µs"),
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(row.Impl, 200), num(row.RTTp50us, "µs"), num(row.RTTp99us, "µs"),
 			num(row.ThroughputMBs, "MB/s"), times(row.RTTRatio), times(row.ThroughputRatio))
 	}
 	b.WriteString("\n")

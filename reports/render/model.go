@@ -7,6 +7,7 @@ package render
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -83,9 +84,10 @@ type Footer struct {
 }
 
 // New assembles a report: results sorted by implementation, case and role;
-// cases and implementations derived from them where not given; counts.
+// cases and implementations derived from them where not given; counts. The
+// report keeps results (sorted in place): a large report is not copied.
 func New(h Header, impls []ImplInfo, results []result.Result) *Report {
-	r := &Report{Format: Format, Header: h, Results: slices.Clone(results)}
+	r := &Report{Format: Format, Header: h, Results: results}
 	if h.Tool == "" {
 		r.Header.Tool = "netconform"
 	}
@@ -176,6 +178,9 @@ func ratio(v, base *float64) *float64 {
 		return nil
 	}
 	r := *v / *base
+	if math.IsInf(r, 0) || math.IsNaN(r) {
+		return nil // no figure JSON could carry
+	}
 	return &r
 }
 
@@ -258,11 +263,13 @@ func (r *Report) resultsFor(impl, caseID string) []*result.Result {
 }
 
 // Worst picks the outcome that represents several roles in one cell: a
-// failure beats a known failure beats unsupported beats a pass.
+// failure beats a known failure beats unsupported beats a pass beats not
+// applicable.
 func Worst(rs []*result.Result) result.Outcome {
 	rank := map[result.Outcome]int{
-		result.Error: 9, result.Timeout: 8, result.Fail: 7, result.UnexpectedPass: 6,
-		result.KnownFailure: 5, result.Info: 4, result.Skip: 3, result.Unsupported: 2, result.Pass: 1,
+		result.Error: 10, result.Timeout: 9, result.Fail: 8, result.UnexpectedPass: 7,
+		result.KnownFailure: 6, result.Info: 5, result.Skip: 4, result.Unsupported: 3, result.Pass: 2,
+		result.NotApplicable: 1,
 	}
 	var w result.Outcome
 	for _, r := range rs {

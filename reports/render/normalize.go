@@ -32,7 +32,7 @@ func (r *Report) Normalize() {
 
 var (
 	addrRE = regexp.MustCompile(`((?:\d{1,3}\.){3}\d{1,3}|\[[0-9a-fA-F:.]+\]):(\d{1,5})\b`)
-	pathRE = regexp.MustCompile(`/tmp/netconform-[0-9]+/`)
+	pathRE = regexp.MustCompile(`(?:/[^\s/:"'(),]+)*/netconform-[0-9]+/`) // a case's socket directory, wherever TMPDIR was
 	durRE  = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s)\b`)
 )
 
@@ -132,5 +132,8 @@ func twoDigits(v float64) float64 {
 		return v
 	}
 	mag := math.Pow(10, math.Floor(math.Log10(math.Abs(v)))-1)
-	return math.Round(v/mag) * mag
+	if r := math.Round(v/mag) * mag; !math.IsInf(r, 0) && !math.IsNaN(r) && mag != 0 {
+		return r
+	}
+	return v
 }

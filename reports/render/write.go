@@ -1,11 +1,13 @@
 package render
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/netconform/netconform/harness/proc"
 )
 
 // Schema is the JSON Schema of report.json (format 1). WriteDir writes it
@@ -17,33 +19,44 @@ var Schema []byte
 // Files are the report's files, by name, and their writers.
 var Files = []struct {
 	Name  string
-	Write func(*bytes.Buffer, *Report) error
+	Write func(io.Writer, *Report) error
 }{
-	{"report.json", func(b *bytes.Buffer, r *Report) error { return WriteJSON(b, r) }},
-	{"README.md", func(b *bytes.Buffer, r *Report) error { return WriteMarkdown(b, r) }},
-	{"index.html", func(b *bytes.Buffer, r *Report) error { return WriteHTML(b, r) }},
-	{"junit.xml", func(b *bytes.Buffer, r *Report) error { return WriteJUnit(b, r) }},
-	{"report.schema.json", func(b *bytes.Buffer, r *Report) error { _, err := b.Write(Schema); return err }},
+	{"report.json", WriteJSON},
+	{"README.md", WriteMarkdown},
+	{"index.html", WriteHTML},
+	{"junit.xml", WriteJUnit},
+	{"report.schema.json", func(w io.Writer, r *Report) error { _, err := w.Write(Schema); return err }},
 }
 
 // WriteDir writes every form of the report into dir (created if needed),
-// each file replaced atomically.
+// each file streamed to a temporary file beside it (removed if the process
+// is interrupted) and renamed over the old one.
 func WriteDir(dir string, r *Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for _, f := range Files {
-		var b bytes.Buffer
-		if err := f.Write(&b, r); err != nil {
-			return fmt.Errorf("rendering %s: %w", f.Name, err)
-		}
-		tmp := filepath.Join(dir, "."+f.Name+".tmp")
-		if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, filepath.Join(dir, f.Name)); err != nil {
-			return err
+		if err := writeFile(filepath.Join(dir, f.Name), func(w io.Writer) error { return f.Write(w, r) }); err != nil {
+			return fmt.Errorf("writing %s: %w", f.Name, err)
 		}
 	}
 	return nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	proc.Track(tmp)
+	defer proc.Remove(tmp)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

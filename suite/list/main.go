@@ -5,12 +5,14 @@
 //	go run ./suite/list -area deadline   # one area
 //	go run ./suite/list -format md       # a Markdown table
 //	go run ./suite/list -format json     # for tools
+//	go run ./suite/list -catalogue       # each catalogue behaviour and its cases
 package main
 
 import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -33,7 +35,12 @@ func main() {
 	area := flag.String("area", "", "only cases of this area")
 	level := flag.String("level", "", "only cases of this level (contract, convention, informational)")
 	format := flag.String("format", "text", "text, md or json")
+	catalogue := flag.Bool("catalogue", false, "list the behaviour catalogue: each behaviour with the cases that check it, or why none does")
 	flag.Parse()
+	if *catalogue {
+		listCatalogue(os.Stdout)
+		return
+	}
 	var rows []row
 	for _, c := range suite.Cases() {
 		if (*area != "" && c.Area() != *area) || (*level != "" && string(c.Level) != *level) {
@@ -51,16 +58,16 @@ func main() {
 		enc.SetIndent("", "  ")
 		enc.Encode(rows)
 	case "md":
-		fmt.Println("| ID | Level | Needs | Spec |")
-		fmt.Println("|---|---|---|---|")
+		fmt.Println("| ID | Level | Needs | Catalogue | Spec |")
+		fmt.Println("|---|---|---|---|---|")
 		for _, r := range rows {
-			fmt.Printf("| `%s` | %s | %s | %s |\n", r.ID, r.Level, strings.Join(r.Needs, ", "), strings.ReplaceAll(r.Spec, "|", `\|`))
+			fmt.Printf("| `%s` | %s | %s | %s | %s |\n", r.ID, r.Level, strings.Join(r.Needs, ", "), r.Catalogue, strings.ReplaceAll(r.Spec, "|", `\|`))
 		}
 	case "text":
 		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tLEVEL\tNEEDS\tSPEC")
+		fmt.Fprintln(w, "ID\tLEVEL\tNEEDS\tCATALOGUE\tSPEC")
 		for _, r := range rows {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.ID, r.Level, strings.Join(r.Needs, ","), r.Spec)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Level, strings.Join(r.Needs, ","), orDash(r.Catalogue), r.Spec)
 		}
 		w.Flush()
 		fmt.Fprintf(os.Stderr, "%d cases\n", len(rows))
@@ -68,4 +75,37 @@ func main() {
 		fmt.Fprintf(os.Stderr, "list: unknown format %q\n", *format)
 		os.Exit(2)
 	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// listCatalogue prints each catalogue behaviour with the cases citing it,
+// or the reason no case does.
+func listCatalogue(out io.Writer) {
+	cited := map[string][]string{}
+	for _, c := range suite.Cases() {
+		for _, id := range strings.Fields(c.Catalogue) {
+			cited[id] = append(cited[id], c.ID)
+		}
+	}
+	uncased := suite.Uncased()
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "BEHAVIOUR\tLEVEL\tTITLE\tCASES")
+	n := 0
+	for _, b := range suite.Catalogue() {
+		cases := strings.Join(cited[b.ID], " ")
+		if cases == "" {
+			cases = "none: " + uncased[b.ID]
+		} else {
+			n++
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", b.ID, b.Level, b.Title, cases)
+	}
+	w.Flush()
+	fmt.Fprintf(os.Stderr, "%d of %d behaviours have a case\n", n, len(suite.Catalogue()))
 }

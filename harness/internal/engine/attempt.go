@@ -59,7 +59,7 @@ type Attempt struct {
 	Calls  Calls
 	V      *Verdict
 	Async  map[string]*Pending
-	Wire   *Capture
+	Net    Network
 	undo   []func()
 	prog   progress
 	scope  *scope.Scope
@@ -74,7 +74,8 @@ type progress struct {
 // NewAttempt prepares an attempt that records into res, under a context
 // that ends after budget (a watchdog budget, already stretched).
 func NewAttempt(ctx context.Context, env Env, clock Clock, res *result.Result, budget time.Duration) *Attempt {
-	a := &Attempt{Env: env, Clock: clock, V: NewVerdict(res), Async: map[string]*Pending{}, scope: &scope.Scope{}}
+	a := &Attempt{Env: env, Clock: clock, V: NewVerdict(res), Async: map[string]*Pending{}, scope: &scope.Scope{},
+		Net: Network{Faults: map[string]func() error{}}}
 	a.ctx, a.cancel = context.WithTimeout(scope.With(ctx, a.scope), budget)
 	return a
 }
@@ -96,7 +97,7 @@ func (a *Attempt) Execute(setup Step, steps []Step, wire bool) (evidence string)
 		a.run(steps)
 	}
 	evidence = a.teardown()
-	if a.Wire != nil {
+	if a.Net.Trace != nil {
 		a.stopWire()
 	}
 	return evidence
@@ -194,7 +195,23 @@ func (a *Attempt) Describe(i int, call string) string {
 // which an Await's timing counts from; the attempt's start and "the start"
 // when there is none.
 func (a *Attempt) Trigger(i int) (time.Time, string) {
-	for j := i - 1; j >= 0; j-- {
+	return a.triggerIn(i-1, -1)
+}
+
+// Release is the first step after step i that acts, which a call seen
+// blocked at step i waits for: when it started and its call.
+func (a *Attempt) Release(i int) (time.Time, string) {
+	return a.triggerIn(i+1, len(a.prog.steps))
+}
+
+// triggerIn finds the first acting step from index from towards to
+// (exclusive), in either direction.
+func (a *Attempt) triggerIn(from, to int) (time.Time, string) {
+	step := 1
+	if to < from {
+		step = -1
+	}
+	for j := from; j != to; j += step {
 		if a.prog.steps[j].Trigger() {
 			return a.prog.starts[j], a.prog.steps[j].Call()
 		}

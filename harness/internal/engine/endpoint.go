@@ -20,13 +20,71 @@ type Endpoint struct {
 	Conn   net.Conn
 	Ln     net.Listener
 	PC     net.PacketConn
-	// Local and Remote are the addresses captured when the endpoint was made.
-	Local, Remote net.Addr
-	DL            Deadlines
-	Other         *Endpoint // the other end of a conn, when known
+	addrs  addrs
+	DL     Deadlines
+	Other  *Endpoint // the other end of a conn, when known
 	// LnDial reaches a pair-topology listener.
 	LnDial func(ctx context.Context) (net.Conn, error)
 	Closed bool
+}
+
+// addrs are an endpoint's addresses, asked once.
+type addrs struct {
+	local, remote net.Addr
+	known         bool
+}
+
+// Local is the endpoint's local address (a listener's or packet conn's
+// too). The reference peer's are taken when the endpoint is made. The
+// IUT's conn is not asked unless a step asks it (Addrs) or nothing else
+// can tell: for some implementations asking changes state (a PROXY
+// protocol listener's conn reads its header to answer). When the other
+// end is a reference kernel socket, its addresses, mirrored, say what the
+// IUT's are.
+func (e *Endpoint) Local() net.Addr {
+	if l, _, ok := e.mirror(); ok {
+		return l
+	}
+	e.know()
+	return e.addrs.local
+}
+
+// Remote is the endpoint's remote address (nil for listeners and
+// unconnected packet conns); see Local.
+func (e *Endpoint) Remote() net.Addr {
+	if _, r, ok := e.mirror(); ok {
+		return r
+	}
+	e.know()
+	return e.addrs.remote
+}
+
+// mirror returns an IUT conn's addresses as its reference peer sees them,
+// when they were not asked and the peer is known.
+func (e *Endpoint) mirror() (local, remote net.Addr, ok bool) {
+	o := e.Other
+	if e.addrs.known || !e.IUT || e.Conn == nil || o == nil || o.IUT || !o.Kernel {
+		return nil, nil, false
+	}
+	return o.addrs.remote, o.addrs.local, true
+}
+
+// Known reports whether the addresses were asked already.
+func (e *Endpoint) Known() bool { return e.addrs.known }
+
+func (e *Endpoint) know() {
+	if e.addrs.known {
+		return
+	}
+	e.addrs.known = true
+	switch {
+	case e.Conn != nil:
+		e.addrs.local, e.addrs.remote = e.Conn.LocalAddr(), e.Conn.RemoteAddr()
+	case e.Ln != nil:
+		e.addrs.local = e.Ln.Addr()
+	case e.PC != nil:
+		e.addrs.local = e.PC.LocalAddr()
+	}
 }
 
 // Deadlines are the deadlines a script set on an endpoint, and the
@@ -82,7 +140,7 @@ func (e *Endpoint) Tuple() (local, remote netip.AddrPort, ok bool) {
 	if e == nil || !e.Kernel {
 		return local, remote, false
 	}
-	l, lok := e.Local.(*net.TCPAddr)
+	l, lok := e.Local().(*net.TCPAddr)
 	if !lok {
 		return local, remote, false
 	}
@@ -93,7 +151,7 @@ func (e *Endpoint) Tuple() (local, remote netip.AddrPort, ok bool) {
 		}
 		return local, netip.AddrPortFrom(netip.IPv6Unspecified(), 0), true
 	}
-	r, rok := e.Remote.(*net.TCPAddr)
+	r, rok := e.Remote().(*net.TCPAddr)
 	if !rok {
 		return local, remote, false
 	}
@@ -115,15 +173,11 @@ type Endpoints struct {
 // Get returns the endpoint called name, or nil.
 func (es *Endpoints) Get(name string) *Endpoint { return es.byName[name] }
 
-// Add registers e under its name, capturing its addresses now.
+// Add registers e under its name. The addresses of everything but the
+// IUT's conns are taken now (see Endpoint.Local).
 func (es *Endpoints) Add(e *Endpoint) *Endpoint {
-	switch {
-	case e.Conn != nil:
-		e.Local, e.Remote = e.Conn.LocalAddr(), e.Conn.RemoteAddr()
-	case e.Ln != nil:
-		e.Local = e.Ln.Addr()
-	case e.PC != nil:
-		e.Local = e.PC.LocalAddr()
+	if !e.IUT || e.Conn == nil {
+		e.know()
 	}
 	if es.byName == nil {
 		es.byName = map[string]*Endpoint{}
@@ -139,14 +193,20 @@ func (es *Endpoints) Alias(name, to string) { es.byName[name] = es.byName[to] }
 // All returns the endpoints in the order they were made (aliases once).
 func (es *Endpoints) All() []*Endpoint { return es.order }
 
-// PairUp links a new conn with the conn at the other end, when an existing
-// endpoint has the mirrored addresses.
-func (es *Endpoints) PairUp(n *Endpoint) {
-	for _, e := range es.order {
-		if e != n && e.Conn != nil && SameAddr(e.Local, n.Remote) && SameAddr(e.Remote, n.Local) {
-			e.Other, n.Other = n, e
+// OtherOf returns the conn at the other end of e: the one setup paired it
+// with, or the endpoint with the mirrored addresses (which asks every
+// conn for its addresses), or nil.
+func (es *Endpoints) OtherOf(e *Endpoint) *Endpoint {
+	if e.Other != nil || e.Conn == nil {
+		return e.Other
+	}
+	for _, o := range es.order {
+		if o != e && o.Conn != nil && SameAddr(o.Local(), e.Remote()) && SameAddr(o.Remote(), e.Local()) {
+			e.Other, o.Other = o, e
+			return o
 		}
 	}
+	return nil
 }
 
 // SameAddr compares two addresses by network meaning: IP (v4-mapped

@@ -13,15 +13,19 @@ type Pending struct {
 	ch    <-chan Ret
 	Res   Ret
 	Done  bool
-	// Blocked: a StillBlocked step saw it blocked, so returning before the
-	// step that was to release it is a failure.
-	Blocked bool
+	// BlockedAt is the index of the StillBlocked step that last saw it
+	// blocked (0: none did; a script never starts with one): returning
+	// before the next step that acts, which was to release it, is a
+	// failure.
+	BlockedAt int
 	// Budget is the call's nominal watchdog budget when it is not the
 	// default (a Close's).
 	Budget time.Duration
-	// Collected applies what the call made or changed once it is
-	// collected, and returns the step's own deviations.
-	Collected func(Ret) []string
+	// Judge applies what the call made or changed once it is collected,
+	// and returns the step's own deviations.
+	Judge func(Ret) []string
+	// Collected: an Await, or a hang that looked for its cause, judged it.
+	Collected bool
 }
 
 // Go starts fn in the background as the pending call name.

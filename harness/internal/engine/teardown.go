@@ -36,6 +36,9 @@ func (a *Attempt) teardown() (evidence string) {
 	for _, f := range a.undo {
 		undos = append(undos, a.bounded(&stuck, "teardown Stop()", f))
 	}
+	for name, remove := range a.Net.Faults {
+		undos = append(undos, a.bounded(&stuck, "teardown: remove fault "+name, func() { remove() }))
+	}
 	parallel(undos)
 	a.bounded(&stuck, "teardown cleanups", a.scope.Close)()
 	evidence = a.scope.Evidence()

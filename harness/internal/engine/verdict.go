@@ -28,6 +28,8 @@ const (
 	hung                           // a call outlived its watchdog
 	broken                         // the harness or the adapter could not go on
 	skipped                        // the environment cannot run the case
+	unsupported                    // the implementation turned out to lack what the case needs
+	overdue                        // a call with an upper time bound outlived its watchdog: retried, then a hang
 )
 
 // NewVerdict returns a verdict that writes into res.
@@ -61,6 +63,12 @@ func (v *Verdict) Inconclusive(format string, args ...any) {
 // Hung records a call that outlived its watchdog.
 func (v *Verdict) Hung(f result.Finding) { v.add(hung, &f) }
 
+// Overdue records a call with an upper time bound (Within, at the
+// deadline) that outlived its watchdog: on a loaded machine that may be
+// lateness, so the case is retried at a larger timescale like a late
+// call, and concludes as a hang if no retry is left.
+func (v *Verdict) Overdue(f result.Finding) { v.add(overdue, &f) }
+
 // Broken records that the harness or the adapter cannot go on; the first
 // such finding is the result's reason.
 func (v *Verdict) Broken(f result.Finding) {
@@ -80,6 +88,16 @@ func (v *Verdict) Crashed(f result.Finding) { v.add(broken|failed, &f) }
 // Skipped records that the environment cannot run the case.
 func (v *Verdict) Skipped(reason string) {
 	v.add(skipped|broken, nil)
+	v.mu.Lock()
+	v.res.Reason = reason
+	v.mu.Unlock()
+}
+
+// Unsupported records that the implementation, as the case found it, lacks
+// what the case checks (a PacketConn that is not a net.Conn): nothing to
+// pass or fail.
+func (v *Verdict) Unsupported(reason string) {
+	v.add(unsupported, nil)
 	v.mu.Lock()
 	v.res.Reason = reason
 	v.mu.Unlock()
@@ -134,8 +152,11 @@ func (v *Verdict) has(k kinds) bool {
 
 // Stopped reports whether the script must stop: something was found.
 func (v *Verdict) Stopped() bool {
-	return v.has(failed | late | inconclusive | hung | broken | skipped)
+	return v.has(failed | late | inconclusive | hung | overdue | broken | skipped | unsupported)
 }
+
+// Failed reports whether a check failed.
+func (v *Verdict) Failed() bool { return v.has(failed) }
 
 // IsSkipped reports whether the environment cannot run the case.
 func (v *Verdict) IsSkipped() bool { return v.has(skipped) }
@@ -146,19 +167,19 @@ func (v *Verdict) Retry() string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	switch {
-	case v.seen&(failed|broken|skipped) != 0:
+	case v.seen&(failed|broken|skipped|unsupported) != 0:
 		return ""
 	case v.seen&inconclusive != 0:
 		return "inconclusive: " + v.why
-	case v.seen&late != 0 && len(v.res.Findings) > 0:
+	case v.seen&(late|overdue) != 0 && len(v.res.Findings) > 0:
 		return "late: " + v.res.Findings[0].String()
 	}
 	return ""
 }
 
 // Conclude sets the result's outcome, after attempts attempts, by the one
-// rule: skipped, then broken or still inconclusive (error), then hung
-// (timeout), then any finding (fail), else pass.
+// rule: skipped, then unsupported, then broken or still inconclusive
+// (error), then hung or overdue (timeout), then any finding (fail), else pass.
 func (v *Verdict) Conclude(attempts int) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -171,12 +192,15 @@ func (v *Verdict) Conclude(attempts int) {
 	case v.seen&skipped != 0:
 		res.Outcome = result.Skip
 		res.Findings = nil
+	case v.seen&unsupported != 0:
+		res.Outcome = result.Unsupported
+		res.Findings = nil
 	case v.seen&broken != 0:
 		res.Outcome = result.Error
 		if res.Reason == "" && len(res.Findings) > 0 {
 			res.Reason = res.Findings[0].String()
 		}
-	case v.seen&hung != 0:
+	case v.seen&(hung|overdue) != 0:
 		res.Outcome = result.Timeout
 	case len(res.Findings) > 0:
 		res.Outcome = result.Fail

@@ -10,8 +10,9 @@ import (
 
 // TestVerdictRule pins the one rule that turns what an attempt found into
 // an outcome and into a reason to retry: skipped before broken (or still
-// inconclusive) before hung before any finding; only lateness and
-// inconclusive attempts are retried.
+// inconclusive) before hung (or overdue) before any finding; only
+// lateness (an overdue call's included) and inconclusive attempts are
+// retried.
 func TestVerdictRule(t *testing.T) {
 	f := result.Finding{Step: 1, Call: "iut.Read(8)", Got: "0, eof", Want: "0, closed"}
 	for _, tc := range []struct {
@@ -28,9 +29,12 @@ func TestVerdictRule(t *testing.T) {
 		{"late then failed", func(v *Verdict) { v.Late(f); v.Fail(f) }, result.Fail, false, true},
 		{"inconclusive", func(v *Verdict) { v.Inconclusive("too slow") }, result.Error, true, true},
 		{"hung", func(v *Verdict) { v.Hung(f) }, result.Timeout, false, true},
+		{"overdue is retried, then a hang", func(v *Verdict) { v.Overdue(f) }, result.Timeout, true, true},
+		{"overdue then failed", func(v *Verdict) { v.Overdue(f); v.Fail(f) }, result.Timeout, false, true},
 		{"broken", func(v *Verdict) { v.Broken(f) }, result.Error, false, true},
 		{"crashed", func(v *Verdict) { v.Crashed(f) }, result.Error, false, true},
 		{"skipped", func(v *Verdict) { v.Skipped("no capture") }, result.Skip, false, true},
+		{"unsupported", func(v *Verdict) { v.Unsupported("not a net.Conn") }, result.Unsupported, false, true},
 		{"skipped wins over a finding", func(v *Verdict) { v.Fail(f); v.Skipped("no capture") }, result.Skip, false, true},
 		{"broken wins over hung", func(v *Verdict) { v.Hung(f); v.Broken(f) }, result.Error, false, true},
 		{"stuck after a pass is a timeout", func(v *Verdict) { v.Stuck(f) }, result.Timeout, false, true},

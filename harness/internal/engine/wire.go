@@ -9,12 +9,15 @@ import (
 	"github.com/netconform/netconform/harness/result"
 )
 
-// A Capture is an attempt's wire trace: the segments crossing the loopback
-// of the case's own namespace. Mark starts the window later expectations
-// look at.
-type Capture struct {
-	Trace *wire.Trace
-	Mark  time.Time
+// Network is what an attempt does to and sees of the network of the
+// case's own namespace: the wire trace of the segments crossing its
+// loopback (nil unless the case captures), the mark that starts the
+// window later expectations look at, and the faults injected, by name,
+// each with the function that removes it (teardown removes them all).
+type Network struct {
+	Trace  *wire.Trace
+	Mark   time.Time
+	Faults map[string]func() error
 }
 
 // startWire starts capturing on the loopback of the case's own namespace;
@@ -25,7 +28,7 @@ func (a *Attempt) startWire() {
 		a.V.res.WireNote = "capture unavailable: " + err.Error()
 		return
 	}
-	a.Wire = &Capture{Trace: t, Mark: time.Now()}
+	a.Net.Trace, a.Net.Mark = t, time.Now()
 }
 
 // WireNote says why the wire could not be captured, or "".
@@ -34,7 +37,7 @@ func (a *Attempt) WireNote() string { return a.V.res.WireNote }
 // stopWire ends the capture and puts the trace in the result, with
 // addresses named after the case's endpoints.
 func (a *Attempt) stopWire() {
-	pkts, err := a.Wire.Trace.Stop()
+	pkts, err := a.Net.Trace.Stop()
 	if err != nil {
 		a.V.res.WireNote = "capture ended early: " + err.Error()
 	}
@@ -52,7 +55,7 @@ func (a *Attempt) stopWire() {
 func (a *Attempt) addrNames() map[netip.AddrPort]string {
 	names := map[netip.AddrPort]string{}
 	for _, e := range a.Eps.All() {
-		if ap, ok := AddrPort(e.Local); ok && (e.Conn != nil || e.Ln != nil) {
+		if ap, ok := AddrPort(e.Local()); ok && (e.Conn != nil || e.Ln != nil) {
 			side := "ref"
 			if e.IUT {
 				side = "iut"

@@ -57,7 +57,7 @@ var Impl = harness.Impl{
 	Description: "google.golang.org/grpc/test/bufconn in-memory listener and conns",
 	URL:         "https://pkg.go.dev/google.golang.org/grpc/test/bufconn",
 	Version:     "v1.85.0",
-	Caps:        harness.CapStream | harness.CapDeadline | harness.CapListener | harness.CapBuffered,
+	Caps:        harness.CapStream | harness.CapDeadline | harness.CapListener | harness.CapBuffered | harness.CapBounded,
 	NewPair:     NewPair,
 	NewListener: NewListener,
 	Known:       known,

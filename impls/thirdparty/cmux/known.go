@@ -13,7 +13,52 @@ const (
 	serverClosed = "Accept on a closed mux fails with cmux.ErrServerClosed (errors.New(\"mux: server closed\")), which does not wrap net.ErrClosed"
 )
 
+// What the wrapper hides of the kernel TCP socket it wraps, besides
+// CloseWrite (see harness.Caps: every such method is reported alike).
+const (
+	hidesTCP      = "*cmux.MuxConn embeds net.Conn, so it hides every method of the *net.TCPConn underneath, not only CloseWrite: CloseRead, SetLinger, SetNoDelay, the keep-alive setters, File and SyscallConn (socket options unreadable)"
+	hidesListener = "the listener of cmux.Match embeds net.Listener, so it hides SyscallConn of the *net.TCPListener underneath (its socket options are unreadable)"
+)
+
 var known = []harness.Known{
+	{Case: "closed.file.after-close", Reason: hidesTCP},
+	{Case: "closed.setkeepalive.after-close", Reason: hidesTCP},
+	{Case: "closed.setlinger.after-close", Reason: hidesTCP},
+	{Case: "closed.setnodelay.after-close", Reason: hidesTCP},
+	{Case: "fault.user-timeout.unacked-data", Reason: hidesTCP},
+	{Case: "halfclose.closeread.after-close", Reason: hidesTCP},
+	{Case: "halfclose.closeread.own-write-works", Reason: hidesTCP},
+	{Case: "halfclose.closeread.peer-write-succeeds", Reason: hidesTCP},
+	{Case: "halfclose.closeread.queued-data-first", Reason: hidesTCP},
+	{Case: "halfclose.closeread.read-fails", Reason: hidesTCP},
+	{Case: "halfclose.closeread.read-returns-eof", Reason: hidesTCP},
+	{Case: "halfclose.closeread.returns-nil", Reason: hidesTCP},
+	{Case: "halfclose.closeread.twice", Reason: hidesTCP},
+	{Case: "keepalive.config.disabled-is-ignored", Reason: hidesTCP},
+	{Case: "keepalive.config.explicit", Reason: hidesTCP},
+	{Case: "keepalive.config.negative-leaves-kernel", Reason: hidesTCP},
+	{Case: "keepalive.config.rounds-up", Reason: hidesTCP},
+	{Case: "keepalive.config.wins-over-keepalive", Reason: hidesTCP},
+	{Case: "keepalive.config.zero-fields-default", Reason: hidesTCP},
+	{Case: "keepalive.default.enabled", Reason: hidesTCP},
+	{Case: "keepalive.disabled.negative", Reason: hidesTCP},
+	{Case: "keepalive.period.sets-idle-only", Reason: hidesTCP},
+	{Case: "keepalive.setconfig.applies", Reason: hidesTCP},
+	{Case: "keepalive.setkeepalive.disables", Reason: hidesTCP},
+	{Case: "keepalive.setkeepalive.enables", Reason: hidesTCP},
+	{Case: "keepalive.setperiod.does-not-enable", Reason: hidesTCP},
+	{Case: "sockopt.fd.nonblock-cloexec", Reason: hidesTCP},
+	{Case: "sockopt.linger.default-off", Reason: hidesTCP},
+	{Case: "sockopt.linger.set-zero", Reason: hidesTCP},
+	{Case: "sockopt.linger.positive-close-blocks", Reason: hidesTCP},
+	{Case: "sockopt.listener.reuseaddr", Reason: hidesListener},
+	{Case: "sockopt.nodelay.default-on", Reason: hidesTCP},
+	{Case: "sockopt.nodelay.set-false", Reason: hidesTCP},
+	{Case: "state.closeread.nothing-sent", Reason: hidesTCP},
+	{Case: "state.linger0.no-time-wait", Reason: hidesTCP},
+	{Case: "state.linger0.peer-reset", Reason: hidesTCP},
+	{Case: "wire.closeread.sends-nothing", Reason: hidesTCP},
+	{Case: "wire.linger0.sends-rst", Reason: hidesTCP},
 	{Case: "halfclose.closewrite.after-close", Reason: hidden},
 	{Case: "halfclose.closewrite.after-full-shutdown", Reason: hidden},
 	{Case: "halfclose.closewrite.both-sides", Reason: hidden},

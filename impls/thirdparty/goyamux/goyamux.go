@@ -83,7 +83,7 @@ var Impl = harness.Impl{
 	URL:         "https://github.com/libp2p/go-yamux",
 	Version:     "v5.1.0",
 	Caps: harness.CapStream | harness.CapHalfClose | harness.CapCloseRead | harness.CapDeadline |
-		harness.CapListener | harness.CapBuffered,
+		harness.CapListener | harness.CapBuffered | harness.CapBounded,
 	NewPair:     NewPair,
 	NewListener: NewListener,
 	Known:       known,

@@ -165,7 +165,7 @@ var TCP = harness.Impl{
 	URL:         "https://pkg.go.dev/gvisor.dev/gvisor/pkg/tcpip/adapters/gonet",
 	Version:     "v0.0.0-20260527191743-a81fd9dd382e",
 	Caps: harness.CapStream | harness.CapHalfClose | harness.CapCloseRead | harness.CapDeadline |
-		harness.CapListener | harness.CapTCP | harness.CapBuffered,
+		harness.CapListener | harness.CapTCP | harness.CapBuffered | harness.CapBounded,
 	NewPair:     NewPair,
 	NewListener: NewListener,
 	Known:       knownTCP,

@@ -52,25 +52,48 @@ func newPair(ctx context.Context, cancelRead bool) (*harness.Pair, error) {
 		return nil, err
 	}
 	cfg := &quic.Config{MaxIdleTimeout: time.Minute}
-	ln, err := quic.ListenAddr("127.0.0.1:0", srvTLS, cfg)
+	// One Transport (UDP socket) per side, closed by stop: quic.ListenAddr's
+	// own Transport would keep listening until the closed connection's IDs
+	// expire (3 PTO, quic-go transport.go ReplaceWithClosed), so a case's
+	// goroutines could outlive it.
+	var trs []*quic.Transport
+	closeTransports := func() {
+		for _, tr := range trs {
+			tr.Close()
+			tr.Conn.Close()
+		}
+	}
+	for range 2 {
+		uc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			closeTransports()
+			return nil, err
+		}
+		trs = append(trs, &quic.Transport{Conn: uc})
+	}
+	ln, err := trs[0].Listen(srvTLS, cfg)
 	if err != nil {
+		closeTransports()
 		return nil, err
 	}
-	cc, err := quic.DialAddr(ctx, ln.Addr().String(), cliTLS, cfg)
+	cc, err := trs[1].Dial(ctx, ln.Addr(), cliTLS, cfg)
 	if err != nil {
 		ln.Close()
+		closeTransports()
 		return nil, err
 	}
 	sc, err := ln.Accept(ctx)
 	if err != nil {
 		cc.CloseWithError(0, "")
 		ln.Close()
+		closeTransports()
 		return nil, err
 	}
 	stop := func() {
 		cc.CloseWithError(0, "")
 		sc.CloseWithError(0, "")
 		ln.Close()
+		closeTransports()
 	}
 	cs, err := cc.OpenStreamSync(ctx)
 	if err == nil {
@@ -101,7 +124,7 @@ var Impl = harness.Impl{
 	Description: "quic-go streams on loopback UDP; Close closes the send side, as documented",
 	URL:         "https://github.com/quic-go/quic-go",
 	Version:     "v0.65.0",
-	Caps:        harness.CapStream | harness.CapDeadline | harness.CapBuffered,
+	Caps:        harness.CapStream | harness.CapDeadline | harness.CapBuffered | harness.CapBounded,
 	CloseMode:   harness.CloseHalf,
 	NewPair:     func(ctx context.Context) (*harness.Pair, error) { return newPair(ctx, false) },
 	Known:       known,
@@ -113,7 +136,7 @@ var ImplCancelRead = harness.Impl{
 	Description: "quic-go streams on loopback UDP; Close calls CancelRead, then Close (a full close)",
 	URL:         "https://github.com/quic-go/quic-go/issues/3558",
 	Version:     "v0.65.0",
-	Caps:        harness.CapStream | harness.CapDeadline | harness.CapBuffered,
+	Caps:        harness.CapStream | harness.CapDeadline | harness.CapBuffered | harness.CapBounded,
 	NewPair:     func(ctx context.Context) (*harness.Pair, error) { return newPair(ctx, true) },
 	Known:       knownCancelRead,
 }

@@ -9,18 +9,61 @@ const (
 	timeoutErr = "deadlines fail with smux's own ErrTimeout (a net.Error with Timeout() true since PR #99), which does not wrap os.ErrDeadlineExceeded"
 	pipeErr    = "a closed stream fails with io.ErrClosedPipe (waitRead and Write select on s.die), not net.ErrClosed"
 	eofErr     = "Read on a closed stream returns io.EOF (tryReadV2: <-s.die → io.EOF), not net.ErrClosed"
+	issue51    = "https://github.com/xtaci/smux/issues/51"
+	issue114   = "https://github.com/xtaci/smux/issues/114"
+	// writeFrameInternal hands the frame to the shaper queue, then waits
+	// for sendLoop's result or the deadline.
+	timedOutSent = "a Write whose deadline fires after its frame was queued returns the frame's bytes as unsent (writeFrameInternal: the second select returns 0, ErrTimeout while the frame stays in the shaper queue and sendLoop still writes it, session.go), so n under-reports and a caller that retries from n sends those bytes twice; the queued frame also still points into the caller's buffer"
+	// The protocol has no reset: a stream that is gone just drops data.
+	writeVoid = "Writes to a stream whose peer fully closed keep succeeding: Close sends FIN and removes the stream (streamClosed), smux has no RST frame, and recvLoop drops cmdPSH data for a stream it no longer has (session.go), so nothing ever fails the writer; once the window the peer last advertised is used up, Write blocks for good (no window update comes)"
 )
 
+// Protocol version 1 only (stream.go writeV1, session.go).
+const (
+	issue37 = "https://github.com/xtaci/smux/issues/37"
+	// writeV1 makes its deadline timer once, when the call starts.
+	v1Deadline = "a version 1 Write reads the write deadline once, when it starts (writeV1 makes its timer then, stream.go), so extending or clearing the deadline while it is blocked has no effect: it times out at the deadline it started with"
+	// Close queues its FIN behind the blocked data frame.
+	v1CloseHangs = "with protocol version 1, Close of a stream whose Write is blocked on flow control blocks too: its FIN frame waits in the session's write queue behind the blocked data frame, and nothing releases either"
+)
+
+// knownV1 are the divergences of protocol version 1 only.
+var knownV1 = []harness.Known{
+	{Case: "closed.write.close-unblocks", Reason: v1CloseHangs, Link: issue37},
+	{Case: "closed.write.close-unblocks-is-errclosed", Reason: v1CloseHangs, Link: issue37},
+	{Case: "deadline.write.cleared-past-blocks", Reason: v1CloseHangs, Link: issue37},
+	{Case: "deadline.write.cleared-while-blocked", Reason: v1Deadline},
+	{Case: "deadline.write.extended-while-blocked", Reason: v1Deadline},
+}
+
+// knownV2 are the divergences of protocol version 2 only.
+var knownV2 = []harness.Known{
+	{Case: "closed.write.close-unblocks-is-errclosed", Reason: pipeErr},
+}
+
+// The server session seen as a listener (session.go).
+const (
+	sessionClosed = "AcceptStream on a closed session returns io.ErrClosedPipe (<-s.die), not an error wrapping net.ErrClosed"
+)
+
+// known are the divergences of both protocol versions.
 var known = []harness.Known{
+	{Case: "listener.accept.after-close-is-errclosed", Reason: sessionClosed},
+	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: sessionClosed},
+	{Case: "listener.close.twice", Reason: "a second Session.Close returns io.ErrClosedPipe (dieOnce already ran), not net.ErrClosed"},
+	{Case: "listener.setdeadline.after-close", Reason: "Session.SetDeadline stores the accept deadline without checking the session's state, so it returns nil after Close"},
+	{Case: "listener.accept.conn-survives-close", Reason: "the session is the listener: Session.Close closes every stream it carries (sessionClose), accepted ones included"},
+	{Case: "deadline.accept.future-fires", Reason: "AcceptStream's deadline fails with smux's own ErrTimeout, which does not wrap os.ErrDeadlineExceeded", Link: pr99},
 	{Case: "closed.close.twice", Reason: "a second Close returns io.ErrClosedPipe, not net.ErrClosed"},
 	{Case: "closed.read.after-close-is-errclosed", Reason: eofErr},
 	{Case: "closed.read.close-unblocks-is-errclosed", Reason: pipeErr},
 	{Case: "closed.read.zero-length-after-close", Reason: "Read(nil) returns 0, nil before any state check (tryReadV2), even after Close"},
 	{Case: "closed.setdeadline.after-close", Reason: "SetDeadline stores the time without checking the stream's state, so it returns nil after Close"},
 	{Case: "closed.write.after-close-is-errclosed", Reason: pipeErr},
-	{Case: "closed.write.close-unblocks-is-errclosed", Reason: pipeErr},
+	{Case: "closed.writeto.after-close", Reason: pipeErr},
+	{Case: "conn.copy.to-writer", Reason: "io.Copy out of a stream calls its WriteTo, which returns waitRead's io.EOF when the peer's FIN arrives (writeToV2), so io.Copy reports io.EOF where a successful copy returns nil (io.WriterTo: until there's no more data to write)", Link: issue114},
 	{Case: "conn.write.concurrent-no-interleave", Reason: "Write cuts a buffer into frameSize (32 KiB) frames and writes them without a per-Write lock, so concurrent Writes interleave"},
-	{Case: "deadline.read.extended-while-blocked", Reason: timeoutErr, Link: pr99},
+	{Case: "deadline.concurrent.only-timeouts", Reason: timedOutSent, Link: issue51},
 	{Case: "deadline.read.future-fires", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.read.one-deadline-many-readers", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.read.past", Reason: timeoutErr, Link: pr99},
@@ -33,6 +76,7 @@ var known = []harness.Known{
 	{Case: "deadline.write.past", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.write.past-unblocks-blocked", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.write.zero-length-past", Reason: "Write(nil) sends nothing and returns 0, nil before looking at the deadline"},
+	{Case: "eof.write.after-peer-close-fails", Reason: writeVoid},
 	{Case: "halfclose.closewrite.after-close", Reason: pipeErr},
 	{Case: "halfclose.closewrite.twice", Reason: "a second CloseWrite fails with io.ErrClosedPipe where shutdown(2) succeeds again"},
 	{Case: "halfclose.write.after-closewrite-is-epipe", Reason: "Write after CloseWrite fails with io.ErrClosedPipe, not EPIPE"},

@@ -11,6 +11,8 @@ const (
 )
 
 var known = []harness.Known{
+	{Case: "conn.write.concurrent-no-interleave", Reason: "channel.WriteExtended sends one window-sized packet at a time and holds writeMu per packet only, so concurrent Writes interleave when they wait for window (ssh/channel.go)", Intermittent: true},
+	{Case: "fault.deadline.silent-link", Reason: noDeadline, Link: issue65930},
 	{Case: "closed.close.twice", Reason: "a second Close returns io.EOF (the channel already sent its close), not net.ErrClosed"},
 	{Case: "closed.read.after-close-is-errclosed", Reason: eofErr},
 	{Case: "closed.read.close-unblocks-is-errclosed", Reason: eofErr},
@@ -19,8 +21,11 @@ var known = []harness.Known{
 	{Case: "closed.setdeadline.after-close", Reason: noDeadline, Link: issue65930},
 	{Case: "closed.write.after-close-is-errclosed", Reason: eofErr},
 	{Case: "closed.write.close-unblocks-is-errclosed", Reason: eofErr},
+	{Case: "conn.read.buffer-not-retained-after-timeout", Reason: noDeadline, Link: issue65930},
 	{Case: "conn.methods.concurrent", Reason: "the case releases its goroutines with deadlines, which are not supported, so they stay blocked", Link: issue65930},
 	{Case: "conn.read.concurrent-readers", Reason: "the case releases its goroutines with deadlines, which are not supported, so they stay blocked", Link: issue65930},
+	{Case: "deadline.concurrent.only-timeouts", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.cleared-past-blocks", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.read.cleared-while-blocked", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.read.extended-while-blocked", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.read.future-fires", Reason: noDeadline, Link: issue65930},
@@ -32,6 +37,9 @@ var known = []harness.Known{
 	{Case: "deadline.read.write-unaffected", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.read.zero-length-past", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.setdeadline.both-directions", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.write.cleared-past-blocks", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.write.cleared-while-blocked", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.write.extended-while-blocked", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.write.future-fires", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.write.partial-then-continue", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.write.past", Reason: noDeadline, Link: issue65930},

@@ -8,7 +8,10 @@
 // and the server dials the target — the std reference listener. So the
 // IUT's conn is an SSH channel and the peer is a kernel socket: the peer's
 // states show what travelled through the tunnel. The server propagates
-// half-close both ways (channel EOF ↔ TCP CloseWrite). Close mode: full.
+// half-close both ways (channel EOF ↔ TCP CloseWrite) and, like OpenSSH's
+// sshd, stops reading the target once the channel is closed, and closes
+// the channel and the target socket once both directions have ended, by
+// EOF or by a failed write. Close mode: full.
 // Optional interfaces: CloseWrite (channel EOF); SetDeadline exists but
 // returns an error (golang/go#65930).
 package sshconn
@@ -128,19 +131,42 @@ func (t *tunnel) serve(c net.Conn, cfg *ssh.ServerConfig) {
 		}
 		t.track(ch)
 		t.track(target)
-		t.wg.Add(3)
-		go func() { defer t.wg.Done(); ssh.DiscardRequests(creqs) }()
-		// Half-close travels both ways: EOF from the client becomes a TCP
-		// FIN to the target, and the target's FIN becomes channel EOF.
+		t.wg.Add(4)
 		go func() {
 			defer t.wg.Done()
+			ssh.DiscardRequests(creqs)
+			// The requests end when the channel is closed. sshd then stops
+			// reading the socket (nchan.c chan_rcvd_close2: shutdown
+			// SHUT_RD), which ends the target-to-channel direction.
+			target.(*net.TCPConn).CloseRead()
+		}()
+		// Half-close travels both ways: EOF from the client becomes a TCP
+		// FIN to the target, and the target's FIN becomes channel EOF. A
+		// write to the target that fails ends that direction too, as in
+		// sshd (nchan.c chan_write_failed: the output side closes).
+		var dirs sync.WaitGroup
+		dirs.Add(2)
+		go func() {
+			defer t.wg.Done()
+			defer dirs.Done()
 			io.Copy(target, ch)
 			target.(*net.TCPConn).CloseWrite()
 		}()
 		go func() {
 			defer t.wg.Done()
+			defer dirs.Done()
 			io.Copy(ch, target)
 			ch.CloseWrite()
+		}()
+		// Once both directions have ended, by EOF or by a failed write,
+		// sshd sends CHANNEL_CLOSE and closes the socket (nchan.c
+		// chan_is_dead), so the client's later Writes fail instead of
+		// filling the channel window with data no one will read.
+		go func() {
+			defer t.wg.Done()
+			dirs.Wait()
+			ch.Close()
+			target.Close()
 		}()
 	}
 }
@@ -174,7 +200,7 @@ var Impl = harness.Impl{
 	Description: "golang.org/x/crypto/ssh Client.Dial (direct-tcpip channel) through an in-process SSH server",
 	URL:         "https://pkg.go.dev/golang.org/x/crypto/ssh#Client.Dial",
 	Version:     "v0.58.0",
-	Caps:        harness.CapStream | harness.CapHalfClose | harness.CapDeadline | harness.CapDial | harness.CapBuffered,
+	Caps:        harness.CapStream | harness.CapHalfClose | harness.CapDeadline | harness.CapDial | harness.CapBuffered | harness.CapBounded,
 	Network:     "tcp4",
 	Dial:        Dial,
 	Known:       known,

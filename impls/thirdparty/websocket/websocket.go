@@ -68,7 +68,7 @@ var Impl = harness.Impl{
 	Description: "coder/websocket NetConn (binary messages) over a loopback HTTP server",
 	URL:         "https://github.com/coder/websocket",
 	Version:     "v1.8.15",
-	Caps:        harness.CapStream | harness.CapDeadline | harness.CapBuffered,
+	Caps:        harness.CapStream | harness.CapDeadline | harness.CapBuffered | harness.CapBounded,
 	NewPair:     NewPair,
 	Known:       known,
 }

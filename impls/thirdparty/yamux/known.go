@@ -14,12 +14,27 @@ const (
 	sessionErr = "the session is the listener: after Close, Accept fails with ErrSessionShutdown (\"session shutdown\"), not net.ErrClosed"
 )
 
+// Close closes the write side only (see harness.CloseHalf).
+const halfClose = "Stream.Close sends FIN and waits for the peer's: Close only closes the write side, as documented, so a blocked Read is not released and a later Read does not fail — which breaks net.Conn's contract (\"any blocked Read or Write operations will be unblocked and return errors\")"
+
+// The same half close seen from the other end: a peer that called Close
+// still reads, so nothing tells the writer its data goes nowhere.
+const peerHalfClose = "the peer's Close only sends FIN (streamLocalClose, stream.go Close): its read side stays open and buffers the data for a Read that may still come, so Writes to a peer that closed keep succeeding until the 256 KiB stream window is used up, then block; only the peer's StreamCloseTimeout (5 minutes by default, closeTimeout) resets the stream"
+const issue133 = "https://github.com/hashicorp/yamux/issues/133"
+
 var known = []harness.Known{
+	{Case: "closed.read.after-close", Reason: halfClose},
+	{Case: "closed.read.after-close-is-errclosed", Reason: halfClose},
+	{Case: "closed.read.close-unblocks", Reason: halfClose},
+	{Case: "closed.read.close-unblocks-is-errclosed", Reason: halfClose},
+	{Case: "closed.read.close-unblocks-many", Reason: halfClose},
+	{Case: "closed.read.zero-length-after-close", Reason: halfClose},
+	{Case: "deadline.read.cleared-past-blocks", Reason: halfClose},
+	{Case: "eof.write.after-peer-close-fails", Reason: peerHalfClose, Link: issue133},
 	{Case: "closed.close.twice", Reason: "Stream.Close is idempotent: a second Close returns nil"},
 	{Case: "closed.setdeadline.after-close", Reason: "SetDeadline stores the time without checking the stream's state, so it returns nil after Close"},
 	{Case: "closed.write.after-close-is-errclosed", Reason: closedErr},
 	{Case: "closed.write.close-unblocks-is-errclosed", Reason: closedErr},
-	{Case: "deadline.read.extended-while-blocked", Reason: timeoutErr, Link: issue156},
 	{Case: "deadline.read.future-fires", Reason: timeoutErr, Link: issue156},
 	{Case: "deadline.read.one-deadline-many-readers", Reason: timeoutErr, Link: issue156},
 	{Case: "deadline.read.past", Reason: timeoutErr, Link: issue156},

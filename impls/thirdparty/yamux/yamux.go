@@ -88,7 +88,7 @@ var Impl = harness.Impl{
 	Description: "hashicorp/yamux streams over one loopback TCP connection",
 	URL:         "https://github.com/hashicorp/yamux",
 	Version:     "v0.1.2",
-	Caps:        harness.CapStream | harness.CapDeadline | harness.CapListener | harness.CapBuffered,
+	Caps:        harness.CapStream | harness.CapDeadline | harness.CapListener | harness.CapBuffered | harness.CapBounded,
 	CloseMode:   harness.CloseHalf,
 	NewPair:     NewPair,
 	NewListener: NewListener,

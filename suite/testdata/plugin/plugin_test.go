@@ -9,7 +9,7 @@ import (
 	"github.com/netconform/netconform/suite"
 )
 
-type myConn struct{ net.Conn } // your implementation: here, a wrapped std conn
+type myConn struct{ *net.TCPConn } // your implementation: here, a wrapped std conn
 
 func TestMyConn(t *testing.T) {
 	suite.Run(t, harness.Impl{
@@ -20,7 +20,7 @@ func TestMyConn(t *testing.T) {
 			if err != nil {
 				return nil, err
 			}
-			return myConn{c}, nil
+			return myConn{c.(*net.TCPConn)}, nil
 		},
 	})
 }

@@ -16,6 +16,9 @@
 //	flood     write 80 MiB without a newline
 //	badshape  answer with both a result and unsupported
 //	badkind   answer with kind reset and errno EPIPE
+//	badutf8   answer with an error text that is not UTF-8
+//	daemon    start "sleep -daemon" in a session of its own, holding the
+//	          proxy's stdout and stderr, and go on forwarding
 //
 // -pids names a file where it writes its own pid (its process group).
 package main
@@ -38,6 +41,7 @@ func main() {
 	on := flag.String("on", "read", "the op that triggers it")
 	armed := flag.String("armed", "", "misbehave only while this file exists, and remove it")
 	pids := flag.String("pids", "", "write this process's pid here")
+	daemon := flag.String("daemon", "300", "the argument of the daemon's sleep")
 	flag.Parse()
 	if *pids != "" {
 		os.WriteFile(*pids, fmt.Appendf(nil, "%d\n", os.Getpid()), 0o600)
@@ -50,7 +54,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "brokendriver:", err)
 		os.Exit(1)
 	}
-	p := &proxy{mode: *mode, out: bufio.NewWriter(os.Stdout)}
+	p := &proxy{mode: *mode, daemon: *daemon, out: bufio.NewWriter(os.Stdout)}
 	go p.replies(childOut)
 	in := bufio.NewReaderSize(os.Stdin, 1<<20)
 	for {
@@ -85,7 +89,8 @@ func trigger(armed string) bool {
 }
 
 type proxy struct {
-	mode string
+	mode   string
+	daemon string
 
 	mu      sync.Mutex
 	out     *bufio.Writer
@@ -106,6 +111,13 @@ func (p *proxy) fire(id int64) {
 		p.mu.Lock()
 		p.hanging = true
 		p.mu.Unlock()
+	case "daemon":
+		d := exec.Command("sleep", p.daemon)
+		d.Stdout, d.Stderr = os.Stdout, os.Stderr
+		d.SysProcAttr = sessionAttr()
+		if err := d.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, "brokendriver:", err)
+		}
 	case "flood":
 		p.mu.Lock()
 		chunk := []byte(strings.Repeat("x", 1<<20))
@@ -149,6 +161,8 @@ func (p *proxy) replies(r io.Reader) {
 				line = fmt.Appendf(nil, `{"id":%d,"result":{}}`, rep.ID+1000)
 			case "badshape":
 				line = fmt.Appendf(nil, `{"id":%d,"result":{},"unsupported":"both"}`, rep.ID)
+			case "badutf8":
+				line = fmt.Appendf(nil, "{\"id\":%d,\"error\":{\"kind\":\"eof\",\"text\":\"EOF \xff\xfe\"}}", rep.ID)
 			case "badkind":
 				line = fmt.Appendf(nil, `{"id":%d,"error":{"kind":"reset","errno":"EPIPE","text":"inconsistent"}}`, rep.ID)
 			}

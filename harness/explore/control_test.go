@@ -1,0 +1,70 @@
+package explore
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// longRun reads NETCONFORM_EXPLORE_SEQS: the number of sequences each
+// control runs in a long run (0: the short default).
+func longRun() int {
+	n, _ := strconv.Atoi(os.Getenv("NETCONFORM_EXPLORE_SEQS"))
+	return n
+}
+
+// controlOptions: a short budget by default; NETCONFORM_EXPLORE_SEQS
+// sequences with NETCONFORM_EXPLORE_WORKERS workers (default 16: the
+// sequences mostly wait) in a long run.
+func controlOptions() Options {
+	if n := longRun(); n > 0 {
+		w, _ := strconv.Atoi(os.Getenv("NETCONFORM_EXPLORE_WORKERS"))
+		if w <= 0 {
+			w = 16
+		}
+		return Options{Sequences: n, Seed: 1, Workers: w}
+	}
+	return Options{Budget: 150 * time.Millisecond}
+}
+
+func runControl(t *testing.T, s Subject) {
+	t.Helper()
+	rep := Explore(context.Background(), s, controlOptions())
+	t.Logf("%s: %d sequences, %d steps in %v: %.0f sequences/s, %d retried, %d inconclusive, %d hung",
+		s.Name, rep.Sequences, rep.Steps, rep.Elapsed.Round(time.Millisecond), rep.PerSecond(), rep.Retries, rep.Inconclusive, len(rep.Hung))
+	if rep.Err != nil {
+		t.Fatal(rep.Err)
+	}
+	for _, f := range rep.Findings {
+		t.Errorf("finding on a std control:\n%v\n%s", f.String(), f.Case)
+	}
+	if rep.Sequences == 0 {
+		t.Error("no sequence ran")
+	}
+}
+
+func TestControlTCP4(t *testing.T) {
+	t.Parallel()
+	p, err := newPairer("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	runControl(t, tcpSubject(p, "std-tcp4"))
+}
+
+func TestControlTCP6(t *testing.T) {
+	t.Parallel()
+	p, err := newPairer("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	defer p.Close()
+	runControl(t, tcpSubject(p, "std-tcp6"))
+}
+
+func TestControlUnix(t *testing.T) { t.Parallel(); runControl(t, unixSubject) }
+func TestControlUDP(t *testing.T)  { t.Parallel(); runControl(t, udpSubject) }
+func TestControlPipe(t *testing.T) { t.Parallel(); runControl(t, pipeSubject) }

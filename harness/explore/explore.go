@@ -1,0 +1,158 @@
+package explore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Explore generates sequences of operations on s, runs each against fresh
+// endpoints (a pair, datagram sockets or a listener, in turn), checks
+// every step against the model, and shrinks the first violation of each
+// rule (up to MaxFindings rules) to a minimal sequence. A sequence that
+// returned late (after a deadline plus the tolerance) is run again at
+// twice the timescale, Retries times; late every time, it counts as
+// inconclusive — never as a pass or a failure. Violations of the rules in
+// Options.Known are counted in Report.Known, not reported as findings.
+func Explore(ctx context.Context, s Subject, o Options) Report {
+	o = o.withDefaults()
+	rep := Report{Subject: s.Name, Seed: o.Seed, Known: map[string]*KnownSeen{}}
+	if err := s.Validate(); err != nil {
+		rep.Err = err
+		return rep
+	}
+	kinds := s.kinds()
+	start := time.Now()
+	type result struct {
+		i       int
+		seed    uint64
+		kind    SeqKind
+		v       Verdict
+		retried int
+	}
+	var (
+		mu      sync.Mutex
+		next    int
+		stopped bool
+		stalled atomic.Int64 // ns the workers together waited for the generator
+	)
+	// The budget does not count the time the generator was held by a
+	// shrink (of another exploration in this process): a worker waiting
+	// for it runs no sequence.
+	used := func() time.Duration {
+		return time.Since(start) - time.Duration(stalled.Load()/int64(o.Workers))
+	}
+	claim := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped || ctx.Err() != nil || (o.Sequences > 0 && next >= o.Sequences) || (o.Budget > 0 && used() >= o.Budget) {
+			return 0, false
+		}
+		next++
+		return next - 1, true
+	}
+	results := make(chan result)
+	var wg sync.WaitGroup
+	for range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, ok := claim(); ok; i, ok = claim() {
+				res := result{i: i, seed: seedFor(o.Seed, i), kind: kinds[i%len(kinds)]}
+				raws, waited := drawRawsTimed(res.seed, o.MaxSteps)
+				stalled.Add(int64(waited))
+				res.v = runRaw(ctx, &s, &o, res.kind, raws)
+				slow := o
+				for res.v.Outcome == Inconclusive && res.retried < o.Retries && ctx.Err() == nil {
+					slow.Timescale *= 2
+					res.v = runRaw(ctx, &s, &slow, res.kind, raws)
+					res.retried++
+				}
+				results <- res
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+	first := map[string]result{} // the lowest-numbered failure of each rule
+	for res := range results {
+		rep.Sequences++
+		rep.Steps += len(res.v.Ops)
+		if res.retried > 0 {
+			rep.Retries++
+		}
+		for _, h := range res.v.Hung {
+			rep.Hung = append(rep.Hung, fmt.Sprintf("sequence %#x: %s", res.seed, h))
+		}
+		for _, k := range res.v.Known {
+			ks := rep.Known[k.Rule.ID]
+			if ks == nil {
+				ks = &KnownSeen{Rule: k.Rule, Seed: res.seed, Kind: res.kind, Message: k.Message, Transcript: Transcript(res.v.Ops)}
+				rep.Known[k.Rule.ID] = ks
+			}
+			ks.Count++
+		}
+		switch res.v.Outcome {
+		case Error:
+			rep.Sequences--
+			mu.Lock()
+			if rep.Err == nil {
+				rep.Err = fmt.Errorf("sequence %#x: %s", res.seed, res.v.Message)
+			}
+			stopped = true
+			mu.Unlock()
+		case Inconclusive:
+			rep.Inconclusive++
+		case Fail:
+			if f, ok := first[res.v.Rule.ID]; !ok || res.i < f.i {
+				first[res.v.Rule.ID] = res
+			}
+			mu.Lock()
+			stopped = len(first) >= o.MaxFindings
+			mu.Unlock()
+		}
+	}
+	rep.Elapsed = time.Since(start)
+	rep.Stalled = time.Duration(stalled.Load() / int64(o.Workers))
+	// The lowest-numbered failure of each rule, rules in the order they
+	// were first hit: every sequence before them ran, so the same seed and
+	// options find the same ones.
+	var failed []result
+	for _, res := range first {
+		failed = append(failed, res)
+	}
+	slices.SortFunc(failed, func(a, b result) int { return a.i - b.i })
+	for _, res := range failed[:min(len(failed), o.MaxFindings)] {
+		rep.Findings = append(rep.Findings, finding(ctx, &s, &o, res.kind, res.seed, res.i+1, res.v))
+	}
+	return rep
+}
+
+// finding shrinks a failing sequence, replays the shrunk op list and
+// renders it as a case.
+func finding(ctx context.Context, s *Subject, o *Options, kind SeqKind, seed uint64, seqs int, orig Verdict) Finding {
+	v, runs := orig, 0
+	if !o.NoShrink {
+		sv, n, ok := shrink(ctx, s, o, kind, seed, orig.Rule)
+		if runs = n; ok && len(sv.Ops) <= len(orig.Ops) {
+			v = sv
+		}
+	}
+	f := Finding{
+		Seed: seed, Rule: v.Rule, Message: v.Message, Call: v.Call, Got: v.Got, WantText: v.WantText, Want: v.Want, Ops: v.Ops, Step: v.Step,
+		Original: len(orig.Ops), Sequences: seqs, Attempts: runs, Kind: kind,
+	}
+	f.Replayed = ReplayWith(ctx, *s, f.Ops, *o).Outcome
+	f.Case = GoCase(*s, f)
+	return f
+}
+
+// seedFor derives sequence i's seed from the run's (splitmix64).
+func seedFor(base uint64, i int) uint64 {
+	z := base + uint64(i+1)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return (z ^ (z >> 31)) & (1<<63 - 1) // an int too: rapid takes it as one
+}

@@ -1,0 +1,315 @@
+package proc
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/netconform/netconform/harness/sysobs"
+)
+
+// EnvTrees is the environment variable through which every process a Proc
+// starts, and every descendant that keeps its environment, carries the
+// tokens of the trees it belongs to (comma-separated: trees nest). It is
+// how a descendant that left its process group and its parent (setsid, a
+// double fork) is still found: this process is their child subreaper, so
+// they stay below it, and the token says whose they are.
+const EnvTrees = "NETCONFORM_PROC_TREES"
+
+// WaitDelay is the exec.Cmd.WaitDelay Start gives a command that has
+// none: how long Wait waits, once the process has exited, for the pipes
+// exec copies through, before it closes them.
+const WaitDelay = 2 * time.Second
+
+// killBound bounds how long Kill keeps finding and killing the members of
+// a tree that is still forking.
+const killBound = 3 * time.Second
+
+// A Process names a process in evidence: "pid 1234 (sleep 45)".
+type Process struct {
+	PID int
+	Cmd string
+}
+
+func (p Process) String() string { return fmt.Sprintf("pid %d (%s)", p.PID, p.Cmd) }
+
+// Join names processes, "pid 1 (a), pid 2 (b)".
+func Join(ps []Process) string {
+	var s []string
+	for _, p := range ps {
+		s = append(s, p.String())
+	}
+	return strings.Join(s, ", ")
+}
+
+// A Proc is a started command and the tree of processes it roots.
+type Proc struct {
+	cmd    *exec.Cmd
+	token  string
+	reaped chan struct{} // closed once the root has been waited for
+	exited chan struct{} // closed after reaped, unless a signal is ending this process
+	err    error         // what Wait returned, once reaped is closed
+}
+
+var subreaper sync.Once
+
+// Start starts cmd as the root of a process tree: in a process group of
+// its own, killed when this process dies (on Linux), with a token of its
+// own added to EnvTrees in its environment, and WaitDelay set when cmd
+// has none. The first Start makes this process a child subreaper (on
+// Linux), so that no descendant of the tree can leave it. Start waits for
+// the process on a locked thread (a parent-death signal follows the thread
+// that started the child), so the Proc, not the caller, calls cmd.Wait.
+func Start(cmd *exec.Cmd) (*Proc, error) {
+	subreaper.Do(func() { sysobs.SetChildSubreaper() }) // elsewhere than Linux, Kill reaches the group only
+	p := &Proc{cmd: cmd, token: fmt.Sprintf("%x", rand.Uint64()), reaped: make(chan struct{}), exited: make(chan struct{})}
+	env := cmd.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	cmd.Env = withToken(env, p.token)
+	cmd.SysProcAttr = sysobs.TreeProcAttr(cmd.SysProcAttr)
+	if cmd.WaitDelay == 0 {
+		cmd.WaitDelay = WaitDelay
+	}
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		p.err = cmd.Wait()
+		close(p.reaped)
+		if !interrupting() {
+			close(p.exited)
+		}
+	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	ok := addProc(p)
+	go func() { <-p.reaped; removeProc(p) }()
+	if !ok {
+		p.Kill() // started while the process was cleaning up to end
+	}
+	return p, nil
+}
+
+// withToken returns env with token added to EnvTrees.
+func withToken(env []string, token string) []string {
+	out := make([]string, 0, len(env)+1)
+	value := token
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, EnvTrees+"="); ok {
+			if v != "" {
+				value = v + "," + token
+			}
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, EnvTrees+"="+value)
+}
+
+// Pid is the root process's id.
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }
+
+// Exited is closed once the root process has exited and been waited for
+// — never when SIGINT or SIGTERM killed it on the way to ending this
+// process: what waits for it does not go on as if it had ended by itself.
+func (p *Proc) Exited() <-chan struct{} { return p.exited }
+
+// Wait waits for the root process (see Exited) and returns what
+// exec.Cmd.Wait did.
+func (p *Proc) Wait() error {
+	<-p.exited
+	return p.err
+}
+
+// member reports whether pr belongs to the tree: in the root's process
+// group, or carrying the tree's token.
+func (p *Proc) member(pr sysobs.Process) bool {
+	if pr.PGID == p.Pid() {
+		return true
+	}
+	env, err := sysobs.Environ(pr.PID)
+	if err != nil {
+		return false
+	}
+	for _, kv := range bytes.Split(env, []byte{0}) {
+		if v, ok := bytes.CutPrefix(kv, []byte(EnvTrees+"=")); ok {
+			return slices.Contains(strings.Split(string(v), ","), p.token)
+		}
+	}
+	return false
+}
+
+// Has reports whether process pid belongs to the tree.
+func (p *Proc) Has(pid int) bool {
+	pr, err := sysobs.ReadProcess(pid)
+	return err == nil && (pid == p.Pid() || p.member(pr))
+}
+
+// Members lists the tree's processes alive now, other than the root, with
+// whether each is already dying (a SIGKILL pending: a parent-death
+// signal on its way).
+func (p *Proc) Members() (alive []Process, dying []Process) {
+	procs, err := sysobs.Descendants(os.Getpid())
+	if err != nil {
+		return nil, nil
+	}
+	for _, pr := range procs {
+		if pr.PID == p.Pid() || pr.State == 'Z' || !p.member(pr) {
+			continue
+		}
+		named := Process{PID: pr.PID, Cmd: short(sysobs.Cmdline(pr.PID))}
+		if sysobs.Dying(pr.PID) {
+			dying = append(dying, named)
+		} else {
+			alive = append(alive, named)
+		}
+	}
+	return alive, dying
+}
+
+// Kill ends the tree: the root's process group, every descendant of this
+// process that carries the tree's token, and the processes also (the
+// holders of a pipe, say). While it finds such processes besides the root
+// it looks again (they may have forked), until none is left alive or
+// killBound has passed; it reaps those that became this process's
+// children, and waits for the root. It returns the processes it found
+// alive and killed other than the root (a member of the root's group may
+// have died of the group kill before it looked).
+func (p *Proc) Kill(also ...int) []Process {
+	seen := map[int]Process{}
+	others := false
+	end := time.Now().Add(killBound)
+	sysobs.KillGroup(p.Pid())
+	for {
+		again, found := p.killPass(seen, also)
+		others = others || found
+		if !again || time.Now().After(end) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+		sysobs.KillGroup(p.Pid()) // whatever joined the group meanwhile
+	}
+	select {
+	case <-p.reaped:
+	case <-time.After(killBound):
+	}
+	for others {
+		// The root is gone: its children that died with it are this
+		// process's zombies now, or about to be.
+		again, _ := p.killPass(seen, also)
+		if !again || time.Now().After(end) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	out := make([]Process, 0, len(seen))
+	for _, pr := range seen {
+		out = append(out, pr)
+	}
+	slices.SortFunc(out, func(a, b Process) int { return a.PID - b.PID })
+	return out
+}
+
+// killPass kills the tree's live members (adding them to seen) and reaps
+// its zombies that are this process's children; again says it killed
+// some, found that it met members besides the root.
+func (p *Proc) killPass(seen map[int]Process, also []int) (again, found bool) {
+	self := os.Getpid()
+	procs, err := sysobs.Descendants(self)
+	if err != nil {
+		return false, false
+	}
+	for _, pr := range procs {
+		if pr.PID == p.Pid() {
+			continue // the group kill reached it; its Wait reaps it
+		}
+		_, known := seen[pr.PID]
+		if pr.State == 'Z' {
+			if known || pr.PGID == p.Pid() {
+				found = true
+				if pr.PPID == self {
+					sysobs.Reap(pr.PID)
+				}
+			}
+			continue
+		}
+		if !known && !slices.Contains(also, pr.PID) && !p.member(pr) {
+			continue
+		}
+		if !known {
+			seen[pr.PID] = Process{PID: pr.PID, Cmd: short(sysobs.Cmdline(pr.PID))}
+		}
+		sysobs.Kill(pr.PID)
+		again, found = true, true
+	}
+	return again, found
+}
+
+// short keeps the start of a command line.
+func short(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+// KillDescendants kills every descendant of this process and reaps those
+// that are its children, except the roots of trees still being waited for.
+// It is for a process that starts every child through Start, at its end:
+// nothing it ran outlives it. It returns the processes it killed.
+func KillDescendants() []Process {
+	self := os.Getpid()
+	roots := map[int]bool{}
+	for _, p := range liveProcs() {
+		roots[p.Pid()] = true
+	}
+	seen := map[int]Process{}
+	end := time.Now().Add(killBound)
+	for {
+		procs, err := sysobs.Descendants(self)
+		if err != nil {
+			return nil
+		}
+		killed := false
+		for _, pr := range procs {
+			switch {
+			case roots[pr.PID]:
+			case pr.State == 'Z':
+				if pr.PPID == self {
+					sysobs.Reap(pr.PID)
+				}
+			default:
+				if _, ok := seen[pr.PID]; !ok {
+					seen[pr.PID] = Process{PID: pr.PID, Cmd: short(sysobs.Cmdline(pr.PID))}
+				}
+				sysobs.Kill(pr.PID)
+				killed = true
+			}
+		}
+		if !killed || time.Now().After(end) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	out := make([]Process, 0, len(seen))
+	for _, pr := range seen {
+		out = append(out, pr)
+	}
+	slices.SortFunc(out, func(a, b Process) int { return a.PID - b.PID })
+	return out
+}

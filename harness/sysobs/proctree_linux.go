@@ -1,0 +1,193 @@
+package sysobs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// SetChildSubreaper makes this process the reaper of its orphaned
+// descendants (prctl PR_SET_CHILD_SUBREAPER): a process that leaves its
+// parent (a double fork, a daemon) stays in this process's tree, where it
+// can be found and killed, instead of moving to init.
+func SetChildSubreaper() error {
+	return os.NewSyscallError("prctl(PR_SET_CHILD_SUBREAPER)", unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+}
+
+// Descendants lists the processes below pid in the process tree (pid
+// itself excluded), zombies included, from /proc.
+func Descendants(pid int) ([]Process, error) {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	children := map[int][]Process{}
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		p, err := ReadProcess(n)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		children[p.PPID] = append(children[p.PPID], p)
+	}
+	var out []Process
+	queue := []int{pid}
+	for len(queue) > 0 {
+		for _, c := range children[queue[0]] {
+			out = append(out, c)
+			queue = append(queue, c.PID)
+		}
+		queue = queue[1:]
+	}
+	return out, nil
+}
+
+// ReadProcess reads /proc/<pid>/stat.
+func ReadProcess(pid int) (Process, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return Process{}, err
+	}
+	return parseStat(b)
+}
+
+// parseStat parses "pid (comm) state ppid pgrp session …"; comm may hold
+// spaces and parentheses, so it ends at the last ')'.
+func parseStat(b []byte) (Process, error) {
+	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+	if open < 0 || end < open {
+		return Process{}, fmt.Errorf("malformed /proc stat %q", b)
+	}
+	f := strings.Fields(string(b[end+1:]))
+	if len(f) < 4 || len(f[0]) != 1 {
+		return Process{}, fmt.Errorf("malformed /proc stat %q", b)
+	}
+	p := Process{State: f[0][0], Comm: string(b[open+1 : end])}
+	var errs [4]error
+	p.PID, errs[0] = strconv.Atoi(strings.TrimSpace(string(b[:open])))
+	p.PPID, errs[1] = strconv.Atoi(f[1])
+	p.PGID, errs[2] = strconv.Atoi(f[2])
+	p.SID, errs[3] = strconv.Atoi(f[3])
+	if err := errors.Join(errs[:]...); err != nil {
+		return Process{}, fmt.Errorf("malformed /proc stat %q: %w", b, err)
+	}
+	return p, nil
+}
+
+// Environ returns the environment pid was started with, NUL-separated
+// (empty for a zombie).
+func Environ(pid int) ([]byte, error) {
+	return os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+}
+
+// Cmdline returns pid's arguments joined by spaces, or its command name
+// in brackets when they cannot be read (a zombie, a kernel thread).
+func Cmdline(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err == nil && len(b) > 0 {
+		return strings.ReplaceAll(strings.TrimRight(string(b), "\x00"), "\x00", " ")
+	}
+	if p, err := ReadProcess(pid); err == nil {
+		return "[" + p.Comm + "]"
+	}
+	return "?"
+}
+
+// Dying reports whether pid has a SIGKILL pending: it is on its way out
+// (a parent-death signal, a kill already sent).
+func Dying(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return true
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok || (k != "SigPnd" && k != "ShdPnd") {
+			continue
+		}
+		if mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64); err == nil && mask&(1<<(syscall.SIGKILL-1)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// PipeInode identifies the pipe f is an end of.
+func PipeInode(f *os.File) (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return 0, os.NewSyscallError("fstat", err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
+		return 0, fmt.Errorf("%s is not a pipe", f.Name())
+	}
+	return st.Ino, nil
+}
+
+// HoldsPipeForWriting reports whether pid has a descriptor open for
+// writing on the pipe with inode ino.
+func HoldsPipeForWriting(pid int, ino uint64) bool {
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd/"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	want := "pipe:[" + strconv.FormatUint(ino, 10) + "]"
+	for _, e := range ents {
+		if l, err := os.Readlink(dir + e.Name()); err != nil || l != want {
+			continue
+		}
+		info, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/fdinfo/" + e.Name())
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(info), "\n") {
+			if v, ok := strings.CutPrefix(l, "flags:"); ok {
+				flags, err := strconv.ParseUint(strings.TrimSpace(v), 8, 64)
+				if err == nil && flags&unix.O_ACCMODE != unix.O_RDONLY {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// Kill sends SIGKILL to pid.
+func Kill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
+
+// Alive reports whether a process pid exists (zombies included).
+func Alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// Reap collects the exit status of pid, a zombie child of this process,
+// if it is one; it reports whether it did.
+func Reap(pid int) bool {
+	var ws unix.WaitStatus
+	got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+	return err == nil && got == pid
+}
+
+// TreeProcAttr returns a with what a process tree's root needs: a process
+// group of its own, and SIGKILL when the thread that started it ends.
+func TreeProcAttr(a *syscall.SysProcAttr) *syscall.SysProcAttr {
+	if a == nil {
+		a = &syscall.SysProcAttr{}
+	}
+	a.Setpgid = true
+	if a.Pdeathsig == 0 {
+		a.Pdeathsig = syscall.SIGKILL
+	}
+	return a
+}
