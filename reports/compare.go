@@ -16,7 +16,8 @@ import (
 // at path, result by result (implementation, case, role): a result one
 // has and the other lacks, or a different outcome. A flip between pass
 // and known-failure of a divergence declared intermittent is no
-// difference, and neither is an informational case's.
+// difference, and neither is an informational case's; an inconclusive
+// result on either side is a warning.
 func compare(path string, rep *render.Report) (diffs, warnings []string, err error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -44,6 +45,8 @@ func compare(path string, rep *render.Report) (diffs, warnings []string, err err
 			diffs = append(diffs, fmt.Sprintf("%s: new result %s", key, a.Outcome))
 		case a.Outcome == b.Outcome || a.Level == result.Informational:
 		case intermittent[[2]string{a.Impl, a.Case}] && flips(a.Outcome, b.Outcome):
+		case inconclusive(a) || inconclusive(b):
+			warnings = append(warnings, fmt.Sprintf("%s: %s, was %s: an inconclusive run (the machine could not set the scenario up in time) proves nothing either way", key, a.Outcome, b.Outcome))
 		default:
 			diffs = append(diffs, fmt.Sprintf("%s: %s, was %s: %s", key, a.Outcome, b.Outcome, a.Summary()))
 		}
@@ -61,6 +64,12 @@ func compare(path string, rep *render.Report) (diffs, warnings []string, err err
 	sort.Strings(diffs)
 	sort.Strings(warnings)
 	return diffs, warnings, nil
+}
+
+// inconclusive reports an error result that says the runs could not
+// tell (the engine's retries at larger timescales all came too late).
+func inconclusive(r *result.Result) bool {
+	return r.Outcome == result.Error && strings.HasPrefix(r.Reason, "inconclusive")
 }
 
 // stale reports a pass of a case declared to fail intermittently that

@@ -48,3 +48,25 @@ func TestCompareOutcomes(t *testing.T) {
 		"im/a.new.case/client: new result pass",
 	}, diffs)
 }
+
+// TestCompareForgivesInconclusive: an inconclusive run (an error whose
+// reason says so) is a warning, never a difference; any other error is.
+func TestCompareForgivesInconclusive(t *testing.T) {
+	res := func(o result.Outcome, reason string) *render.Report {
+		return render.New(render.Header{}, []render.ImplInfo{{Name: "im"}},
+			[]result.Result{{Impl: "im", Case: "a.b.c", Role: harness.RoleClient, Outcome: o, Level: result.Contract, Reason: reason}})
+	}
+	path := filepath.Join(t.TempDir(), "report.json")
+	b, err := json.Marshal(res(result.Pass, ""))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+
+	diffs, warnings, err := compare(path, res(result.Error, "inconclusive after 3 attempts: the deadline change came late"))
+	require.NoError(t, err)
+	require.Empty(t, diffs)
+	require.Len(t, warnings, 1)
+
+	diffs, _, err = compare(path, res(result.Error, "setup: NewPair: broken"))
+	require.NoError(t, err)
+	require.Len(t, diffs, 1)
+}

@@ -51,6 +51,23 @@ var connCases = []h.Case{
 		})),
 	},
 	{
+		ID:    "conn.write.while-read-blocked",
+		Spec:  "net.Conn: multiple goroutines may invoke methods on a Conn simultaneously; a Write completes while a Read on the same conn is blocked, as a request goes out while the reply is awaited (nettest BasicIO)",
+		Level: h.Contract,
+		Needs: h.CapConn,
+		Setup: h.SetupConn,
+		Script: h.Script(
+			h.Go("r", h.Read(iut, 8).Want("reply")),
+			h.StillBlocked("r"),
+			h.Go("w", h.Write(iut, "req")),
+			h.ReadFull(peer, 3).Want("req"),
+			h.Await("w"),
+			h.Go("reply", h.Write(peer, "reply")),
+			h.Await("r"),
+			h.Await("reply"),
+		),
+	},
+	{
 		ID:        "conn.read.concurrent-readers",
 		Spec:      "net.Conn: multiple goroutines may invoke methods simultaneously; four concurrent Readers on one conn receive every byte of a 1 MiB stream exactly once",
 		Catalogue: "Q2",

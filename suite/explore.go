@@ -264,10 +264,12 @@ func startExplore(rn *runner.Runner, im *harness.Impl, xs []explore.Exploration,
 	return out
 }
 
-// reportExplore reports the rows of an exploration as subtests of t:
-// explore/<case>/<role>.
-func reportExplore(t *testing.T, col *collector, rows chan []*result.Result) {
+// reportExplore starts an exploration and reports its rows as subtests of
+// t: explore/<case>/<role>. It starts nothing when -run leaves the
+// explore subtest out.
+func reportExplore(t *testing.T, col *collector, start func() chan []*result.Result) {
 	t.Run("explore", func(t *testing.T) {
+		rows := start()
 		t.Parallel()
 		for _, res := range <-rows {
 			t.Run(res.Case+"/"+string(res.Role), func(t *testing.T) { col.report(t, res) })
@@ -303,7 +305,7 @@ func Explore(t *testing.T, im harness.Impl) *Results {
 			t.Fatal(err)
 		}
 		col.announceExplore(t, rn, &im, keys)
-		reportExplore(t, col, startExplore(rn, &im, xs, nil))
+		reportExplore(t, col, func() chan []*result.Result { return startExplore(rn, &im, xs, nil) })
 	})
 	return &Results{col}
 }

@@ -190,7 +190,9 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 	if explorations != nil {
 		// The exploration starts once the implementation's cases are done,
 		// so that neither slows the other down on a small machine.
-		reportExplore(t, col, startExplore(rn, im, explorations, running.Wait))
+		reportExplore(t, col, func() chan []*result.Result {
+			return startExplore(rn, im, explorations, running.Wait)
+		})
 	}
 }
 

@@ -194,6 +194,15 @@ func (f asyncStep) await(a *engine.Attempt, s Step, i int) {
 		hang(a, merged, i, p.Start, time.Since(p.Start))
 		return
 	}
+	// A deadline change that completed only after the old deadline, which
+	// the call returned at, is a scenario the loaded machine did not set
+	// up in time — also when the call returned before the step that
+	// was to release it.
+	if why := changeRaced(p, merged); why != "" {
+		a.V.Inconclusive("%s", why)
+		a.V.Record(result.Obs{Step: i + 1, Call: s.Call() + ": " + merged.Call(), At: a.Clock.Since(p.Start), Took: p.Res.End.Sub(p.Start), Err: describeErr(p.Res.Err), Verdict: "inconclusive", Note: why})
+		return
+	}
 	if release, releaseCall := a.Release(p.BlockedAt); p.BlockedAt > 0 && p.Res.End.Before(release) {
 		a.V.Fail(result.Finding{
 			Step: i + 1,
@@ -201,11 +210,6 @@ func (f asyncStep) await(a *engine.Attempt, s Step, i int) {
 			Got:  gotString(merged, p.Res, p.Start, p.DL, p.Start) + fmt.Sprintf(", %v before it", release.Sub(p.Res.End).Round(time.Microsecond)),
 			Want: "to block until " + releaseCall,
 		})
-		return
-	}
-	if why := changeRaced(p, merged); why != "" {
-		a.V.Inconclusive("%s", why)
-		a.V.Record(result.Obs{Step: i + 1, Call: s.Call() + ": " + merged.Call(), At: a.Clock.Since(p.Start), Took: p.Res.End.Sub(p.Start), Err: describeErr(p.Res.Err), Verdict: "inconclusive", Note: why})
 		return
 	}
 	p.Collected = true

@@ -25,7 +25,7 @@ var known = []harness.Known{
 	{Case: "closed.setlinger.after-close", Reason: hidesTCP},
 	{Case: "closed.setnodelay.after-close", Reason: hidesTCP},
 	{Case: "sockopt.linger.positive-close-blocks", Reason: hidesTCP},
-	{Case: "deadline.concurrent.only-timeouts", Reason: poisoned, Link: issue46977},
+	{Case: "deadline.concurrent.only-timeouts", Reason: poisoned + "; it shows when one of the changing deadlines interrupts a Write, which depends on scheduling", Link: issue46977, Intermittent: true},
 	{Case: "eof.read.after-peer-linger-zero", Reason: hidesTCP},
 	{Case: "listener.accept.dial-before-accept", Reason: handshake},
 	{Case: "listener.accept.fin-before-accept", Reason: handshake},

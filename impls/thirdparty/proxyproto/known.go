@@ -28,6 +28,7 @@ var known = []harness.Known{
 	{Case: "wire.close.four-way", Reason: unreadRST},
 	{Case: "listener.listen.rebind-after-close", Reason: unreadRST},
 	{Case: "deadline.read.past", Reason: headerDL},
+	{Case: "deadline.read.survives-write-cleared", Reason: headerDL},
 	{Case: "deadline.read.past-with-data", Reason: headerDL},
 	{Case: "deadline.read.reusable-after-timeout", Reason: headerDL},
 	{Case: "deadline.read.zero-length-past", Reason: headerDL},

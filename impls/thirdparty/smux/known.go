@@ -48,7 +48,7 @@ const (
 
 // known are the divergences of both protocol versions.
 var known = []harness.Known{
-	{Case: "listener.accept.after-close-is-errclosed", Reason: sessionClosed},
+	{Case: "listener.accept.after-close-is-errclosed", Reason: sessionClosed + "; AcceptStream selects between s.die and chSocketReadError, and when Close has already made the session's read loop fail, the read error (wrapping net.ErrClosed) may win the select (session.go AcceptStream)", Intermittent: true},
 	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: sessionClosed},
 	{Case: "listener.close.twice", Reason: "a second Session.Close returns io.ErrClosedPipe (dieOnce already ran), not net.ErrClosed"},
 	{Case: "listener.setdeadline.after-close", Reason: "Session.SetDeadline stores the accept deadline without checking the session's state, so it returns nil after Close"},
@@ -69,6 +69,7 @@ var known = []harness.Known{
 	{Case: "deadline.read.past", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.read.past-unblocks-blocked", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.read.past-with-data", Reason: "with an expired deadline Read consumes the queued data and returns it together with ErrTimeout: the window update it then sends fails on the deadline (tryReadV2)"},
+	{Case: "deadline.read.expired-stays-expired", Reason: "with an expired deadline Read consumes the queued data and returns it together with ErrTimeout: the window update it then sends fails on the deadline (tryReadV2)", Intermittent: true}, // as deadline.read.past-with-data; shows when the peer's data reached the stream before the second Read, which a user-space stack gives no way to observe
 	{Case: "deadline.read.reusable-after-timeout", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.setdeadline.both-directions", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.write.future-fires", Reason: timeoutErr, Link: pr99},

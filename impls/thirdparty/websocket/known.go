@@ -38,6 +38,7 @@ var known = []harness.Known{
 	{Case: "conn.methods.concurrent", Reason: "deadlines that fire while another goroutine reads or writes close the connection (documented), so the round trip after the rounds finds it closed", Link: netconnDoc},
 	{Case: "deadline.read.extended-while-blocked", Reason: ctxCanceled, Link: netconnDoc},
 	{Case: "deadline.read.future-fires", Reason: ctxCanceled, Link: netconnDoc},
+	{Case: "deadline.read.expired-stays-expired", Reason: ctxCanceled, Link: netconnDoc},
 	{Case: "deadline.read.one-deadline-many-readers", Reason: ctxCanceled, Link: netconnDoc},
 	{Case: "deadline.read.past", Reason: ctxDeadline},
 	{Case: "deadline.read.past-unblocks-blocked", Reason: ctxCanceled, Link: netconnDoc},
