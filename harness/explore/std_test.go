@@ -110,10 +110,12 @@ func (p *pairer) Close() { p.ln.Close() }
 
 // unixPair returns a connected pair of unix stream sockets (socketpair).
 func unixPair(context.Context) (net.Conn, net.Conn, func(), error) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	syscall.CloseOnExec(fds[0])
+	syscall.CloseOnExec(fds[1])
 	var conns [2]net.Conn
 	for i, fd := range fds {
 		f := os.NewFile(uintptr(fd), fmt.Sprintf("unixpair%d", i))
