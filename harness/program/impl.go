@@ -1,0 +1,162 @@
+package program
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/netconform/netconform/harness"
+)
+
+// listenBudget bounds how long a server may take to listen once started
+// (a Python interpreter, a JIT) before the case gives up.
+const listenBudget = 10 * time.Second
+
+// A Case is the program of one case: its spec, the processes started for
+// the case (a restart adds one), and where the server listens.
+type Case struct {
+	Spec *Spec
+	ctx  context.Context
+
+	mu    sync.Mutex
+	procs []*Running
+	addr  netip.AddrPort
+}
+
+type caseKey struct{}
+
+// Impl describes the program as an implementation: its Prepare starts a
+// server program for each case (and waits until it listens) or readies a
+// client program's case; the case finds it with From.
+func Impl(spec Spec) harness.Impl {
+	sp := spec
+	return harness.Impl{
+		Name:        spec.Name,
+		Description: fmt.Sprintf("%s program: %s (conversation %s)", spec.Kind, strings.Join(spec.Argv, " "), spec.Conv),
+		Known:       spec.Known,
+		Parallel:    4, // each case starts a process, which competes for the CPU
+		Prepare: func(ctx context.Context) error {
+			c, err := harness.CaseValue(ctx, caseKey{}, func() (*Case, error) {
+				c := &Case{Spec: &sp, ctx: ctx}
+				harness.CaseCleanup(ctx, func() { c.StopAll() })
+				harness.CaseEvidence(ctx, c.Evidence)
+				return c, nil
+			})
+			if err != nil {
+				return err
+			}
+			if sp.Kind == TCPClient {
+				return nil
+			}
+			_, err = c.StartServer()
+			return err
+		},
+	}
+}
+
+// From returns the program of the case ctx belongs to.
+func From(ctx context.Context) (*Case, error) {
+	var none *Case
+	c, err := harness.CaseValue(ctx, caseKey{}, func() (*Case, error) { return none, nil })
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, errors.New("not a program case: the implementation is not a program (program.Impl)")
+	}
+	return c, nil
+}
+
+// Context ends with the case.
+func (c *Case) Context() context.Context { return c.ctx }
+
+// StartServer starts the server program and waits until it listens; a
+// program that ends first, or takes longer than listenBudget, is an error.
+func (c *Case) StartServer() (*Running, error) {
+	r, err := c.Start()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, listenBudget)
+	defer cancel()
+	addr, err := r.WaitListening(ctx)
+	if err != nil {
+		return r, err
+	}
+	c.mu.Lock()
+	c.addr = addr
+	c.mu.Unlock()
+	return r, nil
+}
+
+// Start starts the program once more (a client, or a server restarting).
+func (c *Case) Start() (*Running, error) {
+	r, err := Start(c.Spec)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.procs = append(c.procs, r)
+	c.mu.Unlock()
+	return r, nil
+}
+
+// Current is the program started last.
+func (c *Case) Current() *Running {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.procs) == 0 {
+		return nil
+	}
+	return c.procs[len(c.procs)-1]
+}
+
+// Addr is where the server listens ("127.0.0.1:8080").
+func (c *Case) Addr() netip.AddrPort {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.addr
+}
+
+// Port is the port a client program is told to use ({port}, PORT).
+func (c *Case) Port() int { return c.Spec.port() }
+
+// StopAll kills every program of the case with its tree.
+func (c *Case) StopAll() {
+	c.mu.Lock()
+	procs := append([]*Running(nil), c.procs...)
+	c.mu.Unlock()
+	for _, r := range procs {
+		r.Stop()
+	}
+}
+
+// Escaped lists the processes of the case's programs still alive after
+// StopAll: what the kill did not reach.
+func (c *Case) Escaped() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, r := range c.procs {
+		for _, p := range r.after {
+			out = append(out, p.String())
+		}
+	}
+	return out
+}
+
+// Evidence is the evidence of every program the case started.
+func (c *Case) Evidence() string {
+	c.mu.Lock()
+	procs := append([]*Running(nil), c.procs...)
+	c.mu.Unlock()
+	var parts []string
+	for _, r := range procs {
+		parts = append(parts, r.Evidence())
+	}
+	return strings.Join(parts, "\n")
+}
