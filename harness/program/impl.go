@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/sysobs"
 )
 
 // listenBudget bounds how long a server may take to listen once started
@@ -159,4 +160,21 @@ func (c *Case) Evidence() string {
 		parts = append(parts, r.Evidence())
 	}
 	return strings.Join(parts, "\n")
+}
+
+// StateOf is the kernel's state of the TCP socket with this 4-tuple, seen
+// from its own side (Absent when there is none): TIME_WAIT sockets,
+// which no process holds, included.
+func (c *Case) StateOf(local, remote netip.AddrPort) (sysobs.TCPState, error) {
+	s, err := sysobs.LookupTCP(local, remote)
+	return s.State, err
+}
+
+// ICMPUnreachSent counts the ICMP destination-unreachable messages the
+// namespace's kernel has sent (a datagram to a port nobody holds draws one).
+func (c *Case) ICMPUnreachSent() (int64, error) { return sysobs.SNMPCounter("Icmp", "OutDestUnreachs") }
+
+// Opts reads socket options from the program's own socket s.
+func (r *Running) Opts(s Socket, opts ...sysobs.Opt) (map[sysobs.Opt]int, error) {
+	return sysobs.ForeignOpts(s.PID, s.FD, opts...)
 }

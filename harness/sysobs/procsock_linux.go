@@ -149,3 +149,25 @@ func ForeignOpts(pid, fd int, opts ...Opt) (map[Opt]int, error) {
 	}
 	return out, nil
 }
+
+// SNMPCounter reads a counter of /proc/net/snmp in the calling thread's
+// network namespace: group "Icmp", name "OutDestUnreachs".
+func SNMPCounter(group, name string) (int64, error) {
+	b, err := os.ReadFile("/proc/thread-self/net/snmp")
+	if err != nil {
+		return 0, err
+	}
+	lines := strings.Split(string(b), "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		h, v := strings.Fields(lines[i]), strings.Fields(lines[i+1])
+		if len(h) == 0 || h[0] != group+":" || len(v) != len(h) || v[0] != h[0] {
+			continue
+		}
+		for j, k := range h {
+			if k == name {
+				return strconv.ParseInt(v[j], 10, 64)
+			}
+		}
+	}
+	return 0, fmt.Errorf("no counter %s %s in /proc/net/snmp", group, name)
+}

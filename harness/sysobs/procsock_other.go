@@ -31,3 +31,6 @@ func SocketFDs(pid int) (map[uint64]int, error) { return nil, errUnsupported("So
 func ForeignOpts(pid, fd int, opts ...Opt) (map[Opt]int, error) {
 	return nil, errUnsupported("ForeignOpts")
 }
+
+// SNMPCounter reads a counter of /proc/net/snmp. It is Linux-only.
+func SNMPCounter(group, name string) (int64, error) { return 0, errUnsupported("SNMPCounter") }
