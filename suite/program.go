@@ -248,7 +248,7 @@ var programTCPServerCases = []h.Case{
 					fmt.Sprintf("%v; program %s", err, pc.Current().Status()), "it listens again")
 			}
 			return nil
-		})),
+		}).Budget(20 * time.Second)),
 	},
 	{
 		ID:    "program.timewait.holder",
@@ -436,7 +436,7 @@ var programClientCases = []h.Case{
 			return programServeClient(x, "reply-close", programClientBudget, func(st string) (string, bool) {
 				return "exit status 0", st == "exit status 0"
 			})
-		})),
+		}).Budget(programClientBudget + 5*time.Second)),
 	},
 	{
 		ID:    "program.client.server-resets",
@@ -446,7 +446,7 @@ var programClientCases = []h.Case{
 			return programServeClient(x, "reset", programClientBudget, func(st string) (string, bool) {
 				return "a non-zero exit status", strings.HasPrefix(st, "exit status ") && st != "exit status 0"
 			})
-		})),
+		}).Budget(programClientBudget + 5*time.Second)),
 	},
 	{
 		ID:    "program.client.server-silent",
@@ -456,7 +456,7 @@ var programClientCases = []h.Case{
 			return programServeClient(x, "silent", programSilentBudget, func(st string) (string, bool) {
 				return "an exit", st != "running"
 			})
-		})),
+		}).Budget(programSilentBudget + 5*time.Second)),
 	},
 	{
 		ID:    "program.client.server-half-closes",
@@ -466,7 +466,7 @@ var programClientCases = []h.Case{
 			return programServeClient(x, "half-close", programClientBudget, func(st string) (string, bool) {
 				return "exit status 0", st == "exit status 0"
 			})
-		})),
+		}).Budget(programClientBudget + 5*time.Second)),
 	},
 	{
 		ID:    "program.client.server-closes-first",
@@ -474,7 +474,7 @@ var programClientCases = []h.Case{
 		Level: h.Informational, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 30 * time.Second,
 		Script: h.Script(h.Func("serve the client program: accept, close", func(x *h.X) error {
 			return programServeClient(x, "close-first", programClientBudget, func(st string) (string, bool) { return st, true })
-		})),
+		}).Budget(programClientBudget + 5*time.Second)),
 	},
 }
 
