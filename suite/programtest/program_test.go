@@ -281,3 +281,16 @@ func TestClients(t *testing.T) {
 		t.Run(spec.Name, func(t *testing.T) { outcomes(t, spec) })
 	}
 }
+
+// TestConformance runs the program the environment names (the report
+// command's -server, -udp-server and -client flags); without one it skips.
+func TestConformance(t *testing.T) {
+	spec, ok, err := program.FromEnv()
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case !ok:
+		t.Skip("no program named: go run ./reports -server 'CMD ARGS…'")
+	}
+	suite.RunProgram(t, spec)
+}
