@@ -26,6 +26,9 @@ const programReply = 2 * time.Second
 // bytes the seed's "hello" server reads once before it closes.
 const programLongRequest = 4096
 
+// programIdle is how long the idle case waits for the server to close.
+const programIdle = 5 * time.Second
+
 // programClients is how many clients the concurrency cases run at once.
 const programClients = 20
 
@@ -296,6 +299,33 @@ var programTCPServerCases = []h.Case{
 		Level: h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("dial; read the keep-alive options of the program's accepted socket", func(x *h.X) error {
 			return programOpts(x, map[h.Opt]int{h.OptKeepAlive: 1, h.OptKeepIdle: 15, h.OptKeepIntvl: 15, h.OptKeepCnt: 9})
+		})),
+	},
+	{
+		ID:    "program.idle.silent-client",
+		Spec:  fmt.Sprintf("What a client that connects and sends nothing meets: how long until the server closes, if within %v (a server without a read deadline holds such clients forever; net.Conn.SetReadDeadline).", programIdle),
+		Level: h.Informational, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		Script: h.Script(h.Func("dial, send nothing, read until the stream ends", func(x *h.X) error {
+			pc, err := h.Program(x)
+			if err != nil {
+				return err
+			}
+			c, err := programDial(x, pc)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			began := time.Now()
+			c.SetReadDeadline(began.Add(programIdle))
+			n, err := c.Read(make([]byte, 1024))
+			switch cls := h.ClassOf(err); cls {
+			case h.Deadline:
+				x.Logf("still open after %v", programIdle)
+			default:
+				x.Logf("after %v: %d bytes, %s", time.Since(began).Round(time.Millisecond), n, cls)
+				x.Metric("idle_close_seconds", time.Since(began).Seconds())
+			}
+			return nil
 		})),
 	},
 }

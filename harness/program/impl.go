@@ -136,20 +136,6 @@ func (c *Case) StopAll() {
 	}
 }
 
-// Escaped lists the processes of the case's programs still alive after
-// StopAll: what the kill did not reach.
-func (c *Case) Escaped() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, r := range c.procs {
-		for _, p := range r.after {
-			out = append(out, p.String())
-		}
-	}
-	return out
-}
-
 // Evidence is the evidence of every program the case started.
 func (c *Case) Evidence() string {
 	c.mu.Lock()
