@@ -198,13 +198,13 @@ var programTCPServerCases = []h.Case{
 			for i := range 3 {
 				n, err := programDial(x, pc)
 				if err != nil {
-					x.Errorf(fmt.Sprintf("dial after the reset (client %d)", i+1), fmt.Sprintf("%v (%s); program %s", err, h.ClassOf(err), pc.Current().Status()), "a connection")
+					x.Errorf(fmt.Sprintf("dial after the reset (client %d)", i+1), fmt.Sprintf("%v (%s); program %s", err, h.ClassOf(err), programSettledStatus(x, pc)), "a connection")
 					return nil
 				}
 				reply, rerr := programExchange(x, pc, n, pc.Spec.Conv.Request(), false)
 				n.Close()
 				if why := programReplyProblem(pc, reply, rerr); why != "" {
-					x.Errorf(fmt.Sprintf("request → reply after the reset (client %d)", i+1), why+"; program "+pc.Current().Status(), pc.Spec.Conv.Want())
+					x.Errorf(fmt.Sprintf("request → reply after the reset (client %d)", i+1), why+"; program "+programSettledStatus(x, pc), pc.Spec.Conv.Want())
 					return nil
 				}
 			}

@@ -372,3 +372,18 @@ func programServeClient(x *h.X, mode string, budget time.Duration, judge func(st
 	}
 	return nil
 }
+
+// programSettledStatus is the program's status once a failure has been
+// seen: a program that is dying of it (its connections reset as it
+// exits) is given the reply's time to end, so the status says so.
+func programSettledStatus(x *h.X, pc *h.ProgramCase) string {
+	r := pc.Current()
+	t := time.NewTimer(x.Scaled(programReply))
+	defer t.Stop()
+	select {
+	case <-r.Done():
+	case <-t.C:
+	case <-x.Context().Done():
+	}
+	return r.Status()
+}
