@@ -26,6 +26,9 @@ const programReply = 2 * time.Second
 // bytes the seed's "hello" server reads once before it closes.
 const programLongRequest = 4096
 
+// programMaxDatagram is the largest UDP payload over IPv4: 65535 − 20 − 8.
+const programMaxDatagram = 65507
+
 // programIdle is how long the idle case waits for the server to close.
 const programIdle = 5 * time.Second
 
@@ -444,6 +447,40 @@ var programUDPServerCases = []h.Case{
 			}
 			if why := programUDPRound(x, pc, pc.Spec.Conv.Request()); why != "" {
 				x.Errorf("request → reply after an empty datagram", why+"; program "+pc.Current().Status(), pc.Spec.Conv.Want())
+			}
+			return nil
+		})),
+	},
+	{
+		ID:    "program.udp.oversized-datagram",
+		Spec:  fmt.Sprintf("What a datagram server does with a %d-byte request, the largest IPv4 UDP payload (udp(7); a reply that adds bytes cannot be sent: EMSGSIZE), and whether it serves the next client.", programMaxDatagram),
+		Level: h.Informational, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		Script: h.Script(h.Func(fmt.Sprintf("send a %d-byte datagram; then a client", programMaxDatagram), func(x *h.X) error {
+			pc, err := h.Program(x)
+			if err != nil {
+				return err
+			}
+			c, err := net.Dial("udp", pc.Addr().String())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			big := append(bytes.Clone(pc.Spec.Conv.Request()), bytes.Repeat([]byte(" "), programMaxDatagram)...)[:programMaxDatagram]
+			if _, err := c.Write(big); err != nil {
+				x.Logf("the %d-byte request could not be sent: %s", len(big), h.ClassOf(err))
+				return nil
+			}
+			c.SetReadDeadline(time.Now().Add(x.Scaled(programReply / 4)))
+			buf := make([]byte, 64<<10)
+			if n, err := c.Read(buf); err == nil {
+				x.Logf("reply of %d bytes", n)
+			} else {
+				x.Logf("no reply (%s)", h.ClassOf(err))
+			}
+			if why := programUDPRound(x, pc, pc.Spec.Conv.Request()); why != "" {
+				x.Logf("the next client: %s; program %s", why, programSettledStatus(x, pc))
+			} else {
+				x.Logf("the next client is served")
 			}
 			return nil
 		})),

@@ -276,6 +276,49 @@ type Running struct {
 	left    []proc.Process // found alive at Stop besides the root
 	after   []proc.Process // still alive after Stop: escaped
 	log     []string       // socket observations, for evidence
+	dropped int            // observations past the log's bound
+	quit    chan struct{}  // ends the sampler
+	sampled chan struct{}  // closed when the sampler has ended
+}
+
+// sampleEvery is how often the program's sockets are sampled for the
+// evidence (changes only).
+const sampleEvery = 50 * time.Millisecond
+
+// sample records the program's sockets whenever they change, until Stop:
+// the program's socket states over time, for the evidence.
+func (r *Running) sample() {
+	defer close(r.sampled)
+	last := ""
+	t := time.NewTicker(sampleEvery)
+	defer t.Stop()
+	for {
+		if ss, err := r.Sockets(); err == nil {
+			var d []string
+			for _, s := range ss {
+				d = append(d, s.String())
+			}
+			if now := strings.Join(d, "; "); now != last {
+				r.Note("sockets: %s", orNone(now))
+				last = now
+			}
+		}
+		select {
+		case <-r.quit:
+			return
+		case <-r.p.Exited():
+			r.Note("exited: %s", r.Status())
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // Start starts the program. It does not wait for it to listen (see
@@ -291,7 +334,9 @@ func Start(spec *Spec) (*Running, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", strings.Join(spec.Argv, " "), err)
 	}
-	return &Running{Spec: spec, p: p, out: out, began: time.Now()}, nil
+	r := &Running{Spec: spec, p: p, out: out, began: time.Now(), quit: make(chan struct{}), sampled: make(chan struct{})}
+	go r.sample()
+	return r, nil
 }
 
 // Pid is the root process's id.
@@ -379,9 +424,11 @@ func (r *Running) Sockets() ([]Socket, error) {
 func (r *Running) Note(format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.log) < 64 {
-		r.log = append(r.log, fmt.Sprintf("+%v ", time.Since(r.began).Round(time.Millisecond))+fmt.Sprintf(format, args...))
+	if len(r.log) >= 64 {
+		r.dropped++
+		return
 	}
+	r.log = append(r.log, fmt.Sprintf("+%v ", time.Since(r.began).Round(time.Millisecond))+fmt.Sprintf(format, args...))
 }
 
 // NoteSockets records the program's sockets now, with a label.
@@ -467,6 +514,8 @@ func (r *Running) Stop() []proc.Process {
 	}
 	r.stopped = true
 	r.mu.Unlock()
+	close(r.quit)
+	<-r.sampled
 	left := r.p.Kill()
 	after, _ := r.p.Members()
 	if done, _ := r.Exited(); !done {
@@ -493,6 +542,9 @@ func (r *Running) Evidence() string {
 	}
 	for _, l := range r.log {
 		b.WriteString("  " + l + "\n")
+	}
+	if r.dropped > 0 {
+		fmt.Fprintf(&b, "  [%d later observations not kept]\n", r.dropped)
 	}
 	fmt.Fprintf(&b, "output tail:\n%s", r.out.String())
 	return b.String()

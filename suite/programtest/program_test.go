@@ -189,7 +189,7 @@ func TestFaultyUDPDies(t *testing.T) {
 		Known: known("program.udp.survives-port-unreachable", "treats every socket error as fatal: the ICMP port unreachable of one client's closed port ends it")})
 	contractPass(t, program.UDPServer, got)
 	for id, o := range got {
-		if id != "program.udp.survives-port-unreachable" && o != result.Pass {
+		if id != "program.udp.survives-port-unreachable" && o != result.Pass && o != result.Info {
 			t.Errorf("%s: %q, want pass: only the port-unreachable case names its fault", id, o)
 		}
 	}
