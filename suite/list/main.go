@@ -19,7 +19,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/netconform/netconform/harness/program"
-
 	"github.com/netconform/netconform/harness/script"
 	"github.com/netconform/netconform/suite"
 )
