@@ -26,7 +26,27 @@ import (
 // it expects back; the default is an echo.
 func RunProgram(t *testing.T, spec program.Spec) *Results {
 	t.Helper()
-	return runCases(t, program.Impl(spec), ProgramCases(spec.Kind))
+	return runCases(t, program.Impl(spec), programStartOrder(ProgramCases(spec.Kind)))
+}
+
+// programSlow are the program cases that wait seconds by design: they
+// start first, so that the others run while they wait.
+var programSlow = map[string]bool{
+	"program.idle.silent-client":         true,
+	"program.timewait.restart-same-port": true,
+	"program.client.server-silent":       true,
+}
+
+func programStartOrder(cs []*script.Case) []*script.Case {
+	var slow, rest []*script.Case
+	for _, c := range cs {
+		if programSlow[c.ID] {
+			slow = append(slow, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	return append(slow, rest...)
 }
 
 var programOnce = sync.OnceValue(func() map[program.Kind][]*script.Case {

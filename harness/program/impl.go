@@ -39,7 +39,7 @@ func Impl(spec Spec) harness.Impl {
 		Name:        spec.Name,
 		Description: fmt.Sprintf("%s program: %s (conversation %s)", spec.Kind, strings.Join(spec.Argv, " "), spec.Conv),
 		Known:       spec.Known,
-		Parallel:    4, // each case starts a process, which competes for the CPU
+		Parallel:    6, // each case starts a process, which competes for the CPU
 		Prepare: func(ctx context.Context) error {
 			c, err := harness.CaseValue(ctx, caseKey{}, func() (*Case, error) {
 				c := &Case{Spec: &sp, ctx: ctx}
