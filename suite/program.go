@@ -536,6 +536,16 @@ var programClientCases = []h.Case{
 		}).Budget(programClientBudget + 5*time.Second)),
 	},
 	{
+		ID:    "program.client.partial-reply",
+		Spec:  "A client whose server sends its reply in two parts 0.5 s apart, then closes, reads the whole reply and ends with exit status 0 (a byte stream has no message boundaries: RFC 9293 §3.8; io.Reader: Read returns what is available).",
+		Level: h.Convention, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 30 * time.Second,
+		Script: h.Script(h.Func("serve the client program: read, reply in two parts, close", func(x *h.X) error {
+			return programServeClient(x, "partial", programClientBudget, func(st string) (string, bool) {
+				return "exit status 0", st == "exit status 0"
+			})
+		}).Budget(programClientBudget + 5*time.Second)),
+	},
+	{
 		ID:    "program.client.server-closes-first",
 		Spec:  "What a client does when its server accepts and closes at once, before any reply (its exit status and how long it took; RFC 9293 §3.6).",
 		Level: h.Informational, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 30 * time.Second,

@@ -292,6 +292,9 @@ func programUDPFromDeadPort(pc *h.ProgramCase) error {
 	return err
 }
 
+// programPartialPause is the pause between the two parts of a partial reply.
+const programPartialPause = 500 * time.Millisecond
+
 // programServeClient is the reference server of a client program: it
 // listens on the program's port, starts the program, serves its
 // connection as mode says, and waits for the program to end by itself.
@@ -338,6 +341,12 @@ func programServeClient(x *h.X, mode string, budget time.Duration, judge func(st
 		c.Close()
 	case "reply-close":
 		c.Write(reply)
+		c.Close()
+	case "partial":
+		half := max(1, len(reply)/2)
+		c.Write(reply[:half])
+		time.Sleep(programPartialPause) // the scenario: a reply in two segments
+		c.Write(reply[half:])
 		c.Close()
 	case "reset":
 		c.(*net.TCPConn).SetLinger(0)

@@ -269,7 +269,8 @@ func TestClients(t *testing.T) {
 	specs := []program.Spec{
 		{Name: "seed-tcpclient", Kind: program.TCPClient, Argv: []string{d + "/tcpclient"}, Port: 8000,
 			Known: known("program.client.reply-then-close", "exits 1 through log.Fatalf when the server's EOF ends its read loop: even success is an error exit",
-				"program.client.server-half-closes", "exits 1 on the server's EOF")},
+				"program.client.server-half-closes", "exits 1 on the server's EOF",
+				"program.client.partial-reply", "exits 1 on the server's EOF, after logging the two parts as two reads")},
 	}
 	if py, err := exec.LookPath("python3"); err == nil {
 		specs = append(specs, program.Spec{Name: "python-tcp-client", Kind: program.TCPClient, Argv: []string{py, filepath.Join(repo(), "impls/programs/python/tcp_client.py")}})
