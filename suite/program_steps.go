@@ -369,9 +369,6 @@ func programServeClient(x *h.X, mode string, budget time.Duration, judge func(st
 	status := r.Status()
 	took := time.Since(began).Round(time.Millisecond)
 	x.Logf("request %s; the client program: %s after %v", h.QuoteBytes(req), status, took)
-	if status == "running" {
-		status = "running"
-	}
 	if want, ok := judge(status); !ok {
 		got := status + " after " + took.String()
 		if status == "running" {
