@@ -82,6 +82,7 @@ type options struct {
 	stable    bool
 	compare   string
 	args      []string
+	program   programOptions
 }
 
 type multi []string
@@ -105,8 +106,12 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (its TestConformance calls suite.Run) instead of the built-in ones (repeatable)")
 	fs.BoolVar(&o.stable, "stable", true, "normalise ports, sequence numbers and timings so reports diff by behaviour only")
 	fs.StringVar(&o.compare, "compare", "", "compare every outcome with this earlier report.json, and exit 1 if any differs")
+	addProgramFlags(fs, &o.program)
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
+	}
+	if err := setupProgram(o); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}

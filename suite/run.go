@@ -69,10 +69,17 @@ var process = sync.OnceValues(func() (*runner.Runner, error) {
 // since the cases are parallel subtests of it.
 func Run(t *testing.T, im harness.Impl) *Results {
 	t.Helper()
+	return runCases(t, im, nil)
+}
+
+// runCases is Run over pool, in start order: every case of the catalogue
+// and the exploration when pool is nil.
+func runCases(t *testing.T, im harness.Impl, pool []*script.Case) *Results {
+	t.Helper()
 	col := &collector{}
 	rn, err := process()
 	if *listImpls {
-		list(rn, im)
+		list(rn, im, pool)
 		return &Results{col}
 	}
 	if err != nil {
@@ -84,8 +91,8 @@ func Run(t *testing.T, im harness.Impl) *Results {
 	if err := CheckKnown(&im); err != nil {
 		t.Fatal(err)
 	}
-	sel, err := selected(rn.Config())
-	if err != nil && !exploreSelected(rn.Config()) {
+	sel, err := selected(rn.Config(), pool)
+	if err != nil && (pool != nil || !exploreSelected(rn.Config())) {
 		t.Fatal(err)
 	}
 	parents.Store(im.Name, t.Name())
@@ -94,7 +101,7 @@ func Run(t *testing.T, im harness.Impl) *Results {
 		if why := unavailable(&im); why != "" {
 			t.Skip(why)
 		}
-		runImpl(t, rn, &im, sel, col)
+		runImpl(t, rn, &im, sel, col, pool == nil)
 	})
 	return &Results{col}
 }
@@ -110,9 +117,12 @@ func (r *Results) List() []result.Result {
 }
 
 // selected returns the cases the configuration selects, in start order.
-func selected(cfg runner.Config) ([]*script.Case, error) {
+func selected(cfg runner.Config, pool []*script.Case) ([]*script.Case, error) {
+	if pool == nil {
+		pool = startOrder()
+	}
 	var out []*script.Case
-	for _, c := range startOrder() {
+	for _, c := range pool {
 		if (cfg.Cases == nil || cfg.Cases.MatchString(c.ID)) && (cfg.Areas == nil || slices.Contains(cfg.Areas, c.Area())) {
 			out = append(out, c)
 		}
@@ -137,7 +147,7 @@ func unavailable(im *harness.Impl) string {
 	return ""
 }
 
-func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.Case, col *collector) {
+func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.Case, col *collector, explores bool) {
 	childImpl, childCase, childRole, child := rn.Child()
 	if child && childImpl != im.Name {
 		t.Skip("isolated child of another implementation")
@@ -146,7 +156,7 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 	var running sync.WaitGroup // the cases started
 	if !child {
 		var planned []string
-		if exploreSelected(rn.Config()) {
+		if explores && exploreSelected(rn.Config()) {
 			xs, keys, err := exploreRows(im, rn.Config().Watchdog(5*time.Second))
 			if err != nil {
 				t.Fatal(err)
@@ -241,16 +251,16 @@ func reexec(im *harness.Impl, c *script.Case, role harness.Role) *exec.Cmd {
 
 // list prints the implementation and the cases the configuration selects
 // (-netconform.list), for the report command.
-func list(rn *runner.Runner, im harness.Impl) {
+func list(rn *runner.Runner, im harness.Impl, pool []*script.Case) {
 	fmt.Printf("%s%s\n", result.ListImpl, im.Name)
 	if rn == nil {
 		return
 	}
-	sel, _ := selected(rn.Config())
+	sel, _ := selected(rn.Config(), pool)
 	for _, c := range sel {
 		fmt.Printf("%s%s\n", result.ListCase, c.ID)
 	}
-	if exploreSelected(rn.Config()) {
+	if pool == nil && exploreSelected(rn.Config()) {
 		fmt.Printf("%s%s\n", result.ListCase, explore.CleanCase)
 	}
 }

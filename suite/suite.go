@@ -66,8 +66,10 @@ func Cases() []script.Case {
 // Lookup returns the case with this ID.
 func Lookup(id string) (*script.Case, bool) {
 	Cases()
-	c, ok := byID[id]
-	return c, ok
+	if c, ok := byID[id]; ok {
+		return c, true
+	}
+	return lookupProgramCase(id)
 }
 
 // CheckKnown reports known-divergence entries of im that name no case, or

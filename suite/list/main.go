@@ -6,6 +6,7 @@
 //	go run ./suite/list -format md       # a Markdown table
 //	go run ./suite/list -format json     # for tools
 //	go run ./suite/list -catalogue       # each catalogue behaviour and its cases
+//	go run ./suite/list -program         # the program cases (suite.RunProgram)
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/netconform/netconform/harness/program"
 	"github.com/netconform/netconform/harness/script"
 	"github.com/netconform/netconform/suite"
 )
@@ -35,6 +37,7 @@ func main() {
 	area := flag.String("area", "", "only cases of this area")
 	level := flag.String("level", "", "only cases of this level (contract, convention, informational)")
 	format := flag.String("format", "text", "text, md or json")
+	programs := flag.Bool("program", false, "list the program cases (suite.RunProgram) instead: TCP servers, UDP servers, then TCP clients")
 	catalogue := flag.Bool("catalogue", false, "list the behaviour catalogue: each behaviour with the cases that check it, or why none does")
 	flag.Parse()
 	if *catalogue {
@@ -42,7 +45,16 @@ func main() {
 		return
 	}
 	var rows []row
-	for _, c := range suite.Cases() {
+	cases := suite.Cases()
+	if *programs {
+		cases = nil
+		for _, k := range []program.Kind{program.TCPServer, program.UDPServer, program.TCPClient} {
+			for _, c := range suite.ProgramCases(k) {
+				cases = append(cases, *c)
+			}
+		}
+	}
+	for _, c := range cases {
 		if (*area != "" && c.Area() != *area) || (*level != "" && string(c.Level) != *level) {
 			continue
 		}
