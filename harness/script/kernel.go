@@ -251,12 +251,12 @@ func (f kernelStep) expectState(a *engine.Attempt, obs *result.Obs) (got, want s
 }
 
 // awaitsPeer reports whether a socket in state s leaves it only when a
-// segment from the other end arrives (the ACK of its SYN or FIN): a state
-// expectation still unmet in such a state may be a loaded machine's
-// delay, not a wrong state.
+// segment from the other end arrives (the ACK of its SYN or FIN, or the
+// other end's FIN): a state expectation still unmet in such a state may be
+// a loaded machine's delay, not a wrong state.
 func awaitsPeer(s TCPState) bool {
 	switch s {
-	case sysobs.SynSent, sysobs.SynRecv, sysobs.FinWait1, sysobs.Closing, sysobs.LastAck:
+	case sysobs.SynSent, sysobs.SynRecv, sysobs.FinWait1, sysobs.FinWait2, sysobs.Closing, sysobs.LastAck:
 		return true
 	}
 	return false

@@ -1,4 +1,4 @@
-package suite_test
+package plugintest_test
 
 import (
 	"os"
@@ -10,14 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const snippetFile = "testdata/plugin/plugin_test.go"
+const snippetFile = "../testdata/plugin/plugin_test.go"
 
 // TestREADMEShowsThePluginSnippet keeps README's plug-in example identical
 // to the file TestPluginInExternalModule compiles and runs.
 func TestREADMEShowsThePluginSnippet(t *testing.T) {
 	snippet, err := os.ReadFile(snippetFile)
 	require.NoError(t, err)
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
 	require.Contains(t, string(readme), "```go\n"+string(snippet)+"```",
 		"README.md must show %s verbatim in a go code block", snippetFile)
@@ -38,7 +38,7 @@ func TestPluginInExternalModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a separate module (about 10 s)")
 	}
-	root, err := filepath.Abs("..")
+	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
 	dir := t.TempDir()
 	gomod := "module example.com/myconn\n\ngo 1.26.8\n\nrequire github.com/netconform/netconform v0.0.0\n\nreplace github.com/netconform/netconform => " + root + "\n"
