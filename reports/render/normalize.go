@@ -32,7 +32,7 @@ func (r *Report) Normalize() {
 
 var (
 	addrRE = regexp.MustCompile(`((?:\d{1,3}\.){3}\d{1,3}|\[[0-9a-fA-F:.]+\]):(\d{1,5})\b`)
-	pathRE = regexp.MustCompile(`(?:/[^\s/:"'(),]+)*/netconform-[0-9]+/`) // a case's socket directory, wherever TMPDIR was
+	pathRE = regexp.MustCompile(`(?:/[^\s/:"'(),]+)*/netconform-(?:sock-p[0-9]+-)?[0-9]+/`) // a case's socket directory, wherever TMPDIR was
 	durRE  = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s)\b`)
 )
 
