@@ -152,47 +152,64 @@ func runFrom(t *testing.T, kind string, size int64) (int, string, int64) {
 
 // TestFromMemoryIsBounded: whatever the size of its input, reports -from
 // stays under maxRSS (probes: 2.6 GB for 200 MB of results, 2.0 GB for
-// one 200 MB result, 642 MB for output without newlines).
+// one 200 MB result, 642 MB for output without newlines). By default the
+// inputs are small (see probeSize) and the bound is tighter where the
+// input is: the code before the fix kept about 13 times the input for
+// many results, and the whole output without newlines, so each still
+// fails it.
 func TestFromMemoryIsBounded(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates hundreds of MB")
+		t.Skip("generates tens of MB")
 	}
 	for _, tc := range []struct {
-		kind string
-		mb   int64
-		code int
-	}{{"many", 300, 0}, {"one", 200, 2}, {"nonewline", 200, 0}} {
+		kind          string
+		size          int64
+		code          int
+		boundsByInput bool // the bound is the input's size when that is smaller
+	}{
+		{"many", probeSize(64, 300), 0, false},
+		{"one", probeSize(200, 200), 2, false},
+		{"nonewline", probeSize(48, 200), 0, true},
+	} {
 		t.Run(tc.kind, func(t *testing.T) {
-			code, out, rss := runFrom(t, tc.kind, tc.mb<<20)
-			t.Logf("%d MB %s: exit %d, peak RSS %d MiB: %s", tc.mb, tc.kind, code, rss>>20, lastLine(out))
+			bound := int64(maxRSS)
+			if tc.boundsByInput {
+				bound = min(bound, tc.size)
+			}
+			code, out, rss := runFrom(t, tc.kind, tc.size)
+			t.Logf("%d MiB %s: exit %d, peak RSS %d MiB (bound %d MiB): %s", tc.size>>20, tc.kind, code, rss>>20, bound>>20, lastLine(out))
 			assert.Equal(t, tc.code, code, out)
-			assert.LessOrEqual(t, rss, int64(maxRSS), "peak RSS %d MiB", rss>>20)
+			assert.LessOrEqual(t, rss, bound, "peak RSS %d MiB", rss>>20)
 		})
 	}
 }
 
 // TestChattyImplementationMemoryIsBounded: an implementation that prints
 // 300 MB, in lines or in one line, does not make the report command keep
-// it (probe: 1.38 GB, the child's stdout kept whole).
+// it (probe: 1.38 GB, the child's stdout kept whole). By default it prints
+// 32 MiB, and the report command must stay under that (the code before
+// the fix kept it all, and more).
 func TestChattyImplementationMemoryIsBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a test package through the report command")
 	}
+	size := probeSize(32, 300)
+	bound := min(int64(maxRSS), size)
 	for _, lineLen := range []int{100, 0} {
 		t.Run(fmt.Sprintf("line-%d", lineLen), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute+time.Duration(size>>20)*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, reportsBin, "-pkg", "testdata/chatty", "-run", fewCases, "-out", t.TempDir())
-			cmd.Env = append(os.Environ(), "CHATTY_MB=300", "CHATTY_LINE="+strconv.Itoa(lineLen))
+			cmd.Env = append(os.Environ(), "CHATTY_MB="+strconv.FormatInt(size>>20, 10), "CHATTY_LINE="+strconv.Itoa(lineLen))
 			var out strings.Builder
 			cmd.Stdout, cmd.Stderr = &out, &out
 			require.NoError(t, cmd.Start())
 			peak := watchRSS(cmd.Process.Pid)
 			err := cmd.Wait()
 			rss := <-peak
-			t.Logf("300 MB in lines of %d: peak RSS %d MiB (%v): %s", lineLen, rss>>20, err, lastLine(out.String()))
+			t.Logf("%d MiB in lines of %d: peak RSS %d MiB, bound %d MiB (%v): %s", size>>20, lineLen, rss>>20, bound>>20, err, lastLine(out.String()))
 			require.NoError(t, ctx.Err())
-			assert.LessOrEqual(t, rss, int64(maxRSS), "peak RSS %d MiB", rss>>20)
+			assert.LessOrEqual(t, rss, bound, "peak RSS %d MiB", rss>>20)
 		})
 	}
 }

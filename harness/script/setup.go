@@ -10,6 +10,7 @@ import (
 
 	"github.com/netconform/netconform/harness"
 	"github.com/netconform/netconform/harness/internal/engine"
+	"github.com/netconform/netconform/harness/proc"
 	"github.com/netconform/netconform/harness/result"
 )
 
@@ -355,11 +356,13 @@ func loopback(a *engine.Attempt, network string) string {
 	case "tcp6", "udp6":
 		return "[::1]:0"
 	case "unix", "unixpacket", "unixgram":
-		dir, err := os.MkdirTemp("", "netconform-")
+		// Named after this process, removed on SIGINT and SIGTERM, and by
+		// the next run after a SIGKILL (harness/proc).
+		dir, err := proc.MkdirTemp("sock")
 		if err != nil {
 			return filepath.Join(os.TempDir(), fmt.Sprintf("netconform-%d.sock", time.Now().UnixNano()))
 		}
-		a.Undo(func() { os.RemoveAll(dir) })
+		a.Undo(func() { proc.Remove(dir) })
 		return filepath.Join(dir, "s")
 	}
 	return "127.0.0.1:0"

@@ -133,3 +133,23 @@ func groupMembers(pgid int) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// TestSessionByeIsNotAFailure: a driver that answers bye and exits has
+// ended its session as it should, through a Session as through Impl (the
+// smoke check failed "bye: the driver closed its stdout" when the end of
+// stdout won the race with the reply, under -race on a loaded machine).
+func TestSessionByeIsNotAFailure(t *testing.T) {
+	t.Parallel()
+	s, err := driver.Start("", "/bin/sh", "-c", `read line; echo '{"id":1,"result":{}}'; exit 0`)
+	require.NoError(t, err)
+	defer s.Stop()
+	r, _, err := s.Call(driver.Request{"op": "bye"}, 5*time.Second)
+	require.NoError(t, err)
+	require.NotNil(t, r.Result)
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Broken() == nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.Error(t, s.Broken(), "the session ends with the driver")
+	assert.NotContains(t, s.Broken().Error(), "closed its stdout", "a driver that exits after bye is not broken")
+}

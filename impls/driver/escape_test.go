@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -77,4 +78,53 @@ func TestDriverOutputMustBeUTF8(t *testing.T) {
 	res := testRunner.Run(context.Background(), &im, c, harness.RoleClient)
 	assert.Equal(t, result.Error, res.Outcome, res.Format())
 	assert.Contains(t, res.Evidence, "not UTF-8", res.Format())
+}
+
+// TestDriverHelperHoldingItsOutput: a driver that starts a helper in a
+// session of its own, holding its stderr (or its stdout and stderr), then
+// serves. driver.New and each case end in bounded time, whatever the
+// helper holds, and the helper dies with the driver (probe: a helper
+// inheriting stderr blocked driver.New for 40 s).
+func TestDriverHelperHoldingItsOutput(t *testing.T) {
+	c, ok := suite.Lookup("eof.read.after-peer-close")
+	require.True(t, ok)
+	for name, redirect := range map[string]string{"stderr": ">/dev/null", "stdout-and-stderr": ""} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			mark := fmt.Sprintf("40.%06d", rand.IntN(1000000))
+			defer killAll("sleep " + mark)
+			began := time.Now()
+			im, err := driver.New("/bin/sh", "-c", "setsid sleep "+mark+" "+redirect+" </dev/null & exec "+filepath.Join(binDir, "godriver"))
+			require.NoError(t, err)
+			t.Logf("driver.New in %v", time.Since(began).Round(time.Millisecond))
+			assert.Less(t, time.Since(began), driver.Watchdog(5*time.Second))
+			assert.Empty(t, alive("sleep "+mark), "the helper outlived driver.New")
+
+			began = time.Now()
+			res := testRunner.Run(context.Background(), &im, c, harness.RoleClient)
+			t.Logf("%s in %v", res.Outcome, time.Since(began).Round(time.Millisecond))
+			assert.Equal(t, result.Pass, res.Outcome, res.Format())
+			assert.Less(t, time.Since(began), driver.Watchdog(5*time.Second))
+			assert.Empty(t, alive("sleep "+mark), "the helper outlived the case")
+		})
+	}
+}
+
+// TestDriverExitsWhileItsHelperHoldsStdout: a driver that exits at once,
+// leaving a helper in a session of its own that holds its stdout. The
+// session is broken because the driver exited with a request pending,
+// naming the helper, not a timeout; and the helper is killed (probe:
+// reported as a timeout, the helper left running; PROTOCOL.md promises
+// "exited while requests were pending").
+func TestDriverExitsWhileItsHelperHoldsStdout(t *testing.T) {
+	mark := fmt.Sprintf("30.%06d", rand.IntN(1000000))
+	defer killAll("sleep " + mark)
+	began := time.Now()
+	_, err := driver.New("/bin/sh", "-c", "setsid sleep "+mark+" & exit 3")
+	require.Error(t, err)
+	t.Logf("%v in %v", err, time.Since(began).Round(time.Millisecond))
+	assert.Contains(t, err.Error(), "exited: exit status 3 while 1 request(s) were pending")
+	assert.Regexp(t, `pid \d+ \(sleep `+regexp.QuoteMeta(mark)+`\) still holds its stdout open`, err.Error())
+	assert.Less(t, time.Since(began), driver.Watchdog(8*time.Second))
+	assert.Empty(t, alive("sleep "+mark), "the helper outlived the session")
 }

@@ -364,6 +364,11 @@ func (p *proc) callCtx(ctx context.Context, req Request) (*Reply, error) {
 		case r := <-ch:
 			return r, nil
 		case <-p.dead:
+			select {
+			case r := <-ch: // the reply came before the end
+				return r, nil
+			default:
+			}
 			return nil, p.deadErr()
 		case <-done:
 			done = nil

@@ -58,6 +58,9 @@ func (s *Session) call(req Request, line []byte, timeout time.Duration, id ...in
 		line = b
 		w.op, _ = req["op"].(string)
 		w.line = b
+		if w.op == "bye" {
+			p.bye = true // the driver may now exit: its end is not a failure
+		}
 	} else {
 		rid = id[0]
 	}
@@ -72,6 +75,11 @@ func (s *Session) call(req Request, line []byte, timeout time.Duration, id ...in
 	case r := <-w.ch:
 		return r, <-w.raw, nil
 	case <-p.dead:
+		select {
+		case r := <-w.ch: // the reply came before the end
+			return r, <-w.raw, nil
+		default:
+		}
 		return nil, nil, p.deadErr()
 	case <-ctx.Done():
 		// The waiter stays: a late reply lands in its buffer, unread,

@@ -32,7 +32,7 @@ func (r *Report) Normalize() {
 
 var (
 	addrRE = regexp.MustCompile(`((?:\d{1,3}\.){3}\d{1,3}|\[[0-9a-fA-F:.]+\]):(\d{1,5})\b`)
-	pathRE = regexp.MustCompile(`(?:/[^\s/:"'(),]+)*/netconform-[0-9]+/`) // a case's socket directory, wherever TMPDIR was
+	pathRE = regexp.MustCompile(`(?:/[^\s/:"'(),]+)*/netconform-(?:sock-p[0-9]+-)?[0-9]+/`) // a case's socket directory, wherever TMPDIR was
 	durRE  = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s)\b`)
 )
 
@@ -42,7 +42,15 @@ type ports map[string]string
 func newPorts() ports { return ports{} }
 
 func (p ports) replace(s string) string {
-	s = pathRE.ReplaceAllString(s, "/tmp/netconform-*/")
+	// The expressions run only on text that may hold a match: a report
+	// keeps up to MaxDetail bytes of text, and most of it (stacks, logs)
+	// holds none.
+	if strings.Contains(s, "/netconform-") {
+		s = pathRE.ReplaceAllString(s, "/tmp/netconform-*/")
+	}
+	if !mayHaveAddr(s) {
+		return s
+	}
 	return addrRE.ReplaceAllStringFunc(s, func(m string) string {
 		sub := addrRE.FindStringSubmatch(m)
 		port := sub[2]
@@ -58,6 +66,33 @@ func (p ports) replace(s string) string {
 	})
 }
 
+// mayHaveAddr reports whether s may hold a match of addrRE: a colon
+// between a digit or "]" and a digit.
+func mayHaveAddr(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] == ':' && isDigit(s[i+1]) && (isDigit(s[i-1]) || s[i-1] == ']') {
+			return true
+		}
+	}
+	return false
+}
+
+// mayHaveDuration reports whether s may hold a match of durRE: a digit
+// followed by the first byte of a unit.
+func mayHaveDuration(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if isDigit(s[i]) {
+			switch s[i+1] {
+			case 'n', 'u', 'm', 's', "µ"[0]:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
 // quantize rounds a duration coarsely enough to be stable.
 func quantize(d time.Duration) time.Duration {
 	switch {
@@ -71,6 +106,9 @@ func quantize(d time.Duration) time.Duration {
 
 // quantizeText rounds the durations written inside messages.
 func quantizeText(s string) string {
+	if !mayHaveDuration(s) {
+		return s
+	}
 	return durRE.ReplaceAllStringFunc(s, func(m string) string {
 		d, err := time.ParseDuration(strings.Replace(m, "µs", "us", 1))
 		if err != nil {

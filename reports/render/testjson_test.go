@@ -117,11 +117,11 @@ func TestCompleteReportsMissingResults(t *testing.T) {
 }
 
 func TestNormalizeStabilisesEvidence(t *testing.T) {
-	mk := func(p1, p2 int, seq uint32, took time.Duration) *render.Report {
+	mk := func(p1, p2 int, seq uint32, took time.Duration, sock string) *render.Report {
 		addr := fmt.Sprintf("127.0.0.1:%d->127.0.0.1:%d", p1, p2)
 		res := result.Result{Impl: "x", Case: "a.b.c", Role: harness.RoleClient, Outcome: result.Fail, Duration: took,
 			Findings:   []result.Finding{{Call: "iut.Read(8)", Got: "0, eof (read tcp4 " + addr + ": EOF), after " + took.String(), Want: "0, closed"}},
-			Transcript: []result.Obs{{Step: 1, Call: "iut.Read(8)", Took: took, Err: &errclass.Info{Class: errclass.EOF, Text: "read " + addr + " /tmp/netconform-123/s"}}},
+			Transcript: []result.Obs{{Step: 1, Call: "iut.Read(8)", Took: took, Err: &errclass.Info{Class: errclass.EOF, Text: "read " + addr + " " + sock}}},
 			Wire: []result.Segment{
 				{From: "a", To: "b", Flags: "S", Seq: seq},
 				{From: "b", To: "a", Flags: "S.", Seq: seq * 3, Ack: seq + 1},
@@ -132,7 +132,8 @@ func TestNormalizeStabilisesEvidence(t *testing.T) {
 		r.Normalize()
 		return r
 	}
-	a, b := mk(41000, 42000, 1000, 101*time.Millisecond), mk(51234, 35000, 777777, 99*time.Millisecond)
+	// socket directories as harness/script names them, and as it did
+	a, b := mk(41000, 42000, 1000, 101*time.Millisecond, "/tmp/netconform-sock-p4242-98765/s"), mk(51234, 35000, 777777, 99*time.Millisecond, "/tmp/netconform-123/s")
 	ja, _ := json.Marshal(a.Results)
 	jb, _ := json.Marshal(b.Results)
 	require.Equal(t, string(ja), string(jb), "two runs of the same behaviour must normalise to the same bytes")
