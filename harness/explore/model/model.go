@@ -190,13 +190,4 @@ func violation(rule Rule, got string, want Expect) *Violation {
 	return &Violation{Rule: rule, Got: got, Want: want.String(), Expect: want}
 }
 
-func has(list []string, c string) bool {
-	for _, x := range list {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
-
 func (l Level) String() string { return string(l) }
