@@ -117,7 +117,7 @@ func (f asyncStep) start(a *engine.Attempt, s Step, i int) {
 		return
 	}
 	start := time.Now()
-	p := &engine.Pending{Step: inner, Index: i, Ep: c.e, Start: start, DL: c.dl, Budget: c.budget,
+	p := &engine.Pending{Step: inner, Index: i, Ep: c.e, Start: start, DL: c.dl, Budget: c.budget, Progress: c.progress,
 		Judge: func(ret engine.Ret) []string {
 			if c.effect != nil {
 				c.effect(ret)

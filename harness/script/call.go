@@ -28,6 +28,9 @@ type callSpec struct {
 	effect func(ret engine.Ret)
 	// extra are the family's own checks of the result.
 	extra func(ret engine.Ret) []string
+	// progress, when set, is recorded by do whenever it moves bytes: the
+	// watchdog then counts from the last progress (bulk transfers).
+	progress *engine.Progress
 }
 
 // A caller is a family whose step makes one blocking call: prepare says
@@ -49,7 +52,7 @@ func runCaller(a *engine.Attempt, s Step, i int, f caller) {
 func runCall(a *engine.Attempt, s Step, i int, c callSpec) {
 	start := time.Now()
 	budget := callBudget(a, s, c, start)
-	ret, ok := a.Calls.Call(describe(a, i, s), budget, c.do)
+	ret, ok := a.Calls.Call(describe(a, i, s), budget, c.do, c.progress)
 	if !ok {
 		hang(a, s, i, start, budget)
 		return

@@ -95,10 +95,12 @@ func (f copyStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 			return callSpec{}, false
 		}
 	}
-	return callSpec{e: e, dl: deadlineOf(e, s), do: func() engine.Ret { return f.do(s, e) }}, true
+	p := new(engine.Progress)
+	return callSpec{e: e, dl: deadlineOf(e, s), do: func() engine.Ret { return f.do(s, e, p) }, progress: p}, true
 }
 
-func (f copyStep) do(s Step, e *engine.Endpoint) engine.Ret {
+// do records progress whenever bytes reach the other side of the copy.
+func (f copyStep) do(s Step, e *engine.Endpoint, p *engine.Progress) engine.Ret {
 	c, err := connOf(e)
 	if err != nil {
 		return engine.Ret{Err: err}
@@ -106,11 +108,11 @@ func (f copyStep) do(s Step, e *engine.Endpoint) engine.Ret {
 	switch f.op {
 	case opCopyFrom:
 		// A plain reader: io.Copy must go through c's ReadFrom, not WriteTo.
-		n, err := io.Copy(c, struct{ io.Reader }{bytes.NewReader(f.payload(s))})
+		n, err := io.Copy(c, struct{ io.Reader }{progressReader{bytes.NewReader(f.payload(s)), p}})
 		return engine.Ret{N: int(n), Err: err}
 	}
 	var b bytes.Buffer
-	n, err := io.Copy(struct{ io.Writer }{&b}, c)
+	n, err := io.Copy(progressWriter{&b, p}, c)
 	return engine.Ret{N: int(n), Data: b.Bytes(), Err: err}
 }
 
@@ -159,4 +161,18 @@ func (f persistStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) 
 		}
 		return engine.Ret{Value: fmt.Sprintf("%d writes succeeded in %v", count, d)}
 	}}, true
+}
+
+// progressWriter records progress whenever a Write is handed bytes; it has
+// no ReadFrom, so io.Copy goes through the source's WriteTo or Read.
+type progressWriter struct {
+	w io.Writer
+	p *engine.Progress
+}
+
+func (w progressWriter) Write(b []byte) (int, error) {
+	if len(b) > 0 {
+		w.p.Moved()
+	}
+	return w.w.Write(b)
 }

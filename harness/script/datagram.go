@@ -253,7 +253,7 @@ func (f echoStep) serve(a *engine.Attempt, s Step, i int, pc net.PacketConn, k i
 		buf := make([]byte, 2048)
 		n, addr, err := pc.ReadFrom(buf)
 		return engine.Ret{N: n, Data: clip(buf, n), Addr: addr, Err: err}
-	})
+	}, nil)
 	if !ok {
 		hang(a, s.Says(fmt.Sprintf("%s.ReadFrom, datagram %d of %d", f.ep, k, f.count)), i, start, budget)
 		return "", false
@@ -268,7 +268,7 @@ func (f echoStep) serve(a *engine.Attempt, s Step, i int, pc net.PacketConn, k i
 	wres, ok := a.Calls.Call(fmt.Sprintf("%s.WriteTo (echo %d)", f.ep, k), budget, func() engine.Ret {
 		n, err := pc.WriteTo(reply, from)
 		return engine.Ret{N: n, Err: err}
-	})
+	}, nil)
 	if !ok {
 		hang(a, s.Says(fmt.Sprintf("%s.WriteTo(%s), datagram %d", f.ep, from, k)), i, start, budget)
 		return "", false

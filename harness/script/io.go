@@ -97,11 +97,13 @@ func (f ioStep) exec(a *engine.Attempt, s Step, i int) { runCaller(a, s, i, f) }
 
 func (f ioStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 	e, ok := endpoint(a, s, i, f.ep)
-	return callSpec{e: e, dl: deadlineOf(e, s), do: f.do(s, e)}, ok
+	p := new(engine.Progress)
+	return callSpec{e: e, dl: deadlineOf(e, s), do: f.do(s, e, p), progress: p}, ok
 }
 
 // do returns the call.
-func (f ioStep) do(s Step, e *engine.Endpoint) func() engine.Ret {
+// ReadFull and ReadAll record progress after each Read that moved bytes.
+func (f ioStep) do(s Step, e *engine.Endpoint, p *engine.Progress) func() engine.Ret {
 	return func() engine.Ret {
 		c, err := connOf(e)
 		if err != nil {
@@ -117,19 +119,36 @@ func (f ioStep) do(s Step, e *engine.Endpoint) func() engine.Ret {
 			return engine.Ret{N: n, Data: clip(buf, n), Err: err}
 		case opReadFull:
 			buf := make([]byte, f.n)
-			n, err := io.ReadFull(c, buf)
+			n, err := io.ReadFull(progressReader{c, p}, buf)
 			return engine.Ret{N: n, Data: clip(buf, n), Err: err}
 		}
-		return readAll(c)
+		return readAll(c, p)
 	}
 }
 
+// progressReader records progress whenever a Read moves bytes.
+type progressReader struct {
+	r io.Reader
+	p *engine.Progress
+}
+
+func (r progressReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if n > 0 {
+		r.p.Moved()
+	}
+	return n, err
+}
+
 // readAll reads until an error, and gives up after 256 MiB.
-func readAll(c net.Conn) engine.Ret {
+func readAll(c net.Conn, p *engine.Progress) engine.Ret {
 	var all []byte
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := c.Read(buf)
+		if n > 0 {
+			p.Moved()
+		}
 		all = append(all, clip(buf, n)...)
 		if err != nil {
 			return engine.Ret{N: len(all), Data: all, Err: err}

@@ -73,7 +73,7 @@ func setupCall(a *engine.Attempt, desc string, fn func() engine.Ret) (engine.Ret
 }
 
 func setupCallBudget(a *engine.Attempt, desc string, budget time.Duration, fn func() engine.Ret) (engine.Ret, error) {
-	res, ok := a.Calls.Call(desc, a.Clock.Watch(budget), fn)
+	res, ok := a.Calls.Call(desc, a.Clock.Watch(budget), fn, nil)
 	if !ok {
 		a.V.Hung(result.Finding{Call: "setup: " + desc, Got: fmt.Sprintf("blocked for %v", a.Clock.Watch(budget)), Want: "return"})
 		return res, fmt.Errorf("%s hung", desc)

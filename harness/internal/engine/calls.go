@@ -89,17 +89,11 @@ func (f *Calls) Start(desc string, fn func() Ret) <-chan Ret {
 }
 
 // Call runs fn under a watchdog of budget: it returns the result and true,
-// or false when fn is still blocked when the budget ends.
-func (f *Calls) Call(desc string, budget time.Duration, fn func() Ret) (Ret, bool) {
-	ch := f.Start(desc, fn)
-	t := time.NewTimer(budget)
-	defer t.Stop()
-	select {
-	case r := <-ch:
-		return r, true
-	case <-t.C:
-		return Ret{}, false
-	}
+// or false when fn is still blocked when the budget ends — measured from
+// the last progress fn recorded, when progress is not nil.
+func (f *Calls) Call(desc string, budget time.Duration, fn func() Ret, progress *Progress) (Ret, bool) {
+	start := time.Now()
+	return waitFor(f.Start(desc, fn), start, budget, progress)
 }
 
 // PanicError is what a call returns when the implementation panicked in

@@ -26,6 +26,9 @@ type Pending struct {
 	Judge func(Ret) []string
 	// Collected: an Await, or a hang that looked for its cause, judged it.
 	Collected bool
+	// Progress, when set, records the call's progress: its watchdog
+	// counts from the last.
+	Progress *Progress
 }
 
 // Go starts fn in the background as the pending call name.
@@ -47,18 +50,15 @@ func (p *Pending) Poll() bool {
 	return p.Done
 }
 
-// Wait waits up to budget for the result.
+// Wait waits up to budget for the result, counted from the last progress
+// when the call records it.
 func (p *Pending) Wait(budget time.Duration) bool {
 	if p.Poll() {
 		return true
 	}
-	t := time.NewTimer(budget)
-	defer t.Stop()
-	select {
-	case p.Res = <-p.ch:
-		p.Done = true
-		return true
-	case <-t.C:
-		return false
+	res, ok := waitFor(p.ch, time.Now(), budget, p.Progress)
+	if ok {
+		p.Res, p.Done = res, true
 	}
+	return ok
 }

@@ -59,7 +59,7 @@ func (a *Attempt) teardown() (evidence string) {
 // does not return in time, is listed as stuck.
 func (a *Attempt) bounded(stuck *stuckList, desc string, f func()) func() {
 	return func() {
-		if _, ok := a.Calls.Call(desc, a.Clock.Watch(CloseBudget), func() Ret { f(); return Ret{} }); !ok {
+		if _, ok := a.Calls.Call(desc, a.Clock.Watch(CloseBudget), func() Ret { f(); return Ret{} }, nil); !ok {
 			stuck.add(desc)
 		}
 	}
