@@ -95,6 +95,10 @@ func (m *Stream) checkRead(k *call, r Result) *Violation {
 	}
 	if e.closed && !m.half(x) {
 		switch {
+		case cls == None && k.Op == OpCopyOut:
+			// io.Copy's nil means its Read returned io.EOF: an error, as
+			// the contract asks, but not the closed class.
+			return fail(RuleReadAfterCloseClass)
 		case cls == None && k.was.closed:
 			return fail(RuleReadAfterClose)
 		case cls == None:
