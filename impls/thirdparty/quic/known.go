@@ -21,6 +21,10 @@ var common = []harness.Known{
 	{Case: "closed.write.close-unblocks-is-errclosed", Reason: noConcur},
 	{Case: "deadline.write.cleared-past-blocks", Reason: noConcur},
 	{Case: "eof.read.no-data-with-eof", Reason: dataEOF},
+	// Found by the explorer (harness/explore), checked against send_stream.go.
+	{Case: "explore.closed.unblocks", Reason: noConcur + " (as closed.write.close-unblocks)"},
+	{Case: "explore.closed.write-class", Reason: closedErr + " (as closed.write.after-close-is-errclosed)"},
+	{Case: "explore.closed.ctl-class", Reason: setAfter + " (as closed.setdeadline.after-close)"},
 }
 
 // Close closes the write side only (see harness.CloseHalf).
@@ -49,4 +53,5 @@ var knownCancelRead = append([]harness.Known{
 	{Case: "closed.read.after-close-is-errclosed", Reason: canceled, Link: issue3558},
 	{Case: "closed.read.close-unblocks-is-errclosed", Reason: canceled, Link: issue3558},
 	{Case: "closed.read.zero-length-after-close", Reason: canceled, Link: issue3558},
+	{Case: "explore.closed.read-class", Reason: canceled + " (as closed.read.after-close-is-errclosed)", Link: issue3558},
 }, common...)

@@ -80,4 +80,15 @@ var known = []harness.Known{
 	{Case: "halfclose.closewrite.after-close", Reason: pipeErr},
 	{Case: "halfclose.closewrite.twice", Reason: "a second CloseWrite fails with io.ErrClosedPipe where shutdown(2) succeeds again"},
 	{Case: "halfclose.write.after-closewrite-is-epipe", Reason: "Write after CloseWrite fails with io.ErrClosedPipe, not EPIPE"},
+	// Found by the explorer (harness/explore), checked against stream.go and session.go.
+	{Case: "explore.deadline.exceeded", Reason: timeoutErr + " (Read, Write and AcceptStream; as deadline.read.past and deadline.accept.future-fires)", Link: pr99},
+	{Case: "explore.closed.read-class", Reason: pipeErr + " (a Read blocked when Close comes; as closed.read.close-unblocks-is-errclosed)"},
+	{Case: "explore.closed.write-class", Reason: pipeErr + " (as closed.write.after-close-is-errclosed)"},
+	{Case: "explore.closed.close-twice", Reason: "a second Close of a stream returns io.ErrClosedPipe, not net.ErrClosed (as closed.close.twice); so does a second Session.Close (listener.close.twice)"},
+	{Case: "explore.closed.ctl-class", Reason: pipeErr + " from CloseWrite after Close (as halfclose.closewrite.after-close); Session.SetDeadline after Close returns nil (as listener.setdeadline.after-close)"},
+	{Case: "explore.listener.accept-closed-class", Reason: sessionClosed},
+	{Case: "explore.listener.accept-after-close", Reason: "AcceptStream (session.go) selects on chAccepts and s.die together, so once the session is closed an Accept with a stream already queued returns it whenever Go's select picks that case (at random among ready cases) instead of failing: Accept after Close can succeed"},
+	{Case: "explore.deadline.unblocks", Reason: "AcceptStream reads the accept deadline once, when it starts (session.go: the timer is made before the select), so a deadline set while an Accept is blocked does not release it"},
+	{Case: "explore.closed.write-fails", Reason: "writeV1 and writeV2 return 0, nil for an empty buffer before checking whether the stream is closed (stream.go: \"check empty input\"), so a Write of nothing after Close succeeds"},
+	{Case: "explore.closed.close-nil", Reason: "the session is the listener: once Session.Close tore down the session's conn, a stream's first Close fails with the error of sending its FIN frame on it (stream.go Close → writeFrame: EPIPE or io.ErrClosedPipe) instead of returning nil"},
 }

@@ -52,4 +52,11 @@ var known = []harness.Known{
 	{Case: "halfclose.closewrite.after-close", Reason: "CloseWrite on a closed channel returns io.EOF, not net.ErrClosed"},
 	{Case: "halfclose.write.after-closewrite-is-epipe", Reason: "Write after CloseWrite returns io.EOF, not EPIPE"},
 	{Case: "state.close.unread-data-peer-reset", Reason: "an SSH channel cannot carry an abort: closing it with unread data makes the server close the target with a FIN, never an RST"},
+	// Found by the explorer (harness/explore), checked against channel.go and buffer.go.
+	{Case: "explore.closed.read-class", Reason: eofErr + " (as closed.read.after-close-is-errclosed; io.Copy out of a closed channel therefore returns nil)"},
+	{Case: "explore.closed.write-class", Reason: eofErr + " (as closed.write.after-close-is-errclosed)"},
+	{Case: "explore.deadline.set-nil", Reason: noDeadline + " (as deadline.read.past and the other deadline cases)", Link: issue65930},
+	{Case: "explore.closed.read-fails", Reason: "channel.Close only sends channelCloseMsg (channel.go Close) and leaves the receive buffer as it is, and buffer.Read returns buffered bytes before it looks at closed (buffer.go Read), so a Read after the channel's own Close returns data the peer wrote before it instead of an error"},
+	{Case: "explore.halfclose.write-epipe", Reason: "Write after CloseWrite returns io.EOF (channel.go WriteExtended: sentEOF), not EPIPE (as halfclose.write.after-closewrite-is-epipe)"},
+	{Case: "explore.write.peer-closed", Reason: "a Write to a channel the peer closed fails with io.EOF (the remote window is closed: common.go window.reserve), not EPIPE or ECONNRESET"},
 }

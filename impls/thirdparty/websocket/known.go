@@ -52,4 +52,9 @@ var known = []harness.Known{
 	{Case: "deadline.write.past-unblocks-blocked", Reason: ctxCanceled, Link: netconnDoc},
 	{Case: "deadline.write.zero-length-past", Reason: ctxDeadline},
 	{Case: "eof.read.zero-length", Reason: "Read loops while the message reader returns 0 bytes (netconn.go Read), so Read(nil) blocks until a message arrives"},
+	// Found by the explorer (harness/explore), checked against netconn.go and close.go.
+	{Case: "explore.stream.no-cause", Reason: ctxCanceled + " (as deadline.read.past-unblocks-blocked): the call fails with context.Canceled, which is no deadline error"},
+	{Case: "explore.closed.read-class", Reason: closeCanceled + " (as closed.read.close-unblocks-is-errclosed)"},
+	{Case: "explore.conn.ctl-returns", Reason: closeHandshake + "; with a Write blocked (the peer not reading) the close frame waits for the write lock first (close.go writeClose, writeControl)"},
+	{Case: "explore.closed.write-class", Reason: closeCanceled + " (as closed.write.after-close-is-errclosed)"},
 }
