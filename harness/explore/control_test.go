@@ -2,6 +2,7 @@ package explore
 
 import (
 	"context"
+	"net"
 	"os"
 	"strconv"
 	"testing"
@@ -68,3 +69,23 @@ func TestControlTCP6(t *testing.T) {
 func TestControlUnix(t *testing.T) { t.Parallel(); runControl(t, unixSubject) }
 func TestControlUDP(t *testing.T)  { t.Parallel(); runControl(t, udpSubject) }
 func TestControlPipe(t *testing.T) { t.Parallel(); runControl(t, pipeSubject) }
+
+// TestMinSequences: a subject whose every sequence is slow still runs
+// MinSequences sequences, past its budget (at most four times it); without
+// MinSequences the budget alone ends it.
+func TestMinSequences(t *testing.T) {
+	t.Parallel()
+	slow := pipeSubject
+	slow.NewPair = func(ctx context.Context) (net.Conn, net.Conn, func(), error) {
+		time.Sleep(40 * time.Millisecond) // a transport slow to set up, not synchronisation
+		return pipePair(ctx)
+	}
+	o := Options{Seed: 1, Budget: 100 * time.Millisecond, Workers: 1, MaxSteps: 2}
+	if rep := Explore(context.Background(), slow, o); rep.Sequences >= 5 {
+		t.Fatalf("without MinSequences: %d sequences in a %v budget of 40 ms sequences, want fewer than 5", rep.Sequences, o.Budget)
+	}
+	o.MinSequences = 5
+	if rep := Explore(context.Background(), slow, o); rep.Sequences < 5 || len(rep.Findings) > 0 {
+		t.Fatalf("with MinSequences 5: %d sequences, findings %v", rep.Sequences, rep.Findings)
+	}
+}

@@ -48,7 +48,8 @@ func Explore(ctx context.Context, s Subject, o Options) Report {
 	claim := func() (int, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if stopped || ctx.Err() != nil || (o.Sequences > 0 && next >= o.Sequences) || (o.Budget > 0 && used() >= o.Budget) {
+		over := o.Budget > 0 && used() >= o.Budget && (next >= o.MinSequences || used() >= 4*o.Budget)
+		if stopped || ctx.Err() != nil || (o.Sequences > 0 && next >= o.Sequences) || over {
 			return 0, false
 		}
 		next++
