@@ -108,6 +108,7 @@ var streamCases = []streamCase{
 	{"eof with data: allowed by the contract", StreamSpec{Transport: Plain, Ends: tcp.Ends, ContractOnly: true}, []tstep{
 		wr(A, "abc"), closeWrite(A), rd(B, 8).got("abc", EOF), rd(B, 8).got("", EOF)}},
 	{"zero nil: nothing queued", tcp, []tstep{rd(B, 8).status(Blocked).got("").want("read.zero-nil")}},
+	{"read after close: bytes written after the close are no read.prefix violation", tcp, []tstep{closeEnd(B), wr(A, "abc").gotN(3), rd(B, 8).status(Released).got("abc").want("closed.read-fails")}},
 	{"read after close: nil", tcp, []tstep{closeEnd(B), rd(B, 8).status(Released).got("").want("closed.read-fails")}},
 	{"read after close: queued data", tcp, []tstep{wr(A, "x"), closeEnd(B), rd(B, 8).got("x").want("closed.read-fails")}},
 	{"read after close: eof", tcp, []tstep{closeEnd(B), rd(B, 8).got("", EOF).want("closed.read-class")}},

@@ -25,6 +25,8 @@ var common = []harness.Known{
 	{Case: "explore.closed.unblocks", Reason: noConcur + " (as closed.write.close-unblocks)"},
 	{Case: "explore.closed.write-class", Reason: closedErr + " (as closed.write.after-close-is-errclosed)"},
 	{Case: "explore.closed.ctl-class", Reason: setAfter + " (as closed.setdeadline.after-close)"},
+	{Case: "explore.closed.close-twice", Reason: idempotent + " (as closed.close.twice)"},
+	{Case: "explore.read.eof-with-data", Reason: dataEOF + " (as eof.read.no-data-with-eof)"},
 }
 
 // Close closes the write side only (see harness.CloseHalf).

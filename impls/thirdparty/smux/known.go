@@ -91,4 +91,6 @@ var known = []harness.Known{
 	{Case: "explore.deadline.unblocks", Reason: "AcceptStream reads the accept deadline once, when it starts (session.go: the timer is made before the select), so a deadline set while an Accept is blocked does not release it"},
 	{Case: "explore.closed.write-fails", Reason: "writeV1 and writeV2 return 0, nil for an empty buffer before checking whether the stream is closed (stream.go: \"check empty input\"), so a Write of nothing after Close succeeds"},
 	{Case: "explore.closed.close-nil", Reason: "the session is the listener: once Session.Close tore down the session's conn, a stream's first Close fails with the error of sending its FIN frame on it (stream.go Close → writeFrame: EPIPE or io.ErrClosedPipe) instead of returning nil"},
+	{Case: "explore.listener.close-keeps-conns", Reason: "the session is the listener: Session.Close closes every stream it carries (sessionClose), accepted ones included (as listener.accept.conn-survives-close)"},
+	{Case: "explore.write.peer-closed", Reason: writeVoid + " (as eof.write.after-peer-close-fails)"},
 }

@@ -57,4 +57,6 @@ var known = []harness.Known{
 	{Case: "explore.closed.read-class", Reason: closeCanceled + " (as closed.read.close-unblocks-is-errclosed)"},
 	{Case: "explore.conn.ctl-returns", Reason: closeHandshake + "; with a Write blocked (the peer not reading) the close frame waits for the write lock first (close.go writeClose, writeControl)"},
 	{Case: "explore.closed.write-class", Reason: closeCanceled + " (as closed.write.after-close-is-errclosed)"},
+	{Case: "explore.deadline.exceeded", Reason: ctxDeadline + " (as deadline.read.past); and SetWriteDeadline/SetReadDeadline with a past time arm a timer of 1 ns (netconn.go: dur <= 0 → 1) whose callback sets the expired flag later, so a call right after the deadline was set in the past can still succeed"},
+	{Case: "explore.closed.ctl-class", Reason: "SetDeadline only resets timers and never fails, even after Close (as closed.setdeadline.after-close)"},
 }
