@@ -3,7 +3,9 @@ package explore
 import (
 	"context"
 	"fmt"
+	"github.com/netconform/netconform/harness/explore/model"
 	"go/parser"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -201,5 +203,23 @@ func TestKnownHangWaitsBriefly(t *testing.T) {
 	v = ReplayWith(context.Background(), b.subject(p), ops, o)
 	if took := time.Since(start); v.Outcome != Fail || v.Rule.ID != "closed.unblocks" || took < watchdog {
 		t.Errorf("not declared: %s %s %s in %v, want fail closed.unblocks after the %v watchdog\n%s", v.Outcome, v.Rule.ID, v.Message, took, watchdog, Transcript(v.Ops))
+	}
+}
+
+// TestCallFrames: the goroutine of a call the explorer left blocked has
+// CallFrames' function at its root, which is what leak checks look for.
+func TestCallFrames(t *testing.T) {
+	t.Parallel()
+	r := newRun(context.Background(), &Subject{}, &Options{}, true)
+	release := make(chan struct{})
+	done := r.launch("blocked", func() model.Result { <-release; return model.Result{} })
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	close(release)
+	<-done
+	for _, fn := range CallFrames() {
+		if !strings.Contains(stacks, "\n"+fn+"(") && !strings.Contains(stacks, "\n"+fn+"()") {
+			t.Errorf("no goroutine has %s in its stack", fn)
+		}
 	}
 }

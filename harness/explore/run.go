@@ -3,6 +3,7 @@ package explore
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -468,4 +469,13 @@ type methoder interface {
 	// missing says which method op's endpoint lacks ("*tls.Conn has no
 	// CloseRead() error"), or "".
 	missing(op Op) string
+}
+
+// CallFrames returns the function at the root of the goroutines the
+// explorer starts to make an implementation's calls (launch). Once an
+// exploration ended, such a goroutine is a call it left hung and already
+// named (Report.Hung); leak checks count it apart, as the harness's own
+// abandoned calls (runner.IgnoreAbandonedCalls).
+func CallFrames() []string {
+	return []string{reflect.TypeFor[run]().PkgPath() + ".(*run).launch.func1"}
 }

@@ -60,4 +60,5 @@ var known = []harness.Known{
 	{Case: "explore.halfclose.write-epipe", Reason: "Write after CloseWrite returns io.EOF (channel.go WriteExtended: sentEOF), not EPIPE (as halfclose.write.after-closewrite-is-epipe)"},
 	{Case: "explore.write.peer-closed", Reason: "a Write to a channel the peer closed fails with io.EOF (the remote window is closed: common.go window.reserve), not EPIPE or ECONNRESET"},
 	{Case: "explore.closed.ctl-class", Reason: "CloseWrite on a closed channel returns io.EOF, not net.ErrClosed (as halfclose.closewrite.after-close)"},
+	{Case: "explore.closed.write-fails", Reason: "WriteExtended checks only sentEOF (set by CloseWrite, not by Close) before its loop over the data (channel.go WriteExtended), so a Write of an empty buffer after Close returns 0, nil"},
 }
