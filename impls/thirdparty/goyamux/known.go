@@ -67,4 +67,5 @@ var known = []harness.Known{
 	{Case: "explore.closed.write-fails", Reason: "Stream.Write loops while the buffer has bytes left (stream.go Write), so a Write of an empty buffer returns 0, nil without looking at the stream's state, even after Close"},
 	{Case: "explore.closed.close-nil", Reason: "the session is the listener: once Session.Close tore the session down, a stream's first Close fails with the session's error (io.EOF from the conn underneath) instead of returning nil"},
 	{Case: "explore.write.peer-closed", Reason: writeVoid + " (as eof.write.after-peer-close-fails)"},
+	{Case: "explore.halfclose.write-fails", Reason: "Stream.Write loops while total < len(b) (stream.go Write), so a Write of an empty buffer returns 0, nil without looking at the stream's state, even after CloseWrite"},
 }
