@@ -39,6 +39,10 @@ var knownV1 = []harness.Known{
 // knownV2 are the divergences of protocol version 2 only.
 var knownV2 = []harness.Known{
 	{Case: "closed.write.close-unblocks-is-errclosed", Reason: pipeErr},
+	// Found by the explorer (harness/explore), checked against stream.go.
+	{Case: "explore.halfclose.write-fails", Reason: "writeV2 returns 0, nil for an empty buffer before checking whether the write side is closed (stream.go: \"check empty input\"), so a Write of nothing after CloseWrite succeeds"},
+	{Case: "explore.stream.no-cause", Reason: halfBoth},
+	{Case: "explore.read.eof-sticky", Reason: halfBoth},
 }
 
 // The server session seen as a listener (session.go).
@@ -94,3 +98,7 @@ var known = []harness.Known{
 	{Case: "explore.listener.close-keeps-conns", Reason: "the session is the listener: Session.Close closes every stream it carries (sessionClose), accepted ones included (as listener.accept.conn-survives-close)"},
 	{Case: "explore.write.peer-closed", Reason: writeVoid + " (as eof.write.after-peer-close-fails)"},
 }
+
+// halfBoth was found by the explorer: CloseWrite on both ends, read to
+// EOF, read again.
+const halfBoth = "once both ends sent FIN, tryHalfCloseCleanup closes s.die and removes the stream (stream.go), and waitRead selects on chFinEvent and s.die together, so a Read (or io.Copy through WriteTo) after io.EOF returns io.ErrClosedPipe whenever select picks s.die: EOF is not sticky, and the stream fails with no cause of its own"

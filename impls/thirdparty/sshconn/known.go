@@ -62,4 +62,5 @@ var known = []harness.Known{
 	{Case: "explore.closed.ctl-class", Reason: "CloseWrite on a closed channel returns io.EOF, not net.ErrClosed (as halfclose.closewrite.after-close)"},
 	{Case: "explore.closed.write-fails", Reason: "WriteExtended checks only sentEOF (set by CloseWrite, not by Close) before its loop over the data (channel.go WriteExtended), so a Write of an empty buffer after Close returns 0, nil"},
 	{Case: "explore.closed.close-nil", Reason: "when the peer's CHANNEL_CLOSE arrives the mux answers it at once with its own (channel.go handlePacket, case msgChannelClose: ch.sendMessage(channelCloseMsg)), which sets sentClose, so the user's first Close then fails with io.EOF (writePacket: if ch.sentClose { return io.EOF }); whether the peer's close arrived before Close is a race", Intermittent: true},
+	{Case: "explore.closed.close-twice", Reason: "a second Close returns io.EOF (writePacket: sentClose), not net.ErrClosed (as closed.close.twice)"},
 }
