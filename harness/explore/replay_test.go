@@ -3,13 +3,14 @@ package explore
 import (
 	"context"
 	"fmt"
-	"github.com/netconform/netconform/harness/explore/model"
 	"go/parser"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netconform/netconform/harness/explore/model"
 )
 
 func op(k Kind, end string) Op { return Op{Kind: k, End: end} }

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"fmt"
-	"github.com/netconform/netconform/harness/explore"
 	"reflect"
 	"regexp"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/explore"
 	"github.com/netconform/netconform/harness/internal/engine"
 	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/harness/script"

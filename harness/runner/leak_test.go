@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"github.com/netconform/netconform/harness/explore"
 	"runtime"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/netconform/netconform/harness/explore"
 	"github.com/netconform/netconform/harness/internal/engine"
 	"github.com/netconform/netconform/harness/script"
 )
