@@ -94,6 +94,10 @@ func TestIsolatedChild(t *testing.T) {
 func TestEveryMutantIsCaught(t *testing.T) {
 	skipInChild(t)
 	m := matrix()
+	unforeseen := map[string]bool{}
+	for _, mu := range mutants.Unforeseen() {
+		unforeseen[mu.Impl.Name] = true
+	}
 	for _, mu := range mutants.All() {
 		var killers []string
 		for id, v := range m[mu.Impl.Name] {
@@ -102,10 +106,16 @@ func TestEveryMutantIsCaught(t *testing.T) {
 			}
 		}
 		if len(killers) == 0 {
-			// Caught by the explorer alone, or not at all.
-			if e := explorerVerdicts()[mu.Impl.Name]; e.caught() {
+			e := explorerVerdicts()[mu.Impl.Name]
+			switch {
+			case e.caught():
 				t.Logf("%-34s passes every case; caught by the explorer: %s", mu.Impl.Name, strings.Join(e.rules, " "))
-			} else {
+			case unforeseen[mu.Impl.Name]:
+				// Written to measure what neither was designed around:
+				// their catch rates are figures (TestExplorerAlone and
+				// this log), not a bar every run must meet.
+				t.Logf("%-34s passes every case and escaped the explorer this run (%d sequences)", mu.Impl.Name, e.sequences)
+			default:
 				t.Errorf("%s (%s) passes every case and the explorer (%d sequences, setup %q)", mu.Impl.Name, mu.Bug, e.sequences, e.setup)
 			}
 			continue
