@@ -43,6 +43,7 @@ var knownV2 = []harness.Known{
 	{Case: "explore.halfclose.write-fails", Reason: "writeV2 returns 0, nil for an empty buffer before checking whether the write side is closed (stream.go: \"check empty input\"), so a Write of nothing after CloseWrite succeeds"},
 	{Case: "explore.stream.no-cause", Reason: halfBoth},
 	{Case: "explore.read.eof-sticky", Reason: halfBoth},
+	{Case: "explore.read.eof-after-fin", Reason: "data loss: once both ends sent FIN (the peer's FIN received, then this end's CloseWrite), tryHalfCloseCleanup closes s.die and calls Session.streamClosed, whose recycleTokens pops and frees every buffered, unread byte (session.go streamClosed, stream.go recycleTokens); the next Read finds the ring empty and s.die closed and returns io.EOF (tryReadV2), so bytes the peer wrote before its FIN are never read"},
 }
 
 // The server session seen as a listener (session.go).
