@@ -64,6 +64,7 @@ var knownTCP = []harness.Known{
 	{Case: "explore.write.peer-closed", Reason: tcpipErr + " (as eof.write.first-after-peer-abort)"},
 	{Case: "explore.closed.ctl-class", Reason: "CloseWrite " + noState + " (as halfclose.closewrite.after-close)"},
 	{Case: "explore.conn.addrs", Reason: "TCPConn.RemoteAddr asks the endpoint each time and returns nil once GetRemoteAddress fails, which it does when the peer's close moved the endpoint out of the connected state (gonet.go RemoteAddr), so RemoteAddr of a conn whose peer closed can become nil; whether the FIN was processed first is a race", Intermittent: true},
+	{Case: "explore.closed.read-fails", Reason: "a closed endpoint stays readable while it holds unread data (transport/tcp/endpoint.go checkReadLocked: \"The endpoint can be read if it's connected, or if it's already closed but has some pending unread data\"), so a Read after the conn's own Close returns queued bytes instead of an error"},
 }
 
 var knownUDP = []harness.Known{
