@@ -123,14 +123,15 @@ func explorationOptions(rn *runner.Runner, im *harness.Impl, x explore.Explorati
 		seed = h.Sum64()>>1 | 1
 	}
 	return explore.Options{
-		Budget:      budget,
-		Seed:        seed,
-		Timescale:   rn.Timescale,
-		Tolerance:   script.Tolerance,
-		Watchdog:    time.Duration(float64(3*time.Second) * rn.Watchdog),
-		ShrinkTime:  10 * time.Second,
-		MaxFindings: 5,
-		Known:       x.Known,
+		Budget:       budget,
+		MinSequences: minSequences(budget),
+		Seed:         seed,
+		Timescale:    rn.Timescale,
+		Tolerance:    script.Tolerance,
+		Watchdog:     time.Duration(float64(3*time.Second) * rn.Watchdog),
+		ShrinkTime:   10 * time.Second,
+		MaxFindings:  5,
+		Known:        x.Known,
 	}
 }
 

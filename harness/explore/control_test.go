@@ -2,8 +2,12 @@ package explore
 
 import (
 	"context"
+	"net"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -68,3 +72,63 @@ func TestControlTCP6(t *testing.T) {
 func TestControlUnix(t *testing.T) { t.Parallel(); runControl(t, unixSubject) }
 func TestControlUDP(t *testing.T)  { t.Parallel(); runControl(t, udpSubject) }
 func TestControlPipe(t *testing.T) { t.Parallel(); runControl(t, pipeSubject) }
+
+// TestMinSequences: a subject whose every sequence is slow still runs
+// MinSequences sequences, past its budget (at most four times it); without
+// MinSequences the budget alone ends it.
+func TestMinSequences(t *testing.T) {
+	t.Parallel()
+	slow := pipeSubject
+	slow.NewPair = func(ctx context.Context) (net.Conn, net.Conn, func(), error) {
+		time.Sleep(40 * time.Millisecond) // a transport slow to set up, not synchronisation
+		return pipePair(ctx)
+	}
+	o := Options{Seed: 1, Budget: 100 * time.Millisecond, Workers: 1, MaxSteps: 2}
+	if rep := Explore(context.Background(), slow, o); rep.Sequences >= 5 {
+		t.Fatalf("without MinSequences: %d sequences in a %v budget of 40 ms sequences, want fewer than 5", rep.Sequences, o.Budget)
+	}
+	o.MinSequences = 5
+	if rep := Explore(context.Background(), slow, o); rep.Sequences < 5 || len(rep.Findings) > 0 {
+		t.Fatalf("with MinSequences 5: %d sequences, findings %v", rep.Sequences, rep.Findings)
+	}
+}
+
+// closeHangsOnce: the first Close of the exploration blocks until the
+// pair is closed again (the teardown's Close), as a call held up by load
+// would; every later Close returns at once.
+type closeHangsOnce struct {
+	net.Conn
+	armed   *atomic.Bool
+	release chan struct{}
+	once    *sync.Once
+}
+
+func (c closeHangsOnce) Close() error {
+	if c.armed.CompareAndSwap(true, false) {
+		<-c.release
+	} else {
+		c.once.Do(func() { close(c.release) })
+	}
+	return c.Conn.Close()
+}
+
+// TestUnconfirmedHang: a call that hung once, in a sequence that returns
+// when run again, makes the exploration inconclusive, never a finding.
+func TestUnconfirmedHang(t *testing.T) {
+	t.Parallel()
+	var armed atomic.Bool
+	armed.Store(true)
+	s := pipeSubject
+	s.NewPair = func(ctx context.Context) (net.Conn, net.Conn, func(), error) {
+		a, b := net.Pipe()
+		rel, once := make(chan struct{}), &sync.Once{}
+		return closeHangsOnce{a, &armed, rel, once}, closeHangsOnce{b, &armed, rel, once}, nil, nil
+	}
+	rep := Explore(context.Background(), s, Options{Seed: 1, Sequences: 40, Workers: 1, Watchdog: 300 * time.Millisecond})
+	if armed.Load() {
+		t.Skip("no sequence closed a conn before its teardown")
+	}
+	if len(rep.Findings) > 0 || rep.Inconclusive == 0 || !strings.Contains(strings.Join(rep.Hung, "\n"), "unconfirmed hang") {
+		t.Fatalf("findings %v, %d inconclusive, hung %q: want no finding and an unconfirmed hang, inconclusive", rep.Findings, rep.Inconclusive, rep.Hung)
+	}
+}

@@ -48,7 +48,8 @@ func Explore(ctx context.Context, s Subject, o Options) Report {
 	claim := func() (int, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if stopped || ctx.Err() != nil || (o.Sequences > 0 && next >= o.Sequences) || (o.Budget > 0 && used() >= o.Budget) {
+		over := o.Budget > 0 && used() >= o.Budget && (next >= o.MinSequences || used() >= 4*o.Budget)
+		if stopped || ctx.Err() != nil || (o.Sequences > 0 && next >= o.Sequences) || over {
 			return 0, false
 		}
 		next++
@@ -125,9 +126,24 @@ func Explore(ctx context.Context, s Subject, o Options) Report {
 	}
 	slices.SortFunc(failed, func(a, b result) int { return a.i - b.i })
 	for _, res := range failed[:min(len(failed), o.MaxFindings)] {
-		rep.Findings = append(rep.Findings, finding(ctx, &s, &o, res.kind, res.seed, res.i+1, res.v))
+		f := finding(ctx, &s, &o, res.kind, res.seed, res.i+1, res.v)
+		if f.hang() && f.Replayed != Fail {
+			// A call that did not return within its watchdog, in a
+			// sequence that returns when run again: the load, not the
+			// subject, may have held it. Inconclusive, never a finding
+			// (as a late deadline) — and named, never dropped.
+			rep.Inconclusive++
+			rep.Hung = append(rep.Hung, fmt.Sprintf("sequence %#x: unconfirmed hang (%s; replayed as %s): inconclusive", f.Seed, f.Message, f.Replayed))
+			continue
+		}
+		rep.Findings = append(rep.Findings, f)
 	}
 	return rep
+}
+
+// hang reports whether the finding is a call that did not return.
+func (f *Finding) hang() bool {
+	return f.Step >= 0 && f.Step < len(f.Ops) && f.Ops[f.Step].Got != nil && f.Ops[f.Step].Got.Hung
 }
 
 // finding shrinks a failing sequence, replays the shrunk op list and

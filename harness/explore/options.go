@@ -11,6 +11,12 @@ type Options struct {
 	// Shrinking a finding is not counted against either.
 	Budget    time.Duration
 	Sequences int
+	// MinSequences stretches the budget for a slow subject: sequences go
+	// on being started past Budget until this many were, for at most four
+	// times the budget, so that a verdict that needs a number of sequences
+	// (suite's clean row) does not fail for want of them where each takes
+	// long (a transport whose setup or teardown is slow under load).
+	MinSequences int
 	// Seed makes the run reproducible: sequence i runs from a seed derived
 	// from Seed and i. Zero picks one from the clock.
 	Seed uint64

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"go/parser"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netconform/netconform/harness/explore/model"
 )
 
 func op(k Kind, end string) Op { return Op{Kind: k, End: end} }
@@ -167,6 +170,57 @@ func TestGoCase(t *testing.T) {
 		`h.Close("iut")`, `h.Read("iut", 8).Err(h.Closed)`} {
 		if !strings.Contains(src, want) {
 			t.Errorf("the case lacks %s:\n%s", want, src)
+		}
+	}
+}
+
+// TestKnownHangWaitsBriefly: a call the model requires to return only by a
+// rule the subject declares broken is waited for the tolerance, not the
+// watchdog, and its hang is a known divergence; any other rule still gets
+// the watchdog and is a finding.
+func TestKnownHangWaitsBriefly(t *testing.T) {
+	t.Parallel()
+	p, err := newPairer("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	var b bug
+	for _, x := range bugs {
+		if x.name == "close-keeps-read-blocked" {
+			b = x
+		}
+	}
+	ops := bugLists[b.name].ops
+	const watchdog = 3 * time.Second
+	o := Options{Watchdog: watchdog, Known: map[string]bool{"closed.unblocks": true}}
+	start := time.Now()
+	v := ReplayWith(context.Background(), b.subject(p), ops, o)
+	if took := time.Since(start); v.Outcome != Known || took >= watchdog {
+		t.Errorf("declared: %s %s in %v, want known before the %v watchdog\n%s", v.Outcome, v.Message, took, watchdog, Transcript(v.Ops))
+	}
+	o.Known = map[string]bool{"closed.read-class": true}
+	start = time.Now()
+	v = ReplayWith(context.Background(), b.subject(p), ops, o)
+	if took := time.Since(start); v.Outcome != Fail || v.Rule.ID != "closed.unblocks" || took < watchdog {
+		t.Errorf("not declared: %s %s %s in %v, want fail closed.unblocks after the %v watchdog\n%s", v.Outcome, v.Rule.ID, v.Message, took, watchdog, Transcript(v.Ops))
+	}
+}
+
+// TestCallFrames: the goroutine of a call the explorer left blocked has
+// CallFrames' function at its root, which is what leak checks look for.
+func TestCallFrames(t *testing.T) {
+	t.Parallel()
+	r := newRun(context.Background(), &Subject{}, &Options{}, true)
+	release := make(chan struct{})
+	done := r.launch("blocked", func() model.Result { <-release; return model.Result{} })
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	close(release)
+	<-done
+	for _, fn := range CallFrames() {
+		if !strings.Contains(stacks, "\n"+fn+"(") && !strings.Contains(stacks, "\n"+fn+"()") {
+			t.Errorf("no goroutine has %s in its stack", fn)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package explore
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -109,11 +110,25 @@ func (r *run) wait(ch chan model.Result, by time.Time) (model.Result, bool) {
 }
 
 // dueBy is when a call with status st, waited for from now, counts as hung.
+// A call that must return only by a rule the subject declares it breaks
+// (Options.Known) is given the tolerance, not the watchdog: its hang is no
+// finding, so waiting the watchdog out would only spend the budget (a
+// listener without an accept queue would hang every Dial for seconds).
 func (r *run) dueBy(st model.Status, now time.Time) time.Time {
-	if st.At.After(now) {
-		return st.At.Add(r.o.watchdog())
+	wait := r.o.watchdog()
+	if r.shortWait(st) {
+		wait = min(wait, r.o.tolerance()+r.o.settle())
 	}
-	return now.Add(r.o.watchdog())
+	if st.At.After(now) {
+		return st.At.Add(wait)
+	}
+	return now.Add(wait)
+}
+
+// shortWait reports whether a call of status st is waited for briefly:
+// only a rule the subject declares broken requires it to return.
+func (r *run) shortWait(st model.Status) bool {
+	return st.Block == model.Released && st.Because.ID != "" && r.o.Known[st.Because.ID]
 }
 
 // blockedNow: the call must not have returned yet — nothing releases it,
@@ -164,7 +179,7 @@ func (r *run) do(op Op) {
 	ch := r.launch(op.String(), call)
 	res, ok := r.wait(ch, r.dueBy(st, now))
 	if !ok {
-		r.hung(i, id, op.String())
+		r.hung(i, id, op.String(), r.shortWait(st))
 		return
 	}
 	r.check(i, id, op, res, op.String(), res.Start)
@@ -227,7 +242,7 @@ func (r *run) await(b *bg) {
 	res, ok := r.wait(b.ch, r.dueBy(st, now))
 	if !ok {
 		r.drop(b)
-		r.hung(i, b.id, "await "+b.name+": "+b.op.String())
+		r.hung(i, b.id, "await "+b.name+": "+b.op.String(), r.shortWait(st))
 		return
 	}
 	r.finishBg(i, b, res, "await "+b.name+": "+b.op.String())
@@ -276,12 +291,18 @@ func (r *run) check(i, id int, op Op, res model.Result, desc string, since time.
 }
 
 // hung: call id did not return within its watchdog. A finding when the
-// model required it to return.
-func (r *run) hung(i, id int, desc string) {
+// model required it to return. short says it was waited for only briefly
+// (dueBy): a rule not declared broken then makes it inconclusive, never a
+// finding.
+func (r *run) hung(i, id int, desc string, short bool) {
 	r.ops[i].Got = &Got{Hung: true}
 	v := r.w.finish(id, model.Result{Hung: true, End: time.Now()})
 	if v == nil {
 		r.inconclusive(i, desc+" did not return, and the model does not require it to")
+		return
+	}
+	if short && !r.o.Known[v.Rule.ID] {
+		r.inconclusive(i, desc+" did not return within the short wait of a rule declared broken, and the model now requires it by "+v.Rule.ID)
 		return
 	}
 	r.fail(i, desc, v)
@@ -448,4 +469,13 @@ type methoder interface {
 	// missing says which method op's endpoint lacks ("*tls.Conn has no
 	// CloseRead() error"), or "".
 	missing(op Op) string
+}
+
+// CallFrames returns the function at the root of the goroutines the
+// explorer starts to make an implementation's calls (launch). Once an
+// exploration ended, such a goroutine is a call it left hung and already
+// named (Report.Hung); leak checks count it apart, as the harness's own
+// abandoned calls (runner.IgnoreAbandonedCalls).
+func CallFrames() []string {
+	return []string{reflect.TypeFor[run]().PkgPath() + ".(*run).launch.func1"}
 }

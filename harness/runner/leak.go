@@ -10,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/explore"
 	"github.com/netconform/netconform/harness/internal/engine"
 	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/harness/script"
@@ -136,8 +137,10 @@ func (w *LeakWatch) Goroutines() (findings []result.Finding, evidence string) {
 // Once every case has ended, such a goroutine is a call its case abandoned
 // and already reported as blocked; leak checks count these apart from the
 // goroutines the implementation itself left behind.
+// The explorer's calls are among them (explore.CallFrames): a call an
+// exploration left hung was named in its clean row.
 func CallFrames() []string {
-	return engine.CallFrames(reflect.TypeFor[script.X]().PkgPath() + ".(*X).Go.func1")
+	return append(engine.CallFrames(reflect.TypeFor[script.X]().PkgPath()+".(*X).Go.func1"), explore.CallFrames()...)
 }
 
 // IgnoreAbandonedCalls returns goleak options that ignore the goroutines

@@ -31,6 +31,43 @@ type explored struct {
 
 func (e explored) caught() bool { return len(e.rules) > 0 }
 
+// explorerVerdicts explores, once per process, each mutant that passes
+// every hand-written case (the kill matrix and the nettest comparison
+// count what the explorer catches of them: netconform is both): 20 s
+// without shrinking, as TestExplorerAlone, from seed 1, then seeds 2 and 3
+// while it finds nothing (a timing bug may need its moment: the run that
+// missed read-deadline-per-call at seed 1 ran 2775 sequences).
+var explorerVerdicts = sync.OnceValue(func() map[string]explored {
+	m := matrix()
+	out := map[string]explored{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, x := range mutants.All() {
+		killed := false
+		for _, v := range m[x.Impl.Name] {
+			killed = killed || v.killed
+		}
+		if killed {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var e explored
+			for seed := uint64(1); seed <= 3 && !e.caught(); seed++ {
+				n := e.sequences
+				e, _ = exploreMutant(context.Background(), x, 20*time.Second, seed, true)
+				e.sequences += n
+			}
+			mu.Lock()
+			out[x.Impl.Name] = e
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+})
+
 // exploreMutant explores m in every role, with budget split between them.
 func exploreMutant(ctx context.Context, m mutants.Mutant, budget time.Duration, seed uint64, noShrink bool) (explored, []explore.Finding) {
 	var e explored

@@ -338,7 +338,8 @@ func (m *Listen) finish(k *lcall, r Result) *Violation {
 		case k.lnClosed && cls != m.spec.ClosedClass:
 			v = fail(RuleCtlAfterCloseClass)
 		case !k.lnClosed && cls != None:
-			v = fail(RuleSetDeadlineNil)
+			// A SetDeadline that failed on an open listener set nothing.
+			return fail(RuleSetDeadlineNil)
 		}
 		dl := k.Deadline
 		dl.Since = r.Start

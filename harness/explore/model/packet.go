@@ -506,7 +506,8 @@ func (m *Packet) finishSetDeadline(k *pcall, r Result) *Violation {
 	case k.closed && cls != m.spec.ClosedClass:
 		v = violation(RuleCtlAfterCloseClass, cls, expectErr(m.spec.ClosedClass))
 	case !k.closed && cls != None:
-		v = violation(RuleSetDeadlineNil, cls, expectN(-1))
+		// A SetDeadline that failed on an open socket set nothing.
+		return violation(RuleSetDeadlineNil, cls, expectN(-1))
 	}
 	dl := k.Deadline
 	dl.Since = r.Start

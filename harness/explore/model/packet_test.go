@@ -78,6 +78,7 @@ var packetCases = []struct {
 	{"no cause", udp, []tstep{recvFrom(0, 64).got("", Reset).want("stream.no-cause")}},
 	{"ctl returns", udp, []tstep{pclose(0).hangs().want("conn.ctl-returns")}},
 	{"setdeadline nil", udp, []tstep{psetDL(0, past).gotN(0, Other).want("deadline.set-nil")}},
+	{"setdeadline that failed sets nothing", udp, []tstep{psetDL(0, past).gotN(0, Other).want("deadline.set-nil"), recvFrom(0, 64).bgr().status(Blocked)}},
 	{"close nil", udp, []tstep{pclose(0).gotN(0, Other).want("closed.close-nil")}},
 	{"close twice", udp, []tstep{pclose(0), pclose(0).gotN(0, Closed), pclose(1), pclose(1).want("closed.close-twice")}},
 	{"setdeadline after close", udp, []tstep{pclose(0), psetDL(0, past).gotN(0, Closed), pclose(1), tstep{pcall: PacketCall{Op: OpSetDeadline, Sock: 1, Which: ReadDeadline}}.want("closed.ctl-class")}},

@@ -108,6 +108,7 @@ var streamCases = []streamCase{
 	{"eof with data: allowed by the contract", StreamSpec{Transport: Plain, Ends: tcp.Ends, ContractOnly: true}, []tstep{
 		wr(A, "abc"), closeWrite(A), rd(B, 8).got("abc", EOF), rd(B, 8).got("", EOF)}},
 	{"zero nil: nothing queued", tcp, []tstep{rd(B, 8).status(Blocked).got("").want("read.zero-nil")}},
+	{"read after close: bytes written after the close are no read.prefix violation", tcp, []tstep{closeEnd(B), wr(A, "abc").gotN(3), rd(B, 8).status(Released).got("abc").want("closed.read-fails")}},
 	{"read after close: nil", tcp, []tstep{closeEnd(B), rd(B, 8).status(Released).got("").want("closed.read-fails")}},
 	{"read after close: queued data", tcp, []tstep{wr(A, "x"), closeEnd(B), rd(B, 8).got("x").want("closed.read-fails")}},
 	{"read after close: eof", tcp, []tstep{closeEnd(B), rd(B, 8).got("", EOF).want("closed.read-class")}},
@@ -119,6 +120,8 @@ var streamCases = []streamCase{
 	{"write in flight at close: no cause but the close", tcp, []tstep{
 		wr(A, strings.Repeat("x", 1<<20)).bgr(), closeEnd(A), await(1).gotN(200<<10, BrokenPipe).want("closed.write-class")}},
 	{"write after close: class", tcp, []tstep{closeEnd(A), wr(A, "x").gotN(0, BrokenPipe).want("closed.write-class")}},
+	{"close unblocks: io.Copy's nil is a Read's io.EOF, an error of the wrong class", tcp, []tstep{copyOut(B).bgr().status(Blocked), closeEnd(B), await(1).status(Released).got("").want("closed.read-class")}},
+	{"read after close: io.Copy's nil is a Read's io.EOF, an error of the wrong class", tcp, []tstep{closeEnd(B), copyOut(B).status(Released).got("").want("closed.read-class")}},
 	{"close unblocks: hang", tcp, []tstep{rd(B, 8).bgr().status(Blocked), closeEnd(B), await(1).status(Released).hangs().want("closed.unblocks")}},
 	{"close unblocks: 0, nil", tcp, []tstep{rd(B, 8).bgr(), closeEnd(B), await(1).got("").want("closed.unblocks")}},
 	{"close unblocks: closed", tcp, []tstep{rd(B, 8).bgr(), closeEnd(B), await(1).got("", Closed)}},
@@ -173,6 +176,8 @@ var streamCases = []streamCase{
 	{"deadline unblocks: hang", tcp, []tstep{rd(B, 8).bgr().status(Blocked), setDL(B, ReadDeadline, past), await(1).status(Released).hangs().want("deadline.unblocks")}},
 	{"deadline unblocks: a cleared deadline does not", tcp, []tstep{rd(B, 8).bgr(), setDL(B, ReadDeadline, time.Time{}), await(1).status(Blocked).got("", Deadline).want("stream.no-cause")}},
 	{"setdeadline returns nil", tcp, []tstep{setDL(A, BothDeadlines, past).gotN(0, Other).want("deadline.set-nil")}},
+	{"setdeadline that failed sets nothing", tcp, []tstep{setDL(B, ReadDeadline, past).gotN(0, Other).want("deadline.set-nil"),
+		rd(B, 8).bgr().status(Blocked), wr(A, "abc"), await(2).status(Released).got("abc")}},
 	{"write short without error", tcp, []tstep{wr(A, "abc").gotN(2).want("write.short")}},
 	{"write longer than its buffer", tcp, []tstep{wr(A, "abc").gotN(4).want("write.short")}},
 	{"write accepted: the peer read more than it reported", pipe, []tstep{

@@ -64,7 +64,9 @@ func (m *Stream) finishHalfClose(k *call, r Result) *Violation {
 
 // finishSetDeadline: SetDeadline returns nil on an open conn and the
 // closed class on a closed one (convention); the deadline applies to
-// later calls and to calls blocked now.
+// later calls and to calls blocked now. A SetDeadline that failed on an
+// open conn set nothing (an implementation without deadlines says so with
+// an error): the deadlines stay as they were.
 func (m *Stream) finishSetDeadline(k *call, r Result) *Violation {
 	x := k.End
 	e := &m.end[x]
@@ -76,7 +78,7 @@ func (m *Stream) finishSetDeadline(k *call, r Result) *Violation {
 			v = violation(RuleCtlAfterCloseClass, cls, expectErr(m.closedClass(x)))
 		}
 	case !k.was.closed && cls != None && !(m.spec.Transport == Pipe && m.fullyClosed(x.Other())):
-		v = violation(RuleSetDeadlineNil, cls, expectN(-1))
+		return violation(RuleSetDeadlineNil, cls, expectN(-1))
 	}
 	dl := k.Deadline
 	dl.Since = r.Start

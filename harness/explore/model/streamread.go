@@ -89,12 +89,25 @@ func (m *Stream) checkRead(k *call, r Result) *Violation {
 	want := m.wantRead(k, r.End)
 	fail := func(rule Rule) *Violation { return violation(rule, gotString(r, true), want) }
 
+	if e.closed && !m.half(x) && r.N > 0 && k.Op == OpRead {
+		// Bytes after the conn's own Close break closed.read-fails (or
+		// closed.unblocks) whatever they are: the model keeps no queue
+		// for a closed end to compare them with.
+		if k.was.closed {
+			return fail(RuleReadAfterClose)
+		}
+		return fail(RuleCloseUnblocks)
+	}
 	if r.N < 0 || (k.Op == OpRead && r.N > k.N) || r.N > len(d.queue) || r.N > len(r.Data) ||
 		!bytes.Equal(r.Data[:r.N], d.queue[:r.N]) {
 		return fail(RuleReadPrefix)
 	}
 	if e.closed && !m.half(x) {
 		switch {
+		case cls == None && k.Op == OpCopyOut:
+			// io.Copy's nil means its Read returned io.EOF: an error, as
+			// the contract asks, but not the closed class.
+			return fail(RuleReadAfterCloseClass)
 		case cls == None && k.was.closed:
 			return fail(RuleReadAfterClose)
 		case cls == None:

@@ -38,4 +38,15 @@ var known = []harness.Known{
 	{Case: "listener.accept.fin-before-accept", Reason: "there is no backlog: Dial waits until Accept takes the conn (an in-memory listener, not listen(2))"},
 	{Case: "listener.close.twice", Reason: "Listener.Close is idempotent: a second Close returns nil"},
 	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: "a blocked Accept released by Close fails with bufconn's own \"closed\" error, not net.ErrClosed"},
+	// Found by the explorer (harness/explore), checked against test/bufconn/bufconn.go.
+	{Case: "explore.deadline.exceeded", Reason: timeoutErr + " (as deadline.read.past)"},
+	{Case: "explore.closed.read-class", Reason: pipeErr + " (as closed.read.close-unblocks-is-errclosed)"},
+	{Case: "explore.closed.write-class", Reason: pipeErr + " (as closed.write.close-unblocks-is-errclosed)"},
+	{Case: "explore.closed.write-fails", Reason: "conn.Close closes its write pipe with closeWrite, which sets writeClosed, and pipe.Write checks writeClosed only inside its loop over the buffer, so Write of an empty buffer after Close returns 0, nil (pipe.Write)"},
+	{Case: "explore.write.accepted", Reason: "pipe.Write returns 0, io.ErrClosedPipe when the pipe closes while it waits for room, discarding n, so a Write whose first bytes the peer already read reports none written (pipe.Write: return 0, io.ErrClosedPipe inside the loop)"},
+	{Case: "explore.dial.connects", Reason: "Listener.DialContext hands the server end over an unbuffered channel, so Dial blocks until Accept takes it: there is no accept queue (as listener.accept.dial-before-accept)"},
+	{Case: "explore.listener.accept-closed-class", Reason: "Accept on a closed Listener fails with bufconn's errClosed (fmt.Errorf(\"closed\")), which does not wrap net.ErrClosed (as listener.accept.after-close-is-errclosed)"},
+	{Case: "explore.closed.ctl-class", Reason: "SetDeadline does not check whether the pipe is closed, so it returns nil (as closed.setdeadline.after-close)"},
+	{Case: "explore.closed.close-twice", Reason: "Close is idempotent: a second Close returns nil (as closed.close.twice)"},
+	{Case: "explore.read.prefix", Reason: "the explore.write.accepted divergence seen from the reader: pipe.Write returns 0, io.ErrClosedPipe when Close comes while it waits for room, though the chunks it copied into the peer's pipe stay there, so the peer reads bytes of a Write reported as not written (pipe.Write)"},
 }

@@ -56,4 +56,17 @@ var known = []harness.Known{
 	{Case: "listener.accept.conn-survives-close", Reason: "the session is the listener: Session.Close sends GoAway and closes every stream, accepted ones included"},
 	{Case: "listener.close.twice", Reason: "Session.Close is idempotent: a second Close returns nil"},
 	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: goAway},
+	// Found by the explorer (harness/explore), checked against stream.go and session.go.
+	{Case: "explore.deadline.exceeded", Reason: timeoutErr + " (as deadline.read.past)"},
+	{Case: "explore.closed.read-class", Reason: resetErr + " (as closed.read.close-unblocks-is-errclosed)", Link: pr5},
+	{Case: "explore.closed.write-class", Reason: closedErr + " (as closed.write.close-unblocks-is-errclosed)"},
+	{Case: "explore.listener.accept-closed-class", Reason: goAway},
+	{Case: "explore.listener.close-keeps-conns", Reason: "the session is the listener: Session.Close closes every stream it carries, accepted ones included (as listener.accept.conn-survives-close)"},
+	{Case: "explore.listener.accept-after-close", Reason: "AcceptStream (session.go) selects on acceptCh and shutdownCh together, so once the session is closed an Accept with a stream already queued returns it whenever Go's select picks that case (at random among ready cases) instead of failing: Accept after Close can succeed"},
+	{Case: "explore.closed.close-twice", Reason: "Session.Close (the listener) is idempotent: a second Close returns nil (as listener.close.twice)"},
+	{Case: "explore.closed.ctl-class", Reason: "CloseWrite after Close returns nil: the stream's write side is already closed and CloseWrite does not report it (as halfclose.closewrite.after-close)"},
+	{Case: "explore.closed.write-fails", Reason: "Stream.Write loops while the buffer has bytes left (stream.go Write), so a Write of an empty buffer returns 0, nil without looking at the stream's state, even after Close"},
+	{Case: "explore.closed.close-nil", Reason: "the session is the listener: once Session.Close tore the session down, a stream's first Close fails with the session's error (io.EOF from the conn underneath) instead of returning nil"},
+	{Case: "explore.write.peer-closed", Reason: writeVoid + " (as eof.write.after-peer-close-fails)"},
+	{Case: "explore.halfclose.write-fails", Reason: "Stream.Write loops while total < len(b) (stream.go Write), so a Write of an empty buffer returns 0, nil without looking at the stream's state, even after CloseWrite"},
 }

@@ -89,7 +89,11 @@ func dialer(s *stack.Stack, ln net.Listener) func(context.Context) (net.Conn, er
 		if err != nil {
 			return nil, err
 		}
-		return gonet.DialContextTCP(ctx, s, fa, ipv4.ProtocolNumber)
+		c, err := gonet.DialContextTCP(ctx, s, fa, ipv4.ProtocolNumber)
+		if err != nil {
+			return nil, err // not a nil *gonet.TCPConn in a non-nil net.Conn
+		}
+		return c, nil
 	}
 }
 

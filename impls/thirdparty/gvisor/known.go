@@ -50,6 +50,21 @@ var knownTCP = []harness.Known{
 	{Case: "listener.accept.after-close-is-errclosed", Reason: "Accept after Close fails with \"endpoint is in invalid state\" text, not net.ErrClosed"},
 	{Case: "listener.close.twice", Reason: idem},
 	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: "a blocked Accept released by Close fails with \"endpoint is in invalid state\" text, not net.ErrClosed"},
+	// Found by the explorer (harness/explore), checked against adapters/gonet/gonet.go.
+	{Case: "explore.closed.read-class", Reason: eofAfter + " (as closed.read.close-unblocks-is-errclosed)"},
+	{Case: "explore.closed.write-class", Reason: tcpipErr + " (as closed.write.after-close-is-errclosed)"},
+	{Case: "explore.read.zero-length", Reason: "Read(nil) waits for data like any Read (commonRead) instead of returning 0, nil at once (as eof.read.zero-length)"},
+	{Case: "explore.halfclose.write-epipe", Reason: tcpipErr + " (as halfclose.write.after-closewrite-is-epipe)"},
+	{Case: "explore.halfclose.write-fails", Reason: "TCPConn.Write loops while nbytes != len(b), so Write of an empty buffer returns 0, nil without asking the endpoint, even after CloseWrite or Close (gonet.go TCPConn.Write)"},
+	{Case: "explore.closed.close-twice", Reason: idem + " (the listener's too, as listener.close.twice)"},
+	{Case: "explore.listener.accept-closed-class", Reason: tcpipErr + " (as listener.accept.after-close-is-errclosed)"},
+	{Case: "explore.deadline.exceeded", Reason: timeoutErr + " (as deadline.read.past)"},
+	{Case: "explore.closed.write-fails", Reason: "TCPConn.Write loops while nbytes != len(b), so Write of an empty buffer returns 0, nil without asking the endpoint, even after Close (gonet.go TCPConn.Write)"},
+	{Case: "explore.reset.reads", Reason: tcpipErr + " (as eof.read.after-peer-abort): a Read after the peer's reset fails with tcpip.ErrConnectionReset as text, no ECONNRESET"},
+	{Case: "explore.write.peer-closed", Reason: tcpipErr + " (as eof.write.first-after-peer-abort)"},
+	{Case: "explore.closed.ctl-class", Reason: "CloseWrite " + noState + " (as halfclose.closewrite.after-close)"},
+	{Case: "explore.conn.addrs", Reason: "TCPConn.RemoteAddr asks the endpoint each time and returns nil once GetRemoteAddress fails, which it does when the peer's close moved the endpoint out of the connected state (gonet.go RemoteAddr), so RemoteAddr of a conn whose peer closed can become nil; whether the FIN was processed first is a race", Intermittent: true},
+	{Case: "explore.closed.read-fails", Reason: "a closed endpoint stays readable while it holds unread data (transport/tcp/endpoint.go checkReadLocked: \"The endpoint can be read if it's connected, or if it's already closed but has some pending unread data\"), so a Read after the conn's own Close returns queued bytes instead of an error"},
 }
 
 var knownUDP = []harness.Known{
@@ -82,4 +97,11 @@ var knownUDP = []harness.Known{
 	{Case: "deadline.setdeadline.both-directions", Reason: timeoutErr},
 	{Case: "deadline.write.past", Reason: timeoutErr},
 	{Case: "deadline.write.zero-length-past", Reason: timeoutErr},
+	// Found by the explorer (harness/explore), checked against adapters/gonet/gonet.go.
+	{Case: "explore.closed.read-class", Reason: eofAfter + " (as udp.readfrom.after-close-is-errclosed)"},
+	{Case: "explore.closed.write-class", Reason: tcpipErr + " (as closed.write.after-close-is-errclosed)"},
+	{Case: "explore.closed.ctl-class", Reason: "SetDeadline " + noState + " (as closed.setdeadline.after-close)"},
+	{Case: "explore.deadline.exceeded", Reason: timeoutErr + " (as deadline.readfrom.past)"},
+	{Case: "explore.packet.oversize", Reason: tcpipErr + ": a datagram over 65507 bytes fails with tcpip.ErrMessageTooLong as text, no EMSGSIZE (as udp.msgsize.too-large)"},
+	{Case: "explore.closed.close-twice", Reason: idem + " (as udp.close.twice)"},
 }

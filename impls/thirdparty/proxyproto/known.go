@@ -88,4 +88,10 @@ var known = []harness.Known{
 	{Case: "state.closewrite.fin-wait2", Reason: hidden},
 	{Case: "state.closewrite.peer-close-wait", Reason: hidden},
 	{Case: "wire.closewrite.sends-fin", Reason: hidden},
+	// Found by the explorer (harness/explore): the same hidden methods as the halfclose.* cases.
+	{Case: "explore.conn.methods", Reason: hidden},
+	{Case: "explore.stream.no-cause", Reason: unreadRST + " (as state.close.active-fin-wait2): the peer's Read fails with ECONNRESET where a FIN's io.EOF was due"},
+	{Case: "explore.deadline.exceeded", Reason: headerDL + " (as deadline.read.past)"},
+	{Case: "explore.closed.read-fails", Reason: "the header is read through a bufio.Reader that may read past it, and Conn.Read drains that buffer before touching the conn (protocol.go Read: \"Return immediately. Do not touch p.conn.\") while Close only closes the conn, so a Read after Close returns bytes the peer sent right after the header instead of net.ErrClosed"},
+	{Case: "explore.halfclose.write-epipe", Reason: unreadRST + " (as state.close.active-fin-wait2): the peer, shut down for writing, then gets ECONNRESET from its Write (the RST's error comes before EPIPE in tcp_sendmsg) where EPIPE was due"},
 }

@@ -39,17 +39,22 @@ var knownV1 = []harness.Known{
 // knownV2 are the divergences of protocol version 2 only.
 var knownV2 = []harness.Known{
 	{Case: "closed.write.close-unblocks-is-errclosed", Reason: pipeErr},
+	// Found by the explorer (harness/explore), checked against stream.go.
+	{Case: "explore.halfclose.write-fails", Reason: "writeV2 returns 0, nil for an empty buffer before checking whether the write side is closed (stream.go: \"check empty input\"), so a Write of nothing after CloseWrite succeeds"},
+	{Case: "explore.stream.no-cause", Reason: halfBoth},
+	{Case: "explore.read.eof-sticky", Reason: halfBoth},
+	{Case: "explore.read.eof-after-fin", Reason: "data loss: once both ends sent FIN (the peer's FIN received, then this end's CloseWrite), tryHalfCloseCleanup closes s.die and calls Session.streamClosed, whose recycleTokens pops and frees every buffered, unread byte (session.go streamClosed, stream.go recycleTokens); the next Read finds the ring empty and s.die closed and returns io.EOF (tryReadV2), so bytes the peer wrote before its FIN are never read"},
 }
 
 // The server session seen as a listener (session.go).
 const (
-	sessionClosed = "AcceptStream on a closed session returns io.ErrClosedPipe (<-s.die), not an error wrapping net.ErrClosed"
+	sessionClosed = "AcceptStream on a closed session returns io.ErrClosedPipe (<-s.die), not an error wrapping net.ErrClosed — usually: it selects on s.die and chSocketReadError together (session.go AcceptStream), and Close also closes the session's conn, whose recvLoop then fails with net.ErrClosed (\"use of closed network connection\"), so when that case wins Accept's error does wrap net.ErrClosed"
 )
 
 // known are the divergences of both protocol versions.
 var known = []harness.Known{
-	{Case: "listener.accept.after-close-is-errclosed", Reason: sessionClosed + "; AcceptStream selects between s.die and chSocketReadError, and when Close has already made the session's read loop fail, the read error (wrapping net.ErrClosed) may win the select (session.go AcceptStream)", Intermittent: true},
-	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: sessionClosed},
+	{Case: "listener.accept.after-close-is-errclosed", Reason: sessionClosed, Intermittent: true},
+	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: sessionClosed, Intermittent: true},
 	{Case: "listener.close.twice", Reason: "a second Session.Close returns io.ErrClosedPipe (dieOnce already ran), not net.ErrClosed"},
 	{Case: "listener.setdeadline.after-close", Reason: "Session.SetDeadline stores the accept deadline without checking the session's state, so it returns nil after Close"},
 	{Case: "listener.accept.conn-survives-close", Reason: "the session is the listener: Session.Close closes every stream it carries (sessionClose), accepted ones included"},
@@ -81,4 +86,21 @@ var known = []harness.Known{
 	{Case: "halfclose.closewrite.after-close", Reason: pipeErr},
 	{Case: "halfclose.closewrite.twice", Reason: "a second CloseWrite fails with io.ErrClosedPipe where shutdown(2) succeeds again"},
 	{Case: "halfclose.write.after-closewrite-is-epipe", Reason: "Write after CloseWrite fails with io.ErrClosedPipe, not EPIPE"},
+	// Found by the explorer (harness/explore), checked against stream.go and session.go.
+	{Case: "explore.deadline.exceeded", Reason: timeoutErr + " (Read, Write and AcceptStream; as deadline.read.past and deadline.accept.future-fires)", Link: pr99},
+	{Case: "explore.closed.read-class", Reason: pipeErr + " (a Read blocked when Close comes; as closed.read.close-unblocks-is-errclosed)"},
+	{Case: "explore.closed.write-class", Reason: pipeErr + " (as closed.write.after-close-is-errclosed)"},
+	{Case: "explore.closed.close-twice", Reason: "a second Close of a stream returns io.ErrClosedPipe, not net.ErrClosed (as closed.close.twice); so does a second Session.Close (listener.close.twice)"},
+	{Case: "explore.closed.ctl-class", Reason: pipeErr + " from CloseWrite after Close (as halfclose.closewrite.after-close); Session.SetDeadline after Close returns nil (as listener.setdeadline.after-close)"},
+	{Case: "explore.listener.accept-closed-class", Reason: sessionClosed, Intermittent: true},
+	{Case: "explore.listener.accept-after-close", Reason: "AcceptStream (session.go) selects on chAccepts and s.die together, so once the session is closed an Accept with a stream already queued returns it whenever Go's select picks that case (at random among ready cases) instead of failing: Accept after Close can succeed"},
+	{Case: "explore.deadline.unblocks", Reason: "AcceptStream reads the accept deadline once, when it starts (session.go: the timer is made before the select), so a deadline set while an Accept is blocked does not release it"},
+	{Case: "explore.closed.write-fails", Reason: "writeV1 and writeV2 return 0, nil for an empty buffer before checking whether the stream is closed (stream.go: \"check empty input\"), so a Write of nothing after Close succeeds"},
+	{Case: "explore.closed.close-nil", Reason: "the session is the listener: once Session.Close tore down the session's conn, a stream's first Close fails with the error of sending its FIN frame on it (stream.go Close → writeFrame: EPIPE or io.ErrClosedPipe) instead of returning nil"},
+	{Case: "explore.listener.close-keeps-conns", Reason: "the session is the listener: Session.Close closes every stream it carries (sessionClose), accepted ones included (as listener.accept.conn-survives-close)"},
+	{Case: "explore.write.peer-closed", Reason: writeVoid + " (as eof.write.after-peer-close-fails)"},
 }
+
+// halfBoth was found by the explorer: CloseWrite on both ends, read to
+// EOF, read again.
+const halfBoth = "once both ends sent FIN, tryHalfCloseCleanup closes s.die and removes the stream (stream.go), and waitRead selects on chFinEvent and s.die together, so a Read (or io.Copy through WriteTo) after io.EOF returns io.ErrClosedPipe whenever select picks s.die: EOF is not sticky, and the stream fails with no cause of its own"

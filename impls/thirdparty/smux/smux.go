@@ -80,8 +80,14 @@ func newListener(ctx context.Context, cfg *smux.Config) (*harness.PairListener, 
 	}
 	return &harness.PairListener{
 		Listener: listener{srv},
-		Dial:     func(context.Context) (net.Conn, error) { return cli.OpenStream() },
-		Stop:     stop,
+		Dial: func(context.Context) (net.Conn, error) {
+			st, err := cli.OpenStream()
+			if err != nil {
+				return nil, err // not a nil *smux.Stream in a non-nil net.Conn
+			}
+			return st, nil
+		},
+		Stop: stop,
 	}, nil
 }
 

@@ -55,4 +55,15 @@ var known = []harness.Known{
 	{Case: "halfclose.closewrite.after-close", Reason: "CloseWrite on a closed channel returns io.EOF, not net.ErrClosed"},
 	{Case: "halfclose.write.after-closewrite-is-epipe", Reason: "Write after CloseWrite returns io.EOF, not EPIPE"},
 	{Case: "state.close.unread-data-peer-reset", Reason: "an SSH channel cannot carry an abort: closing it with unread data makes the server close the target with a FIN, never an RST"},
+	// Found by the explorer (harness/explore), checked against channel.go and buffer.go.
+	{Case: "explore.closed.read-class", Reason: eofErr + " (as closed.read.after-close-is-errclosed; io.Copy out of a closed channel therefore returns nil)"},
+	{Case: "explore.closed.write-class", Reason: eofErr + " (as closed.write.after-close-is-errclosed)"},
+	{Case: "explore.deadline.set-nil", Reason: noDeadline + " (as deadline.read.past and the other deadline cases)", Link: issue65930},
+	{Case: "explore.closed.read-fails", Reason: "channel.Close only sends channelCloseMsg (channel.go Close) and leaves the receive buffer as it is, and buffer.Read returns buffered bytes before it looks at closed (buffer.go Read), so a Read after the channel's own Close returns data the peer wrote before it instead of an error"},
+	{Case: "explore.halfclose.write-epipe", Reason: "Write after CloseWrite returns io.EOF (channel.go WriteExtended: sentEOF), not EPIPE (as halfclose.write.after-closewrite-is-epipe)"},
+	{Case: "explore.write.peer-closed", Reason: "a Write to a channel the peer closed fails with io.EOF (the remote window is closed: common.go window.reserve), not EPIPE or ECONNRESET"},
+	{Case: "explore.closed.ctl-class", Reason: "CloseWrite on a closed channel returns io.EOF, not net.ErrClosed (as halfclose.closewrite.after-close)"},
+	{Case: "explore.closed.write-fails", Reason: "WriteExtended checks only sentEOF (set by CloseWrite, not by Close) before its loop over the data (channel.go WriteExtended), so a Write of an empty buffer after Close returns 0, nil"},
+	{Case: "explore.closed.close-nil", Reason: "when the peer's CHANNEL_CLOSE arrives the mux answers it at once with its own (channel.go handlePacket, case msgChannelClose: ch.sendMessage(channelCloseMsg)), which sets sentClose, so the user's first Close then fails with io.EOF (writePacket: if ch.sentClose { return io.EOF }); whether the peer's close arrived before Close is a race", Intermittent: true},
+	{Case: "explore.closed.close-twice", Reason: "a second Close returns io.EOF (writePacket: sentClose), not net.ErrClosed (as closed.close.twice)"},
 }

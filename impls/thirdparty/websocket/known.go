@@ -53,4 +53,12 @@ var known = []harness.Known{
 	{Case: "deadline.write.past-unblocks-blocked", Reason: ctxCanceled, Link: netconnDoc},
 	{Case: "deadline.write.zero-length-past", Reason: ctxDeadline},
 	{Case: "eof.read.zero-length", Reason: "Read loops while the message reader returns 0 bytes (netconn.go Read), so Read(nil) blocks until a message arrives"},
+	// Found by the explorer (harness/explore), checked against netconn.go and close.go.
+	{Case: "explore.stream.no-cause", Reason: ctxCanceled + " (as deadline.read.past-unblocks-blocked): the call fails with context.Canceled, which is no deadline error"},
+	{Case: "explore.closed.read-class", Reason: closeCanceled + " (as closed.read.close-unblocks-is-errclosed)"},
+	{Case: "explore.conn.ctl-returns", Reason: closeHandshake + "; with a Write blocked (the peer not reading) the close frame waits for the write lock first (close.go writeClose, writeControl)"},
+	{Case: "explore.closed.write-class", Reason: closeCanceled + " (as closed.write.after-close-is-errclosed)"},
+	{Case: "explore.deadline.exceeded", Reason: ctxDeadline + " (as deadline.read.past); and SetWriteDeadline/SetReadDeadline with a past time arm a timer of 1 ns (netconn.go: dur <= 0 → 1) whose callback sets the expired flag later, so a call right after the deadline was set in the past can still succeed"},
+	{Case: "explore.closed.ctl-class", Reason: "SetDeadline only resets timers and never fails, even after Close (as closed.setdeadline.after-close)"},
+	{Case: "explore.write.accepted", Reason: "netConn.Write returns 0 with the error when the message write fails (netconn.go Write: if err != nil { return 0, err }), though part of the message may already be on the wire and read by the peer, so n under-reports; seen with Close during a blocked 1 MiB Write"},
 }

@@ -55,4 +55,14 @@ var known = []harness.Known{
 	{Case: "listener.accept.conn-survives-close", Reason: "the session is the listener: Session.Close closes every stream it carries, accepted ones included"},
 	{Case: "listener.close.twice", Reason: "Session.Close is idempotent: a second Close returns nil"},
 	{Case: "listener.close.unblocks-accept-is-errclosed", Reason: sessionErr},
+	// Found by the explorer (harness/explore), checked against session.go and stream.go.
+	{Case: "explore.deadline.exceeded", Reason: timeoutErr + " (as deadline.read.past and the other deadline cases)", Link: issue156},
+	{Case: "explore.closed.close-twice", Reason: "Stream.Close and Session.Close (the listener) are idempotent: a second Close returns nil (as closed.close.twice and listener.close.twice)"},
+	{Case: "explore.listener.accept-closed-class", Reason: sessionErr},
+	{Case: "explore.listener.accept-after-close", Reason: acceptRace},
+	{Case: "explore.closed.write-fails", Reason: "Stream.Write loops while total < len(b) (stream.go Write), so a Write of an empty buffer returns 0, nil without looking at the stream's state, even after Close"},
+	{Case: "explore.listener.close-keeps-conns", Reason: "the session is the listener: Session.Close closes every stream it carries, accepted ones included (as listener.accept.conn-survives-close)"},
 }
+
+// acceptRace was found by the explorer: Dial, Close the listener, Accept.
+const acceptRace = "Session.AcceptStream (session.go) selects on acceptCh and shutdownCh together, so once the session is closed an Accept with a stream already queued returns that stream whenever Go's select picks its case (at random among ready cases) instead of failing: Accept after Close can succeed"
