@@ -208,11 +208,14 @@ func (p *Proc) Kill(also ...int) []Process {
 	case <-p.reaped:
 	case <-time.After(killBound):
 	}
+	// The root is gone: its children that died with it are this process's
+	// zombies now, or about to be once the kernel has reparented them (a
+	// zombie whose parent is the dead root is not ours to reap yet), so
+	// look until none is left or the bound has passed.
+	reapEnd := time.Now().Add(killBound)
 	for others {
-		// The root is gone: its children that died with it are this
-		// process's zombies now, or about to be.
-		again, _ := p.killPass(seen, also)
-		if !again || time.Now().After(end) {
+		again, _, zombies := p.killPassZ(seen, also)
+		if !again && zombies == 0 || time.Now().After(reapEnd) {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -229,10 +232,17 @@ func (p *Proc) Kill(also ...int) []Process {
 // its zombies that are this process's children; again says it killed
 // some, found that it met members besides the root.
 func (p *Proc) killPass(seen map[int]Process, also []int) (again, found bool) {
+	again, found, _ = p.killPassZ(seen, also)
+	return again, found
+}
+
+// killPassZ is killPass that also counts the tree's zombies it could not
+// reap yet (their parent is not this process).
+func (p *Proc) killPassZ(seen map[int]Process, also []int) (again, found bool, zombies int) {
 	self := os.Getpid()
 	procs, err := sysobs.Descendants(self)
 	if err != nil {
-		return false, false
+		return false, false, 0
 	}
 	for _, pr := range procs {
 		if pr.PID == p.Pid() {
@@ -244,6 +254,8 @@ func (p *Proc) killPass(seen map[int]Process, also []int) (again, found bool) {
 				found = true
 				if pr.PPID == self {
 					sysobs.Reap(pr.PID)
+				} else {
+					zombies++
 				}
 			}
 			continue
@@ -257,7 +269,7 @@ func (p *Proc) killPass(seen map[int]Process, also []int) (again, found bool) {
 		sysobs.Kill(pr.PID)
 		again, found = true, true
 	}
-	return again, found
+	return again, found, zombies
 }
 
 // short keeps the start of a command line.
