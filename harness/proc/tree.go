@@ -212,10 +212,13 @@ func (p *Proc) Kill(also ...int) []Process {
 	// zombies now, or about to be once the kernel has reparented them (a
 	// zombie whose parent is the dead root is not ours to reap yet), so
 	// look until none is left or the bound has passed.
+	// A member may also be between parents when the first passes looked
+	// (its parent dead, not yet reparented): while the root's group still
+	// has a member, look again.
 	reapEnd := time.Now().Add(killBound)
-	for others {
+	for others || sysobs.GroupExists(p.Pid()) {
 		again, _, zombies := p.killPassZ(seen, also)
-		if !again && zombies == 0 || time.Now().After(reapEnd) {
+		if !again && zombies == 0 && !sysobs.GroupExists(p.Pid()) || time.Now().After(reapEnd) {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)

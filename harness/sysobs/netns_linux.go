@@ -88,3 +88,7 @@ func DelLink(name string) error {
 
 // KillGroup kills the process group led by pid.
 func KillGroup(pid int) error { return syscall.Kill(-pid, syscall.SIGKILL) }
+
+// GroupExists reports whether process group pgid still has a member, a
+// zombie included.
+func GroupExists(pgid int) bool { return syscall.Kill(-pgid, 0) == nil }

@@ -33,3 +33,7 @@ func KillGroup(pid int) error {
 	}
 	return p.Kill()
 }
+
+// GroupExists reports whether process group pgid still has a member; it
+// is not known here, so false.
+func GroupExists(pgid int) bool { return false }
