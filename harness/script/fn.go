@@ -39,7 +39,7 @@ type X struct {
 	findings []result.Finding
 	notes    []string
 	calls    atomic.Int64       // the implementation's calls that moved bytes
-	last     atomic.Int64       // when the last one returned, UnixNano
+	progress engine.Progress    // when the last one returned
 	flights  map[string]*flight // the implementation's calls in flight, by endpoint
 	why      atomic.Pointer[string]
 }
@@ -63,7 +63,7 @@ func (x *X) Inconclusive(format string, args ...any) {
 // progressed records that a call of the implementation moved bytes.
 func (x *X) progressed() {
 	x.calls.Add(1)
-	x.last.Store(time.Now().UnixNano())
+	x.progress.Moved()
 }
 
 // Context ends with the case.
@@ -225,29 +225,9 @@ func (f funcStep) unfinished(a *engine.Attempt, x *X, s Step, i int, start time.
 // implementation's calls has moved bytes for budget; one that keeps making
 // progress runs on until the case's context ends.
 func (x *X) await(ch <-chan engine.Ret, start time.Time, budget time.Duration) (engine.Ret, bool) {
-	t := time.NewTimer(budget)
-	defer t.Stop()
-	for {
-		select {
-		case res := <-ch:
-			return res, true
-		case <-x.a.Ctx().Done():
-			return engine.Ret{}, false
-		case <-t.C:
-			idle := time.Since(x.lastProgress(start))
-			if idle >= budget {
-				return engine.Ret{}, false
-			}
-			t.Reset(budget - idle)
-		}
-	}
+	return engine.AwaitProgress(x.a.Ctx().Done(), ch, start, budget, &x.progress)
 }
 
 // lastProgress is when the step's implementation calls last moved bytes,
 // or start when none has.
-func (x *X) lastProgress(start time.Time) time.Time {
-	if n := x.last.Load(); n != 0 {
-		return time.Unix(0, n)
-	}
-	return start
-}
+func (x *X) lastProgress(start time.Time) time.Time { return x.progress.Last(start) }

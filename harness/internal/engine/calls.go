@@ -93,7 +93,7 @@ func (f *Calls) Start(desc string, fn func() Ret) <-chan Ret {
 // the last progress fn recorded, when progress is not nil.
 func (f *Calls) Call(desc string, budget time.Duration, fn func() Ret, progress *Progress) (Ret, bool) {
 	start := time.Now()
-	return waitFor(f.Start(desc, fn), start, budget, progress)
+	return AwaitProgress(nil, f.Start(desc, fn), start, budget, progress)
 }
 
 // PanicError is what a call returns when the implementation panicked in

@@ -56,7 +56,7 @@ func (p *Pending) Wait(budget time.Duration) bool {
 	if p.Poll() {
 		return true
 	}
-	res, ok := waitFor(p.ch, time.Now(), budget, p.Progress)
+	res, ok := AwaitProgress(nil, p.ch, time.Now(), budget, p.Progress)
 	if ok {
 		p.Res, p.Done = res, true
 	}

@@ -30,14 +30,20 @@ func (p *Progress) idle(start time.Time) time.Duration {
 	return time.Since(start)
 }
 
-// waitFor waits for ch until budget has passed without progress.
-func waitFor(ch <-chan Ret, start time.Time, budget time.Duration, p *Progress) (Ret, bool) {
+// Last is when the call last moved bytes, or start when it has not since.
+func (p *Progress) Last(start time.Time) time.Time { return time.Now().Add(-p.idle(start)) }
+
+// AwaitProgress waits for ch until budget has passed without progress
+// since start, or done is closed (nil: never).
+func AwaitProgress(done <-chan struct{}, ch <-chan Ret, start time.Time, budget time.Duration, p *Progress) (Ret, bool) {
 	t := time.NewTimer(max(budget-time.Since(start), 0))
 	defer t.Stop()
 	for {
 		select {
 		case r := <-ch:
 			return r, true
+		case <-done:
+			return Ret{}, false
 		case <-t.C:
 			idle := p.idle(start)
 			if idle >= budget {
