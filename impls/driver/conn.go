@@ -51,6 +51,9 @@ func (p *proc) decode(r *Reply, req Request, goOp, network string, local, remote
 		if err := json.Unmarshal(r.Result, &res); err != nil {
 			return nil, p.violation(fmt.Errorf("the result of %s does not decode: %v", op, err))
 		}
+		if r.data != nil {
+			res.Data = r.data
+		}
 	}
 	opErr := func(inner error) error {
 		return &net.OpError{Op: goOp, Net: network, Source: local, Addr: remote, Err: inner}

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"unicode/utf8"
@@ -23,11 +24,15 @@ func FuzzParseReply(f *testing.F) {
 		"{\"id\":6,\"error\":{\"kind\":\"eof\",\"text\":\"EOF \xff\xfe\"}}",
 		`{"id":1,"result":{"protocol":1,"name":"x","caps":["stream","listener"],"known":[{"case":"a.b.c","link":"javascript:document.title='PWNED'"}]}}`,
 		`{"id":7,"result":{"data":"aGk=","from":"[::1]:9"}}`,
+		`{"id":8,"result":{"data":"aGk=","data":""}}`,
+		`{"id":9,"result":{"data":"aG\u0073="}}`,
+		`{"id":10,"result":{"x":{"data":"aGk="}}}`,
 		`this is not JSON`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
+		sameAsWhole(t, line)
 		r, err := parseReply(line)
 		if err != nil {
 			return
@@ -66,4 +71,25 @@ func FuzzParseReply(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameAsWhole checks the fast path for bulk data (parseBulk, here from the
+// first byte) against json: a line it accepts parses whole to the same
+// reply and the same data.
+func sameAsWhole(t *testing.T, line []byte) {
+	fast, ok := parseBulk(line, 0)
+	if !ok {
+		return
+	}
+	whole, err := parseWhole(line)
+	if err != nil {
+		t.Fatalf("parseBulk accepted %q, which json refuses: %v", line, err)
+	}
+	var res Result
+	if err := json.Unmarshal(whole.Result, &res); err != nil {
+		t.Fatalf("parseBulk accepted %q, whose result does not decode: %v", line, err)
+	}
+	if fast.ID != whole.ID || (fast.Error == nil) != (whole.Error == nil) || !bytes.Equal(fast.data, res.Data) {
+		t.Fatalf("parseBulk(%q) = id %d, data %q; json: id %d, data %q", line, fast.ID, fast.data, whole.ID, res.Data)
+	}
 }

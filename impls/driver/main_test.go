@@ -118,7 +118,7 @@ type traced struct {
 }
 
 func newTracer() *tracer {
-	t := &tracer{work: make(chan traced, 4096)}
+	t := &tracer{work: make(chan traced, 256)}
 	for range 2 {
 		t.wg.Add(1)
 		go func() {
@@ -131,9 +131,11 @@ func newTracer() *tracer {
 	return t
 }
 
-// check is the trace hook: reply is the session's buffer, so it is copied.
-// It never blocks the session: when the validators fall behind (under the
-// race detector they do), the message is counted as skipped.
+// check is the trace hook: reply is the session's buffer, so it is copied
+// (its data cut short first: a queue of 4 MiB replies would hold the
+// memory and the CPU the cases need). It never blocks the session: when
+// the validators fall behind (under the race detector they do), the
+// message is counted as skipped.
 func (t *tracer) check(op string, req, reply []byte) {
 	t.sending.RLock()
 	defer t.sending.RUnlock()
@@ -141,7 +143,7 @@ func (t *tracer) check(op string, req, reply []byte) {
 		return
 	}
 	select {
-	case t.work <- traced{op, req, append([]byte(nil), reply...)}:
+	case t.work <- traced{op, req, bytes.Clone(shortData(reply))}:
 	default:
 		t.mu.Lock()
 		t.skipped++
@@ -152,7 +154,7 @@ func (t *tracer) check(op string, req, reply []byte) {
 func (t *tracer) validate(w traced) {
 	op, reqLine := w.op, w.req
 	errReq := t.v.Check("request", reqLine)
-	errRep := t.v.CheckReply(op, shortData(w.reply))
+	errRep := t.v.CheckReply(op, w.reply)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.checked++

@@ -222,6 +222,9 @@ func (p *proc) readLoop(stdout io.ReadCloser) {
 			(*hook)(w.op, w.line, line)
 		}
 		if w.raw != nil {
+			if r.data != nil {
+				r, _ = parseWhole(line) // a session's caller reads Result itself
+			}
 			w.raw <- append([]byte(nil), line...)
 		}
 		w.ch <- r
@@ -247,6 +250,14 @@ func (p *proc) readLoop(stdout io.ReadCloser) {
 // NDJSON, UTF-8 — JSON decoding would turn a bad byte into U+FFFD without
 // a word), one JSON reply, of a reply's shape.
 func parseReply(line []byte) (*Reply, error) {
+	if r, ok := parseBulk(line, bulkMin); ok {
+		return r, nil
+	}
+	return parseWhole(line)
+}
+
+// parseWhole is parseReply without the fast path for bulk data.
+func parseWhole(line []byte) (*Reply, error) {
 	if !utf8.Valid(line) {
 		return nil, fmt.Errorf("the driver wrote a line that is not UTF-8 (PROTOCOL.md: NDJSON, UTF-8): %s", quote(line))
 	}

@@ -41,6 +41,10 @@ type Reply struct {
 	Result      json.RawMessage `json:"result,omitempty"`
 	Error       *WireError      `json:"error,omitempty"`
 	Unsupported *string         `json:"unsupported,omitempty"`
+
+	// data is the result's "data" bytes when parseReply decoded them
+	// apart from the rest (splitData); Result's data string is then empty.
+	data []byte
 }
 
 // WireError is the error object of a reply.

@@ -87,6 +87,7 @@ var known = []harness.Known{
 	{Case: "explore.write.peer-closed", Reason: "once a Read failed on a corrupt record (see explore.reset.reads), sendAlertLocked left the alert as the conn's write error (c.out.err), which every later Write returns instead of EPIPE or ECONNRESET"},
 	{Case: "explore.deadline.not-early", Reason: poisoned, Link: issue46977},
 	{Case: "explore.closed.read-fails", Reason: "(*tls.Conn).Read never looks at whether Close was called: it returns plaintext already decrypted (c.input) after Close, and reaches the closed TCP conn only once c.input is empty"},
+	{Case: "explore.closed.read-zero-fails", Reason: "Read(nil) returns 0, nil before checking the conn's state, even after Close"},
 	{Case: "explore.closed.read-class", Reason: "once close_notify was read, c.in.err holds io.EOF, which readRecordOrCCS returns before anything else: Read after Close returns io.EOF, not net.ErrClosed"},
 }
 

@@ -55,5 +55,8 @@ func (e Expect) String() string {
 	if b.Len() == 0 {
 		b.WriteString("nil")
 	}
+	if e.Note != "" && !strings.HasPrefix(e.Note, " ") {
+		return b.String() + ", " + e.Note // 0, an error
+	}
 	return b.String() + e.Note
 }

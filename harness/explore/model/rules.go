@@ -24,6 +24,8 @@ var (
 		"io.Reader: implementations are discouraged from returning 0, nil; std net's Read blocks until data, EOF, an error or a deadline"}
 	RuleReadAfterClose = Rule{"closed.read-fails", Contract,
 		"net.Conn.Close: after Close, Read returns an error"}
+	RuleReadZeroAfterClose = Rule{"closed.read-zero-fails", Convention,
+		"internal/poll.FD.Read: the closed check comes before the zero-length shortcut, so a Read with an empty buffer after Close fails too (net.ErrClosed)"}
 	RuleReadAfterCloseClass = Rule{"closed.read-class", Convention,
 		"net.ErrClosed: Read after the conn's own Close fails with an error wrapping net.ErrClosed (net.Pipe: io.ErrClosedPipe)"}
 	RuleWriteAfterClose = Rule{"closed.write-fails", Contract,
@@ -92,7 +94,7 @@ var (
 var (
 	StreamRules = []Rule{
 		RuleReadPrefix, RuleReadZeroWithData, RuleReadDelivers, RuleEOFAfterFIN, RuleEOFAtFIN,
-		RuleEOFSticky, RuleEOFWithData, RuleEOFBare, RuleReadZeroNil, RuleReadZeroLen, RuleReadAfterClose, RuleReadAfterCloseClass,
+		RuleEOFSticky, RuleEOFWithData, RuleEOFBare, RuleReadZeroNil, RuleReadZeroLen, RuleReadAfterClose, RuleReadZeroAfterClose, RuleReadAfterCloseClass,
 		RuleWriteAfterClose, RuleWriteAfterCloseClass, RuleCloseUnblocks, RuleCloseNil, RuleCloseTwice, RuleCtlAfterCloseClass,
 		RuleWriteAfterCloseWrite, RuleWriteAfterCloseWriteClass, RuleHalfCloseNil, RuleCloseReadReads,
 		RuleDeadlineExceeded, RuleDeadlineEarly, RuleDeadlineUnblocks, RuleSetDeadlineNil,

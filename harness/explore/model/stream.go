@@ -54,7 +54,10 @@ type StreamSpec struct {
 	Transport Transport
 	Ends      [2]EndSpec
 	// Buffer is how many unread bytes a buffered direction holds without
-	// blocking its writer (default 64 KiB).
+	// blocking its writer (default 64 KiB on kernel sockets, 32 KiB on
+	// other transports: a flow-controlled stream advertises the space its
+	// reader freed in steps — smux and yamux once half their 64 KiB window
+	// was read — so a writer may wait with half the window unread).
 	Buffer int
 	// ResetSettle is how long after a successful Write to a fully closed
 	// TCP peer its RST has surely arrived (default 30 ms).
@@ -170,6 +173,9 @@ type Stream struct {
 func NewStream(spec StreamSpec) *Stream {
 	if spec.Buffer <= 0 {
 		spec.Buffer = 64 << 10
+		if spec.Transport != TCP && spec.Transport != Unix {
+			spec.Buffer = 32 << 10
+		}
 	}
 	if spec.ResetSettle <= 0 {
 		spec.ResetSettle = 30 * time.Millisecond

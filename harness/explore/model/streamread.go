@@ -89,7 +89,7 @@ func (m *Stream) checkRead(k *call, r Result) *Violation {
 	want := m.wantRead(k, r.End)
 	fail := func(rule Rule) *Violation { return violation(rule, gotString(r, true), want) }
 
-	if e.closed && !m.half(x) && r.N > 0 && k.Op == OpRead {
+	if e.closed && !m.half(x) && r.N > 0 && (k.Op == OpRead || k.was.closed) {
 		// Bytes after the conn's own Close break closed.read-fails (or
 		// closed.unblocks) whatever they are: the model keeps no queue
 		// for a closed end to compare them with.
@@ -108,6 +108,10 @@ func (m *Stream) checkRead(k *call, r Result) *Violation {
 			// io.Copy's nil means its Read returned io.EOF: an error, as
 			// the contract asks, but not the closed class.
 			return fail(RuleReadAfterCloseClass)
+		case cls == None && k.was.closed && k.Op == OpRead && k.N == 0 && r.N == 0:
+			// An empty buffer is a convention of its own (poll.FD.Read
+			// checks for a closed fd first); io.Reader allows 0, nil.
+			return fail(RuleReadZeroAfterClose)
 		case cls == None && k.was.closed:
 			return fail(RuleReadAfterClose)
 		case cls == None:

@@ -853,6 +853,7 @@ static void op_hello(long long id)
 		{"keepalive.config.zero-fields-default", "C has no keep-alive defaults of its own: zero fields leave the kernel's 7200 s, 75 s and 9, not Go's 15 s, 15 s and 9"},
 		{"eof.read.zero-length", "recv() with a zero-length buffer is not special: on a TCP socket with nothing queued it waits like any read (EAGAIN, then poll)"},
 		{"deadline.read.zero-length-past", "a zero-length read is not special: with an expired deadline it fails like any read"},
+		{"explore.read.zero-length", "a zero-length read is not special: it waits for data, the end of the stream or the deadline like any read"},
 		{"udp.read.zero-length-keeps-datagram", "recv() with a zero-length buffer on a UDP socket consumes the next datagram, truncated to nothing"},
 	};
 	cJSON *r = cJSON_CreateObject(), *c = cJSON_AddArrayToObject(r, "caps"), *k;

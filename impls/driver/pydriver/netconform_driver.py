@@ -57,6 +57,8 @@ KNOWN = [
      "reason": "socket.close() is idempotent: a second close returns None instead of failing"},
     {"case": "udp.close.twice",
      "reason": "socket.close() is idempotent: a second close returns None instead of failing"},
+    {"case": "explore.closed.close-twice",
+     "reason": "socket.close() is idempotent: a second close returns None instead of failing"},
     {"case": "keepalive.default.enabled",
      "reason": "CPython enables no TCP keep-alive unless the program sets SO_KEEPALIVE"},
     {"case": "sockopt.nodelay.default-on",
@@ -70,6 +72,8 @@ KNOWN = [
     {"case": "keepalive.config.zero-fields-default",
      "reason": "CPython has no keep-alive defaults: zero fields leave the kernel's 7200 s, 75 s and 9, not Go's 15 s, 15 s and 9"},
     {"case": "closed.read.zero-length-after-close",
+     "reason": "recv(0) returns b'' before looking at the socket, even after close()"},
+    {"case": "explore.closed.read-zero-fails",
      "reason": "recv(0) returns b'' before looking at the socket, even after close()"},
 ]
 

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/netconform/netconform/harness/explore"
 	"io"
 	"net"
 	"slices"
@@ -196,12 +197,14 @@ func (c *checker) hello() bool {
 	c.pass("hello", fmt.Sprintf("%s %s, %s, capabilities %s", h.Name, h.Version, h.Language, im.Caps))
 	bad := []string{}
 	for _, k := range h.Known {
-		if _, ok := suite.Lookup(k.Case); !ok {
+		_, isCase := suite.Lookup(k.Case)
+		_, isRule := explore.RuleOfCase(k.Case) // explore.<rule>: a rule of the explorer
+		if !isCase && !isRule {
 			bad = append(bad, k.Case)
 		}
 	}
 	if len(bad) > 0 {
-		c.fail("hello known", fmt.Sprintf("no such case: %s (go run ./suite/list prints the case IDs)", strings.Join(bad, ", ")))
+		c.fail("hello known", fmt.Sprintf("no such case: %s (go run ./suite/list prints the case IDs; explore.<rule> names a rule of harness/explore)", strings.Join(bad, ", ")))
 	} else if len(h.Known) > 0 {
 		c.pass("hello known", fmt.Sprintf("%d known divergences, all naming existing cases", len(h.Known)))
 	}

@@ -93,5 +93,7 @@ var known = []harness.Known{
 	{Case: "explore.stream.no-cause", Reason: unreadRST + " (as state.close.active-fin-wait2): the peer's Read fails with ECONNRESET where a FIN's io.EOF was due"},
 	{Case: "explore.deadline.exceeded", Reason: headerDL + " (as deadline.read.past)"},
 	{Case: "explore.closed.read-fails", Reason: "the header is read through a bufio.Reader that may read past it, and Conn.Read drains that buffer before touching the conn (protocol.go Read: \"Return immediately. Do not touch p.conn.\") while Close only closes the conn, so a Read after Close returns bytes the peer sent right after the header instead of net.ErrClosed"},
+	{Case: "explore.write.peer-closed", Reason: headerDL + " (as deadline.read.past): a Write after the read deadline passed fails with ErrNoProxyProtocol (protocol.go Write: ensureHeaderProcessed), whatever the peer did"},
+	{Case: "explore.closed.read-zero-fails", Reason: "Read drains the bufio.Reader the header was read through before touching the conn, and bufio.Reader.Read of an empty buffer returns 0, nil while it holds bytes, so Read(nil) after Close succeeds when the peer's data came with the header"},
 	{Case: "explore.halfclose.write-epipe", Reason: unreadRST + " (as state.close.active-fin-wait2): the peer, shut down for writing, then gets ECONNRESET from its Write (the RST's error comes before EPIPE in tcp_sendmsg) where EPIPE was due"},
 }

@@ -44,6 +44,7 @@ var knownV2 = []harness.Known{
 	{Case: "explore.stream.no-cause", Reason: halfBoth},
 	{Case: "explore.read.eof-sticky", Reason: halfBoth},
 	{Case: "explore.read.eof-after-fin", Reason: "data loss: once both ends sent FIN (the peer's FIN received, then this end's CloseWrite), tryHalfCloseCleanup closes s.die and calls Session.streamClosed, whose recycleTokens pops and frees every buffered, unread byte (session.go streamClosed, stream.go recycleTokens); the next Read finds the ring empty and s.die closed and returns io.EOF (tryReadV2), so bytes the peer wrote before its FIN are never read"},
+	{Case: "explore.write.accepted", Reason: "data loss, as explore.read.eof-after-fin: a Write blocked on flow control when the stream's CloseWrite completes both FINs returns the bytes it queued (writeV2 sees s.die: n, io.ErrClosedPipe), but the peer, which has both FINs too, frees them unread (streamClosed, recycleTokens) and reads io.EOF, so the peer never reads bytes the Write reported written"},
 }
 
 // The server session seen as a listener (session.go).

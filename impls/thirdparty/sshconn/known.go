@@ -60,6 +60,7 @@ var known = []harness.Known{
 	{Case: "explore.closed.write-class", Reason: eofErr + " (as closed.write.after-close-is-errclosed)"},
 	{Case: "explore.deadline.set-nil", Reason: noDeadline + " (as deadline.read.past and the other deadline cases)", Link: issue65930},
 	{Case: "explore.closed.read-fails", Reason: "channel.Close only sends channelCloseMsg (channel.go Close) and leaves the receive buffer as it is, and buffer.Read returns buffered bytes before it looks at closed (buffer.go Read), so a Read after the channel's own Close returns data the peer wrote before it instead of an error"},
+	{Case: "explore.closed.read-zero-fails", Reason: "buffer.Read loops only while len(buf) > 0 (buffer.go Read), so a Read of an empty buffer returns 0, nil without looking at the channel's state, even after Close"},
 	{Case: "explore.halfclose.write-epipe", Reason: "Write after CloseWrite returns io.EOF (channel.go WriteExtended: sentEOF), not EPIPE (as halfclose.write.after-closewrite-is-epipe)"},
 	{Case: "explore.write.peer-closed", Reason: "a Write to a channel the peer closed fails with io.EOF (the remote window is closed: common.go window.reserve), not EPIPE or ECONNRESET"},
 	{Case: "explore.closed.ctl-class", Reason: "CloseWrite on a closed channel returns io.EOF, not net.ErrClosed (as halfclose.closewrite.after-close)"},

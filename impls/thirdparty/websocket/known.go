@@ -61,4 +61,5 @@ var known = []harness.Known{
 	{Case: "explore.deadline.exceeded", Reason: ctxDeadline + " (as deadline.read.past); and SetWriteDeadline/SetReadDeadline with a past time arm a timer of 1 ns (netconn.go: dur <= 0 → 1) whose callback sets the expired flag later, so a call right after the deadline was set in the past can still succeed"},
 	{Case: "explore.closed.ctl-class", Reason: "SetDeadline only resets timers and never fails, even after Close (as closed.setdeadline.after-close)"},
 	{Case: "explore.write.accepted", Reason: "netConn.Write returns 0 with the error when the message write fails (netconn.go Write: if err != nil { return 0, err }), though part of the message may already be on the wire and read by the peer, so n under-reports; seen with Close during a blocked 1 MiB Write"},
+	{Case: "explore.closed.close-nil", Reason: "once the peer's close frame was read, the reader answers it and closes the conn itself (read.go handleControl: writeClose, casClosing, c.close), so the user's first Close then fails with net.ErrClosed (close.go Close: casClosing already set)"},
 }
