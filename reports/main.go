@@ -94,7 +94,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("reports", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.out, "out", "reports/latest", "folder to write the report into")
+	fs.StringVar(&o.out, "out", "", "folder to write the report into (default: a new folder here, netconform-report or netconform-report-N; -out reports/latest -stable refreshes the committed report)")
 	fs.StringVar(&o.cases, "run", "", "regular expression selecting case IDs")
 	fs.StringVar(&o.areas, "area", "", "comma-separated areas to run (halfclose, eof, deadline, …)")
 	fs.StringVar(&o.impls, "impl", "", "regular expression selecting implementations")
@@ -104,7 +104,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.explore, "explore", 0, "also explore each implementation (harness/explore) for this long: findings are rows of the report, area explore")
 	fs.Var(&o.from, "from", "build the report from this go test -json output instead of running (repeatable; - is stdin)")
 	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (its TestConformance calls suite.Run) instead of the built-in ones (repeatable)")
-	fs.BoolVar(&o.stable, "stable", true, "normalise ports, sequence numbers and timings so reports diff by behaviour only")
+	fs.BoolVar(&o.stable, "stable", false, "normalise ports, sequence numbers and timings (durations rounded) so reports diff by behaviour only, as the committed report does")
 	fs.StringVar(&o.compare, "compare", "", "compare every outcome with this earlier report.json, and exit 1 if any differs")
 	addProgramFlags(fs, &o.program)
 	if err := fs.Parse(args); err != nil {
@@ -153,6 +153,11 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 			return 2, err
 		}
 		if err := unique(results); err != nil {
+			return 2, err
+		}
+	}
+	if o.out == "" {
+		if o.out, err = freshOut(); err != nil {
 			return 2, err
 		}
 	}

@@ -34,7 +34,7 @@ func splitData(line []byte, min int) (rest, data []byte, ok bool) {
 		return nil, nil, false
 	}
 	s := line[start : start+n]
-	if bytes.IndexByte(s, '\\') >= 0 || bytes.IndexAny(s, "\r\n") >= 0 {
+	if bytes.ContainsAny(s, "\\\r\n") {
 		return nil, nil, false // escapes, or bytes json would refuse and base64 skips
 	}
 	data = make([]byte, base64.StdEncoding.DecodedLen(len(s)))

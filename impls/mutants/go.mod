@@ -1,6 +1,6 @@
 module github.com/netconform/netconform/impls/mutants
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/netconform/netconform v0.0.0

@@ -1,6 +1,6 @@
 module github.com/netconform/netconform/impls/thirdparty
 
-go 1.26.8
+go 1.26.3
 
 require (
 	github.com/coder/websocket v1.8.15

@@ -41,7 +41,7 @@ func TestPluginInExternalModule(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
 	dir := t.TempDir()
-	gomod := "module example.com/myconn\n\ngo 1.26.8\n\nrequire github.com/netconform/netconform v0.0.0\n\nreplace github.com/netconform/netconform => " + root + "\n"
+	gomod := "module example.com/myconn\n\ngo 1.26.0\n\nrequire github.com/netconform/netconform v0.1.0\n\nreplace github.com/netconform/netconform => " + root + "\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
 	snippet, err := os.ReadFile(snippetFile)
 	require.NoError(t, err)
