@@ -427,8 +427,17 @@ func concurrentMethods(x *h.X) error {
 	b.SetReadDeadline(time.Time{})
 	a.SetDeadline(time.Time{})
 	// Resynchronise: the peer drained an unknown number of bytes.
-	x.Go(func() { a.Write([]byte("SYNC")) })
+	werr := make(chan error, 1)
+	x.Go(func() { _, err := a.Write([]byte("SYNC")); werr <- err })
 	if err := readUntil(b, []byte("SYNC"), x.Scaled(5*time.Second)); err != nil {
+		select {
+		case e := <-werr:
+			if e != nil { // the root cause: the conn no longer writes
+				x.Errorf("iut.Write(\"SYNC\") after 50 rounds of concurrent methods", e.Error(), "4, nil")
+				return nil
+			}
+		default:
+		}
 		x.Errorf("peer reading iut's \"SYNC\" after 50 rounds of concurrent methods", err.Error(), "\"SYNC\" arrives")
 	}
 	return nil
