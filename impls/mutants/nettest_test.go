@@ -23,6 +23,11 @@ import (
 
 const envNettest = "NETCONFORM_NETTEST_IMPL"
 
+// envNettestDir names the folder, made and removed by the parent, under
+// which a child makes its unix sockets: a child killed on a hang cannot
+// leave them behind.
+const envNettestDir = "NETCONFORM_NETTEST_DIR"
+
 // streamImpls are the built-in stream implementations nettest also runs on.
 func streamImpls() []harness.Impl {
 	return []harness.Impl{stdnet.TCP, stdnet.Unix, pipe.Impl, rawsock.TCP, tlsconn.Impl}
@@ -76,7 +81,7 @@ func makePipe(im *harness.Impl) (c1, c2 net.Conn, stop func(), err error) {
 	}
 	network, addr := im.StreamNetwork(), "127.0.0.1:0"
 	if network == "unix" {
-		dir, err := os.MkdirTemp("", "netconform-nettest-")
+		dir, err := os.MkdirTemp(os.Getenv(envNettestDir), "netconform-nettest-")
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -84,6 +89,9 @@ func makePipe(im *harness.Impl) (c1, c2 net.Conn, stop func(), err error) {
 		defer func() {
 			if err != nil {
 				os.RemoveAll(dir)
+			} else {
+				stop0 := stop
+				stop = func() { stop0(); os.RemoveAll(dir) }
 			}
 		}()
 	}
@@ -119,8 +127,13 @@ func makePipe(im *harness.Impl) (c1, c2 net.Conn, stop func(), err error) {
 func nettestCaught(name string) (caught bool, detail string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	dir, err := os.MkdirTemp("", "netconform-nettest-")
+	if err != nil {
+		return false, err.Error()
+	}
+	defer os.RemoveAll(dir)
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestNettestChild$", "-test.count=1", "-test.timeout=20s")
-	cmd.Env = append(os.Environ(), envNettest+"="+name)
+	cmd.Env = append(os.Environ(), envNettest+"="+name, envNettestDir+"="+dir)
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		return false, ""
