@@ -267,7 +267,15 @@ func (p *Proc) killPassZ(seen map[int]Process, also []int) (again, found bool, z
 			continue
 		}
 		if !known {
-			seen[pr.PID] = Process{PID: pr.PID, Cmd: short(sysobs.Cmdline(pr.PID))}
+			cmd := sysobs.Cmdline(pr.PID)
+			if now, err := sysobs.ReadProcess(pr.PID); err != nil || now.State == 'Z' {
+				// It died since the scan (the group kill reached it, or it
+				// ended): not one this pass found alive; a zombie is reaped
+				// by a later pass.
+				again = true
+				continue
+			}
+			seen[pr.PID] = Process{PID: pr.PID, Cmd: short(cmd)}
 		}
 		sysobs.Kill(pr.PID)
 		again, found = true, true
