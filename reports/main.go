@@ -79,6 +79,7 @@ type options struct {
 	jobs      int
 	from      multi
 	pkgs      multi
+	pkgTests  string // the tests of -pkg that may call suite.Run (default: all)
 	stable    bool
 	compare   string
 	args      []string
@@ -103,7 +104,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.jobs, "jobs", 3, "implementations run at the same time")
 	fs.DurationVar(&o.explore, "explore", 0, "also explore each implementation (harness/explore) for this long: findings are rows of the report, area explore")
 	fs.Var(&o.from, "from", "build the report from this go test -json output instead of running (repeatable; - is stdin)")
-	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (its TestConformance calls suite.Run) instead of the built-in ones (repeatable)")
+	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (those its tests pass to suite.Run; listing them runs its other tests once) instead of the built-in ones (repeatable)")
 	fs.BoolVar(&o.stable, "stable", false, "normalise ports, sequence numbers and timings (durations rounded) so reports diff by behaviour only, as the committed report does")
 	fs.StringVar(&o.compare, "compare", "", "compare every outcome with this earlier report.json, and exit 1 if any differs")
 	addProgramFlags(fs, &o.program)
@@ -170,6 +171,7 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "wrote %s/{report.json,README.md,index.html,junit.xml}: %d results — %s\n",
 		o.out, rep.Footer.Total, summary(rep.Footer.ByOutcome))
+	sayUnavailable(stderr, results)
 	code := rep.ExitCode()
 	if o.compare != "" {
 		diffs, warnings, err := compare(o.compare, rep)

@@ -54,6 +54,7 @@ func setupProgram(o *options) error {
 	}
 	_, file, _, _ := runtime.Caller(0)
 	o.pkgs = append(o.pkgs, filepath.Join(filepath.Dir(file), "..", "suite", "programtest"))
+	o.pkgTests = "^TestConformance$" // the test that runs the program the environment names
 	env := map[string]string{
 		"NETCONFORM_PROGRAM_CMD": line, "NETCONFORM_PROGRAM_KIND": kind, "NETCONFORM_PROGRAM_CONV": p.conv,
 		"NETCONFORM_PROGRAM_NAME": p.name, "NETCONFORM_PROGRAM_DIR": wd,

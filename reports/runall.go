@@ -26,6 +26,7 @@ type testBinary struct {
 	dir        string // the package's directory: the binary's working directory
 	importPath string
 	modulePath string // the module's path; "" for netconform's own
+	tests      string // the top-level tests to look in for suite.Run calls (a -test.run pattern)
 }
 
 // pkgBinary is the test binary of the package in dir (the -pkg flag):
@@ -41,7 +42,7 @@ func pkgBinary(dir string) (testBinary, error) {
 			if err != nil {
 				return testBinary{}, err
 			}
-			return testBinary{module: mod, pkg: "./" + filepath.ToSlash(rel)}, nil
+			return testBinary{module: mod, pkg: "./" + filepath.ToSlash(rel), tests: "."}, nil
 		}
 		if filepath.Dir(mod) == mod {
 			return testBinary{}, usageError{fmt.Errorf("-pkg %s: no go.mod in it or above it", dir)}
@@ -50,15 +51,17 @@ func pkgBinary(dir string) (testBinary, error) {
 }
 
 var testBinaries = []testBinary{
-	{module: ".", pkg: "./suite"},
-	{module: ".", pkg: "./impls/driver"},
-	{module: "impls/thirdparty", pkg: "."},
+	{module: ".", pkg: "./suite", tests: "^TestConformance$"},
+	{module: ".", pkg: "./impls/driver", tests: "^TestConformance$"},
+	{module: "impls/thirdparty", pkg: ".", tests: "^TestConformance$"},
+	{module: ".", pkg: "./suite/programtest", tests: "^TestExamplePrograms$"},
 }
 
-// job is one implementation to run.
+// job is one implementation to run: test is the top-level test that
+// runs it (suite.Run's t), name the implementation's.
 type job struct {
-	bin  *testBinary
-	name string
+	bin        *testBinary
+	test, name string
 }
 
 // runAll builds the test binaries, lists their implementations and runs
@@ -77,6 +80,9 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 			b, err := pkgBinary(d)
 			if err != nil {
 				return nil, nil, nil, nil, err
+			}
+			if o.pkgTests != "" {
+				b.tests = o.pkgTests
 			}
 			binaries = append(binaries, b)
 		}
@@ -97,14 +103,17 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 		if err := build(b, tmp, i, goEnv); err != nil {
 			return nil, nil, nil, nil, err
 		}
-		names, cases, err := listImpls(o, b, version)
+		found, cases, err := listImpls(o, b, version)
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
+		if len(found) == 0 && len(o.pkgs) > 0 {
+			return nil, nil, nil, nil, usageError{fmt.Errorf("-pkg %s: no test in it calls suite.Run (or suite.RunProgram)", b.pkg)}
+		}
 		anyCase = anyCase || cases > 0
-		for _, n := range names {
-			if implRE.MatchString(n) {
-				jobs = append(jobs, job{bin: b, name: n})
+		for _, j := range found {
+			if implRE.MatchString(j.name) {
+				jobs = append(jobs, j)
 			}
 		}
 	}
@@ -207,24 +216,35 @@ func output(cmd *exec.Cmd, combined bool) ([]byte, error) {
 
 // listImpls asks the test binary which implementations it runs, and how
 // many cases the filters select.
-func listImpls(o *options, b *testBinary, version string) (names []string, cases int, err error) {
-	cmd := exec.Command(b.path, "-test.run=^TestConformance$", "-"+result.FlagList)
+func listImpls(o *options, b *testBinary, version string) (jobs []job, cases int, err error) {
+	cmd := exec.Command(b.path, "-test.run="+b.tests, "-"+result.FlagList)
 	cmd.Dir = b.dir
 	cmd.Env = childEnv(o, version)
 	out, err := output(cmd, true)
-	if err != nil {
-		return nil, 0, fmt.Errorf("%s -%s: %v\n%s", b.pkg, result.FlagList, err, out)
-	}
+	test := ""
 	for _, l := range strings.Split(string(out), "\n") {
 		l = strings.TrimSpace(l)
+		if t, ok := strings.CutPrefix(l, result.ListTest); ok {
+			test = t
+		}
 		if n, ok := strings.CutPrefix(l, result.ListImpl); ok {
-			names = append(names, n)
+			if test == "" {
+				test = "TestConformance" // a test binary of a netconform without ListTest
+			}
+			jobs = append(jobs, job{bin: b, test: test, name: n})
+			test = ""
 		}
 		if strings.HasPrefix(l, result.ListCase) {
 			cases++
 		}
 	}
-	return names, cases, nil
+	// In a package of the user's (-pkg), tests that do not call suite.Run
+	// run for real while the others list: one of them failing does not
+	// hide the implementations found.
+	if err != nil && !(isTestFailure(err) && len(jobs) > 0 && len(o.pkgs) > 0) {
+		return nil, 0, fmt.Errorf("%s -%s: %v\n%s", b.pkg, result.FlagList, err, out)
+	}
+	return jobs, cases, nil
 }
 
 // childEnv is the environment of a test process: the filters, the

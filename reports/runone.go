@@ -66,7 +66,7 @@ func (r *runner) run() ([]render.ImplInfo, []result.Result, *result.RunInfo, str
 	conv := exec.Command("go", "tool", "test2json", "-t", "-p", r.j.bin.importPath)
 	conv.Env, conv.Stdin, conv.Stdout, conv.Stderr = r.goEnv, p.out.R, p.events.W, p.errs.W
 	cmd := exec.Command(r.j.bin.path,
-		"-test.run=^TestConformance$/^"+regexp.QuoteMeta(r.j.name)+"$",
+		"-test.run=^"+regexp.QuoteMeta(r.j.test)+"$/^"+regexp.QuoteMeta(r.j.name)+"$",
 		"-test.v=test2json", "-test.timeout="+(r.o.budget+time.Minute).String())
 	cmd.Dir = r.j.bin.dir
 	cmd.Env = append(childEnv(r.o, r.version), "TMPDIR="+r.tmp)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/netconform/netconform/harness/program"
 	"github.com/netconform/netconform/suite"
 )
 
@@ -25,7 +26,13 @@ func TestCatalogueCoverage(t *testing.T) {
 		ids[b.ID] = true
 	}
 	cited := map[string][]string{}
-	for _, c := range suite.Cases() {
+	all := suite.Cases()
+	for _, k := range []program.Kind{program.TCPServer, program.UDPServer, program.TCPClient} {
+		for _, c := range suite.ProgramCases(k) {
+			all = append(all, *c)
+		}
+	}
+	for _, c := range all {
 		for _, id := range strings.Fields(c.Catalogue) {
 			if !ids[id] {
 				t.Errorf("case %s cites %s, which the catalogue does not have", c.ID, id)

@@ -100,9 +100,10 @@ var programTCPServerCases = []h.Case{
 		})),
 	},
 	{
-		ID:    "program.halfclose.reply-after-client-fin",
-		Spec:  "A client that half-closes after its request still gets the reply (RFC 9293 §3.6: after a FIN the other direction stays open; the shape of a client that signals the end of its request with shutdown(SHUT_WR)).",
-		Level: h.Contract, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.halfclose.reply-after-client-fin",
+		Spec:      "A client that half-closes after its request still gets the reply (RFC 9293 §3.6: after a FIN the other direction stays open; the shape of a client that signals the end of its request with shutdown(SHUT_WR)).",
+		Catalogue: "H3",
+		Level:     h.Contract, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("send the request, CloseWrite, read the reply", func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
@@ -127,9 +128,10 @@ var programTCPServerCases = []h.Case{
 		})),
 	},
 	{
-		ID:    "program.close.fin-after-long-request",
-		Spec:  fmt.Sprintf("A server that reads less than the client sent (a %d-byte request, more than one 1024-byte read) still ends with FIN, not RST: Linux resets a connection closed with unread data (RFC 2525 §2.17, tcp_close), and the client may lose the reply.", programLongRequest),
-		Level: h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true, Wire: true,
+		ID:        "program.close.fin-after-long-request",
+		Spec:      fmt.Sprintf("A server that reads less than the client sent (a %d-byte request, more than one 1024-byte read) still ends with FIN, not RST: Linux resets a connection closed with unread data (RFC 2525 §2.17, tcp_close), and the client may lose the reply.", programLongRequest),
+		Catalogue: "H9a",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true, Wire: true,
 		Script: h.Script(h.Func(fmt.Sprintf("send a %d-byte request, read the reply and the end of the stream", programLongRequest), func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
@@ -143,9 +145,10 @@ var programTCPServerCases = []h.Case{
 		})),
 	},
 	{
-		ID:    "program.closewait.after-clients-leave",
-		Spec:  "A server closes its side once a client has closed: no socket stays in CLOSE_WAIT (RFC 9293 §3.6: CLOSE-WAIT lasts until the application closes; the classic server leak).",
-		Level: h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.closewait.after-clients-leave",
+		Spec:      "A server closes its side once a client has closed: no socket stays in CLOSE_WAIT (RFC 9293 §3.6: CLOSE-WAIT lasts until the application closes; the classic server leak).",
+		Catalogue: "C16a",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("3 clients close without a request, 3 after their reply; count the program's CLOSE_WAIT sockets", func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
@@ -183,9 +186,10 @@ var programTCPServerCases = []h.Case{
 		})),
 	},
 	{
-		ID:    "program.reset.keeps-accepting",
-		Spec:  "A server survives a client that resets right after its request, and serves the next client (RFC 9293 §3.10.7: a reset ends that connection only; net.Conn errors are per connection).",
-		Level: h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.reset.keeps-accepting",
+		Spec:      "A server survives a client that resets right after its request, and serves the next client (RFC 9293 §3.10.7: a reset ends that connection only; net.Conn errors are per connection).",
+		Catalogue: "H9b",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("send the request and reset; then a new client converses", func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
@@ -218,9 +222,10 @@ var programTCPServerCases = []h.Case{
 		})),
 	},
 	{
-		ID:    "program.timewait.restart-same-port",
-		Spec:  "A server restarted at once listens again on its port while its previous connections are in TIME_WAIT (socket(7) SO_REUSEADDR, which Go's net sets on every listener; without it bind fails with EADDRINUSE for up to 60 s).",
-		Level: h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.timewait.restart-same-port",
+		Spec:      "A server restarted at once listens again on its port while its previous connections are in TIME_WAIT (socket(7) SO_REUSEADDR, which Go's net sets on every listener; without it bind fails with EADDRINUSE for up to 60 s).",
+		Catalogue: "L5",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("converse, stop the program, close; restart it while TIME_WAIT lasts", func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
@@ -257,9 +262,10 @@ var programTCPServerCases = []h.Case{
 		}).Budget(20 * time.Second)),
 	},
 	{
-		ID:    "program.timewait.holder",
-		Spec:  "Which side holds TIME_WAIT after a conversation: the side that closes first (RFC 9293 §3.6); a busy server that closes first accumulates TIME_WAIT sockets, one that lets its clients close first does not.",
-		Level: h.Informational, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.timewait.holder",
+		Spec:      "Which side holds TIME_WAIT after a conversation: the side that closes first (RFC 9293 §3.6); a busy server that closes first accumulates TIME_WAIT sockets, one that lets its clients close first does not.",
+		Catalogue: "S3",
+		Level:     h.Informational, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("converse to the end, close; look up both sides", func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
@@ -289,17 +295,19 @@ var programTCPServerCases = []h.Case{
 		})),
 	},
 	{
-		ID:    "program.sockopt.accepted-nodelay",
-		Spec:  "The server's accepted sockets have TCP_NODELAY set, as Go's net does on every TCP connection (net.TCPConn.SetNoDelay: \"The default is true\"); read from the program's own socket with pidfd_getfd(2).",
-		Level: h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.sockopt.accepted-nodelay",
+		Spec:      "The server's accepted sockets have TCP_NODELAY set, as Go's net does on every TCP connection (net.TCPConn.SetNoDelay: \"The default is true\"); read from the program's own socket with pidfd_getfd(2).",
+		Catalogue: "S7",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("dial; read TCP_NODELAY of the program's accepted socket", func(x *h.X) error {
 			return programOpts(x, map[h.Opt]int{h.OptNoDelay: 1})
 		})),
 	},
 	{
-		ID:    "program.sockopt.accepted-keepalive",
-		Spec:  "The server's accepted sockets have keep-alive on with Go's defaults on Linux — TCP_KEEPIDLE 15 s, TCP_KEEPINTVL 15 s, TCP_KEEPCNT 9 (net.ListenConfig.KeepAlive, net.KeepAliveConfig); read from the program's own socket with pidfd_getfd(2).",
-		Level: h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.sockopt.accepted-keepalive",
+		Spec:      "The server's accepted sockets have keep-alive on with Go's defaults on Linux — TCP_KEEPIDLE 15 s, TCP_KEEPINTVL 15 s, TCP_KEEPCNT 9 (net.ListenConfig.KeepAlive, net.KeepAliveConfig); read from the program's own socket with pidfd_getfd(2).",
+		Catalogue: "K2",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("dial; read the keep-alive options of the program's accepted socket", func(x *h.X) error {
 			return programOpts(x, map[h.Opt]int{h.OptKeepAlive: 1, h.OptKeepIdle: 15, h.OptKeepIntvl: 15, h.OptKeepCnt: 9})
 		})),
@@ -380,9 +388,10 @@ var programUDPServerCases = []h.Case{
 		})),
 	},
 	{
-		ID:    "program.udp.survives-port-unreachable",
-		Spec:  "A datagram server whose reply draws an ICMP port unreachable (the client's port closed) keeps serving the others (udp(7): ECONNREFUSED is reported on connected sockets only; a multiplexing server must not die of one client).",
-		Level: h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.udp.survives-port-unreachable",
+		Spec:      "A datagram server whose reply draws an ICMP port unreachable (the client's port closed) keeps serving the others (udp(7): ECONNREFUSED is reported on connected sockets only; a multiplexing server must not die of one client).",
+		Catalogue: "U8",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("a request from a port nobody holds; then 3 clients", func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
@@ -422,9 +431,10 @@ var programUDPServerCases = []h.Case{
 		})),
 	},
 	{
-		ID:    "program.udp.empty-datagram",
-		Spec:  "A datagram server survives an empty datagram and serves the next client (udp(7): a zero-length datagram is a datagram; recvfrom returns 0).",
-		Level: h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.udp.empty-datagram",
+		Spec:      "A datagram server survives an empty datagram and serves the next client (udp(7): a zero-length datagram is a datagram; recvfrom returns 0).",
+		Catalogue: "U3",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func("send an empty datagram; then a client", func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
@@ -452,9 +462,10 @@ var programUDPServerCases = []h.Case{
 		})),
 	},
 	{
-		ID:    "program.udp.oversized-datagram",
-		Spec:  fmt.Sprintf("What a datagram server does with a %d-byte request, the largest IPv4 UDP payload (udp(7); a reply that adds bytes cannot be sent: EMSGSIZE), and whether it serves the next client.", programMaxDatagram),
-		Level: h.Informational, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
+		ID:        "program.udp.oversized-datagram",
+		Spec:      fmt.Sprintf("What a datagram server does with a %d-byte request, the largest IPv4 UDP payload (udp(7); a reply that adds bytes cannot be sent: EMSGSIZE), and whether it serves the next client.", programMaxDatagram),
+		Catalogue: "U1",
+		Level:     h.Informational, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
 		Script: h.Script(h.Func(fmt.Sprintf("send a %d-byte datagram; then a client", programMaxDatagram), func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
@@ -506,9 +517,10 @@ var programClientCases = []h.Case{
 		}).Budget(programClientBudget + 5*time.Second)),
 	},
 	{
-		ID:    "program.client.server-resets",
-		Spec:  "A client whose server resets the connection after its request ends by itself with a non-zero exit status: the error is reported, not taken for success (RFC 9293 §3.10.7.4: a reset aborts; ECONNRESET).",
-		Level: h.Convention, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 30 * time.Second,
+		ID:        "program.client.server-resets",
+		Spec:      "A client whose server resets the connection after its request ends by itself with a non-zero exit status: the error is reported, not taken for success (RFC 9293 §3.10.7.4: a reset aborts; ECONNRESET).",
+		Catalogue: "H9b",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 30 * time.Second,
 		Script: h.Script(h.Func("serve the client program: read, reset", func(x *h.X) error {
 			return programServeClient(x, "reset", programClientBudget, func(st string) (string, bool) {
 				return "a non-zero exit status", strings.HasPrefix(st, "exit status ") && st != "exit status 0"
@@ -526,9 +538,10 @@ var programClientCases = []h.Case{
 		}).Budget(programSilentBudget + 5*time.Second)),
 	},
 	{
-		ID:    "program.client.server-half-closes",
-		Spec:  "A client whose server replies and half-closes (FIN, its read side still open) reads the reply, closes its side and ends with exit status 0 (RFC 9293 §3.6: a FIN ends one direction only).",
-		Level: h.Convention, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 30 * time.Second,
+		ID:        "program.client.server-half-closes",
+		Spec:      "A client whose server replies and half-closes (FIN, its read side still open) reads the reply, closes its side and ends with exit status 0 (RFC 9293 §3.6: a FIN ends one direction only).",
+		Catalogue: "H3",
+		Level:     h.Convention, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 30 * time.Second,
 		Script: h.Script(h.Func("serve the client program: read, reply, CloseWrite, wait for its FIN", func(x *h.X) error {
 			return programServeClient(x, "half-close", programClientBudget, func(st string) (string, bool) {
 				return "exit status 0", st == "exit status 0"

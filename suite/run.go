@@ -72,20 +72,37 @@ func Run(t *testing.T, im harness.Impl) *Results {
 	return runCases(t, im, nil)
 }
 
+// Listing reports whether this test process only lists implementations
+// and cases (the report command's -netconform.list): a test should not
+// prepare anything costly (build programs, start drivers) before it calls
+// Run.
+func Listing() bool { return *listImpls }
+
 // runCases is Run over pool, in start order: every case of the catalogue
 // and the exploration when pool is nil.
 func runCases(t *testing.T, im harness.Impl, pool []*script.Case) *Results {
 	t.Helper()
+	return runCasesOr(t, im, pool, "")
+}
+
+// runCasesOr is runCases, or, when why is not empty, skipAll: the
+// implementation cannot run here.
+func runCasesOr(t *testing.T, im harness.Impl, pool []*script.Case, why string) *Results {
+	t.Helper()
 	col := &collector{}
 	rn, err := process()
 	if *listImpls {
-		list(rn, im, pool)
+		list(t, rn, im, pool)
 		return &Results{col}
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := im.Validate(); err != nil {
+	check := im
+	if why != "" {
+		check = harness.Impl{Name: im.Name} // nothing of it runs: its name must still be a valid one
+	}
+	if err := check.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	if err := CheckKnown(&im); err != nil {
@@ -98,8 +115,12 @@ func runCases(t *testing.T, im harness.Impl, pool []*script.Case) *Results {
 	parents.Store(im.Name, t.Name())
 	t.Run(im.Name, func(t *testing.T) {
 		t.Parallel()
-		if why := unavailable(&im); why != "" {
-			t.Skip(why)
+		if why == "" {
+			why = unavailable(&im)
+		}
+		if why != "" {
+			skipAll(t, rn, &im, sel, col, why)
+			return
 		}
 		runImpl(t, rn, &im, sel, col, pool == nil)
 	})
@@ -251,8 +272,9 @@ func reexec(im *harness.Impl, c *script.Case, role harness.Role) *exec.Cmd {
 
 // list prints the implementation and the cases the configuration selects
 // (-netconform.list), for the report command.
-func list(rn *runner.Runner, im harness.Impl, pool []*script.Case) {
-	fmt.Printf("%s%s\n", result.ListImpl, im.Name)
+func list(t *testing.T, rn *runner.Runner, im harness.Impl, pool []*script.Case) {
+	top, _, _ := strings.Cut(t.Name(), "/")
+	fmt.Printf("%s%s\n%s%s\n", result.ListTest, top, result.ListImpl, im.Name)
 	if rn == nil {
 		return
 	}

@@ -54,9 +54,11 @@ const (
 	// EnvToolVersion overrides the version a run reports.
 	EnvToolVersion = "NETCONFORM_TOOL_VERSION"
 	// FlagList makes a test process print, instead of running anything,
-	// a line ListImpl+name per implementation and ListCase+id per case
-	// the environment selects.
+	// per implementation a line ListTest+test (the top-level test that
+	// runs it) then a line ListImpl+name, and ListCase+id per case the
+	// environment selects.
 	FlagList = "netconform.list"
+	ListTest = "netconform-impl-test: "
 	ListImpl = "netconform-impl-name: "
 	ListCase = "netconform-case: "
 )

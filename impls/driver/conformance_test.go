@@ -91,6 +91,9 @@ func TestConformance(t *testing.T) {
 		}
 		if im, ok := r.start(t); ok {
 			suite.Run(t, im)
+		} else if _, why := r.argv(); why != "" {
+			// A row that says why, in go test's output and in the report.
+			suite.Unavailable(t, harness.Impl{Name: r.name}, why)
 		}
 	}
 }

@@ -4,13 +4,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/netconform/netconform/harness"
 	"github.com/netconform/netconform/harness/proc"
@@ -44,7 +40,7 @@ func built(t *testing.T) string {
 			return
 		}
 		builtDir = d
-		pkgs := []string{"seed/tcpserver", "seed/udpserver", "seed/tcpclient", "faulty/closewait", "faulty/noreuseaddr", "faulty/udpdies"}
+		pkgs := []string{"seed/tcpserver", "seed/udpserver", "seed/tcpclient", "seed/tcpechoserver", "seed/deadlinetcpserver", "seed/deadlinetcpclient", "faulty/closewait", "faulty/noreuseaddr", "faulty/udpdies"}
 		args := []string{"build", "-o", d + "/"}
 		for _, p := range pkgs {
 			args = append(args, "github.com/netconform/netconform/impls/programs/"+p)
@@ -90,141 +86,12 @@ func TestMain(m *testing.M) {
 // (the runner re-runs the test there for that case alone).
 func child() bool { return os.Getenv("NETCONFORM_CHILD") != "" }
 
-var hello = program.Conversation{Send: []byte("Hello, server!"), Expect: regexp.MustCompile(`^Hello, client!$`), ServerCloses: true}
-
 func known(cases ...string) []harness.Known {
 	var out []harness.Known
 	for i := 0; i+1 < len(cases); i += 2 {
 		out = append(out, harness.Known{Case: cases[i], Reason: cases[i+1]})
 	}
 	return out
-}
-
-// outcomes runs spec and returns each case's outcome, and checks that the
-// whole run took at most 30 s.
-func outcomes(t *testing.T, spec program.Spec) map[string]result.Outcome {
-	var res *suite.Results
-	began := time.Now()
-	t.Run("run", func(t *testing.T) { res = suite.RunProgram(t, spec) })
-	took := time.Since(began)
-	got := map[string]result.Outcome{}
-	var lines []string
-	for _, r := range res.List() {
-		got[r.Case] = r.Outcome
-		lines = append(lines, r.Case+" "+string(r.Outcome)+" "+r.Reason)
-	}
-	sort.Strings(lines)
-	if child() {
-		t.SkipNow() // the isolated child of one case: the parent judges
-	}
-	t.Logf("%s: %d cases in %v\n%s", spec.Name, len(got), took.Round(time.Millisecond), strings.Join(lines, "\n"))
-	if took > 30*time.Second {
-		t.Errorf("%s: the whole black-box run took %v, want ≤ 30s", spec.Name, took)
-	}
-	return got
-}
-
-func TestSeedTCPServer(t *testing.T) {
-	d := built(t)
-	outcomes(t, program.Spec{
-		Name: "seed-tcpserver", Kind: program.TCPServer, Argv: []string{d + "/tcpserver"}, Conv: hello,
-		Known: known(
-			"program.close.fin-after-long-request", "reads 1024 bytes once and closes: the unread rest of a longer request turns its close into a RST",
-			"program.closewait.after-clients-leave", "a client that closes before sending makes the first Read fail, and the handler returns without Close",
-		),
-	})
-}
-
-// wantOutcomes checks the outcome of every case named in want.
-func wantOutcomes(t *testing.T, got map[string]result.Outcome, want map[string]result.Outcome) {
-	t.Helper()
-	for id, w := range want {
-		if got[id] != w {
-			t.Errorf("%s: outcome %q, want %q", id, got[id], w)
-		}
-	}
-}
-
-// contractPass checks that every contract case of a kind passed.
-func contractPass(t *testing.T, kind program.Kind, got map[string]result.Outcome) {
-	t.Helper()
-	for _, c := range suite.ProgramCases(kind) {
-		if c.Level == result.Contract && got[c.ID] != result.Pass {
-			t.Errorf("contract case %s: %q, want pass", c.ID, got[c.ID])
-		}
-	}
-}
-
-func TestFaultyCloseWait(t *testing.T) {
-	d := built(t)
-	got := outcomes(t, program.Spec{Name: "faulty-closewait", Kind: program.TCPServer, Argv: []string{d + "/closewait"}, Conv: hello,
-		Known: known("program.closewait.after-clients-leave", "never closes a connection: every client leaves a CLOSE_WAIT socket")})
-	contractPass(t, program.TCPServer, got)
-	wantOutcomes(t, got, map[string]result.Outcome{
-		"program.closewait.after-clients-leave": result.KnownFailure,
-		"program.timewait.restart-same-port":    result.Pass,
-		"program.reset.keeps-accepting":         result.Pass,
-		"program.sockopt.accepted-keepalive":    result.Pass,
-	})
-}
-
-func TestFaultyNoReuseAddr(t *testing.T) {
-	d := built(t)
-	got := outcomes(t, program.Spec{Name: "faulty-noreuseaddr", Kind: program.TCPServer, Argv: []string{d + "/noreuseaddr"}, Conv: hello,
-		Known: known("program.timewait.restart-same-port", "turns SO_REUSEADDR off on its listener: bind fails while a TIME_WAIT socket holds the port")})
-	contractPass(t, program.TCPServer, got)
-	for id, o := range got {
-		if id != "program.timewait.restart-same-port" && o != result.Pass && o != result.Info {
-			t.Errorf("%s: %q, want pass: only the restart names its fault", id, o)
-		}
-	}
-	wantOutcomes(t, got, map[string]result.Outcome{"program.timewait.restart-same-port": result.KnownFailure})
-}
-
-var echoColon = program.Conversation{Send: []byte("hello"), Expect: regexp.MustCompile(`^echo:hello$`)}
-
-func TestFaultyUDPDies(t *testing.T) {
-	d := built(t)
-	got := outcomes(t, program.Spec{Name: "faulty-udpdies", Kind: program.UDPServer, Argv: []string{d + "/udpdies"}, Conv: echoColon,
-		Known: known("program.udp.survives-port-unreachable", "treats every socket error as fatal: the ICMP port unreachable of one client's closed port ends it")})
-	contractPass(t, program.UDPServer, got)
-	for id, o := range got {
-		if id != "program.udp.survives-port-unreachable" && o != result.Pass && o != result.Info {
-			t.Errorf("%s: %q, want pass: only the port-unreachable case names its fault", id, o)
-		}
-	}
-	wantOutcomes(t, got, map[string]result.Outcome{"program.udp.survives-port-unreachable": result.KnownFailure})
-}
-
-func TestCorrectServers(t *testing.T) {
-	d := built(t)
-	py, err := exec.LookPath("python3")
-	specs := []program.Spec{}
-	if err == nil {
-		specs = append(specs,
-			program.Spec{Name: "python-tcp-server", Kind: program.TCPServer, Argv: []string{py, filepath.Join(repo(), "impls/programs/python/tcp_server.py"), "--port", "{port}"}, Conv: hello,
-				Known: known("program.sockopt.accepted-keepalive", "asyncio sets TCP_NODELAY only: no keep-alive")},
-			program.Spec{Name: "python-udp-server", Kind: program.UDPServer, Argv: []string{py, filepath.Join(repo(), "impls/programs/python/udp_server.py"), "--port", "{port}"}, Conv: echoColon},
-		)
-	} else {
-		t.Log("no python3: the Python servers are not run")
-	}
-	if _, err := os.Stat(d + "/c_tcp_server"); err == nil {
-		specs = append(specs,
-			program.Spec{Name: "c-tcp-server", Kind: program.TCPServer, Argv: []string{d + "/c_tcp_server", "{port}"}, Conv: hello,
-				Known: known("program.sockopt.accepted-keepalive", "POSIX sockets: no keep-alive unless set",
-					"program.sockopt.accepted-nodelay", "POSIX sockets: Nagle on unless TCP_NODELAY is set")},
-			program.Spec{Name: "c-udp-server", Kind: program.UDPServer, Argv: []string{d + "/c_udp_server", "{port}"}, Conv: echoColon},
-		)
-	} else {
-		t.Log("no cc (or it failed): the C servers are not run")
-	}
-	for _, spec := range specs {
-		t.Run(spec.Name, func(t *testing.T) {
-			got := outcomes(t, spec)
-			contractPass(t, spec.Kind, got)
-		})
-	}
 }
 
 // TestSockoptsAreTheProgramsOwn: options read from a running program are
@@ -261,25 +128,6 @@ func TestSockoptsAreTheProgramsOwn(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("no result for %v", want)
-	}
-}
-
-func TestClients(t *testing.T) {
-	d := built(t)
-	specs := []program.Spec{
-		{Name: "seed-tcpclient", Kind: program.TCPClient, Argv: []string{d + "/tcpclient"}, Port: 8000,
-			Known: known("program.client.reply-then-close", "exits 1 through log.Fatalf when the server's EOF ends its read loop: even success is an error exit",
-				"program.client.server-half-closes", "exits 1 on the server's EOF",
-				"program.client.partial-reply", "exits 1 on the server's EOF, after logging the two parts as two reads")},
-	}
-	if py, err := exec.LookPath("python3"); err == nil {
-		specs = append(specs, program.Spec{Name: "python-tcp-client", Kind: program.TCPClient, Argv: []string{py, filepath.Join(repo(), "impls/programs/python/tcp_client.py")}})
-	}
-	if _, err := os.Stat(d + "/c_tcp_client"); err == nil {
-		specs = append(specs, program.Spec{Name: "c-tcp-client", Kind: program.TCPClient, Argv: []string{d + "/c_tcp_client", "{port}"}})
-	}
-	for _, spec := range specs {
-		t.Run(spec.Name, func(t *testing.T) { outcomes(t, spec) })
 	}
 }
 
