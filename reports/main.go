@@ -80,6 +80,7 @@ type options struct {
 	from      multi
 	pkgs      multi
 	pkgTests  string // the tests of -pkg that may call suite.Run (default: all)
+	driver    string
 	stable    bool
 	compare   string
 	args      []string
@@ -107,11 +108,15 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (those its tests pass to suite.Run; listing them runs its other tests once) instead of the built-in ones (repeatable)")
 	fs.BoolVar(&o.stable, "stable", false, "normalise ports, sequence numbers and timings (durations rounded) so reports diff by behaviour only, as the committed report does")
 	fs.StringVar(&o.compare, "compare", "", "compare every outcome with this earlier report.json, and exit 1 if any differs")
+	fs.StringVar(&o.driver, "driver", "", "run every case on the driver this command line starts (impls/driver/PROTOCOL.md), instead of the built-in implementations")
 	addProgramFlags(fs, &o.program)
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
 	}
 	if err := setupProgram(o); err != nil {
+		return nil, err
+	}
+	if err := setupDriver(o); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {

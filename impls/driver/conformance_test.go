@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/program"
 	"github.com/netconform/netconform/impls/driver"
 	"github.com/netconform/netconform/suite"
 )
@@ -108,3 +109,29 @@ var python = sync.OnceValues(func() (string, error) {
 	}
 	return strings.TrimSpace(string(out)), nil
 })
+
+// The report command's -driver flag: a driver command line, and the
+// folder to start it in.
+const (
+	envDriverCmd = "NETCONFORM_DRIVER_CMD"
+	envDriverDir = "NETCONFORM_DRIVER_DIR"
+)
+
+// TestDriverCommand runs every case on the driver the environment names
+// (go run ./reports -driver 'CMD ARGS…'): a driver in any language needs
+// no Go code of its author's. Without one it skips.
+func TestDriverCommand(t *testing.T) {
+	line := os.Getenv(envDriverCmd)
+	if line == "" {
+		t.Skip("no driver named: go run ./reports -driver 'CMD ARGS…'")
+	}
+	argv, err := program.ParseCommand(line)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", envDriverCmd, line, err)
+	}
+	im, err := driver.NewIn(os.Getenv(envDriverDir), argv...)
+	if err != nil {
+		t.Fatalf("driver %s: %v", line, err)
+	}
+	suite.Run(t, im)
+}

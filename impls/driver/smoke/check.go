@@ -162,7 +162,7 @@ func (c *checker) run() {
 	if c.caps.Has(harness.CapStream | harness.CapListener | harness.CapDial) {
 		c.stream()
 	} else {
-		c.skip("stream operations", "the driver declares no stream, listener and dial")
+		c.skip("stream operations", "the driver does not declare all three of stream, listener and dial, which this check needs (see PROTOCOL.md, Capabilities and the ops they need)")
 	}
 	if c.caps.Has(harness.CapPacket) {
 		c.packet()
