@@ -38,6 +38,11 @@ type Obs struct {
 	Verdict  string         `json:"verdict"` // ok, allowed, fail, info, started, skipped
 	Note     string         `json:"note,omitempty"`
 	Endpoint string         `json:"endpoint,omitempty"`
+	// Late, for a call expected to return at its deadline, is when it
+	// returned minus the deadline (negative: early); Tolerance is how late
+	// it may be, at the run's timescale.
+	Late      *time.Duration `json:"late,omitempty"`
+	Tolerance time.Duration  `json:"tolerance,omitempty"`
 }
 
 // A Segment is one TCP segment of a wire trace, tcpdump style.

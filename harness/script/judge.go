@@ -90,6 +90,14 @@ func observation(a *engine.Attempt, i int, s Step, j judged) result.Obs {
 		}
 	}
 	obs.Err = describeErr(j.ret.Err)
+	if s.want.timing.atDeadline && !j.dl.IsZero() && !j.ret.End.IsZero() {
+		ref := j.dl
+		if j.start.After(ref) {
+			ref = j.start // a past deadline: measured from the call, as judgeTiming does
+		}
+		late := j.ret.End.Sub(ref)
+		obs.Late, obs.Tolerance = &late, engine.ScaleBy(Tolerance, a.Clock.Scale)
+	}
 	obs.Value = j.ret.Value
 	if j.ret.Addr != nil {
 		obs.Value = strings.TrimPrefix(obs.Value+", from "+j.ret.Addr.String(), ", ")

@@ -138,6 +138,10 @@ func normalizeResult(r *result.Result) {
 	for i := range r.Transcript {
 		o := &r.Transcript[i]
 		o.At, o.Took = quantize(o.At), quantize(o.Took)
+		if o.Late != nil {
+			l := quantize(*o.Late)
+			o.Late = &l
+		}
 		o.Call, o.Value, o.Note, o.Want = text(o.Call), text(o.Value), text(o.Note), text(o.Want)
 		if o.Err != nil {
 			e := *o.Err
