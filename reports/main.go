@@ -142,8 +142,9 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	var results []result.Result
 	var broken []string
 	var info *result.RunInfo
+	started := time.Now()
 	if len(o.from) > 0 {
-		impls, results, info, err = fromFiles(o.from, os.Stdin)
+		impls, results, info, started, err = fromFiles(o.from, os.Stdin)
 		if err != nil {
 			return 2, err
 		}
@@ -161,7 +162,7 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 			return 2, err
 		}
 	}
-	rep := render.New(header(info, o.args), impls, results)
+	rep := render.New(header(info, o.args, started), impls, results)
 	if o.stable {
 		rep.Normalize()
 	}
@@ -197,12 +198,16 @@ func summary(m map[result.Outcome]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// header describes the run for the report, from the first run event.
-func header(info *result.RunInfo, options []string) render.Header {
+// header describes the run for the report, from the first run event; the
+// run started at started (zero: unknown).
+func header(info *result.RunInfo, options []string, started time.Time) render.Header {
 	if options == nil {
 		options = []string{}
 	}
 	h := render.Header{Tool: "netconform", Options: options, Generated: time.Now().UTC().Truncate(time.Second)}
+	if !started.IsZero() {
+		h.Started = started.UTC().Truncate(time.Second)
+	}
 	if info != nil {
 		h.ToolVersion, h.CatalogueHash, h.GoVersion = info.ToolVersion, info.CatalogueHash, info.GoVersion
 		h.GOOS, h.GOARCH, h.Kernel, h.Timescale = info.GOOS, info.GOARCH, info.Kernel, info.Timescale
@@ -212,29 +217,30 @@ func header(info *result.RunInfo, options []string) render.Header {
 
 // fromFiles collects results from go test -json output files (- is
 // stdin): the same result twice is an error; a package that failed beyond
-// its results, or whose output ends early, is an error row.
-func fromFiles(names []string, stdin io.Reader) ([]render.ImplInfo, []result.Result, *result.RunInfo, error) {
+// its results, or whose output ends early, is an error row. started is
+// the time of the earliest event (zero when none has one).
+func fromFiles(names []string, stdin io.Reader) (_ []render.ImplInfo, _ []result.Result, _ *result.RunInfo, started time.Time, _ error) {
 	c := render.NewCollected(render.NewBudget())
 	for _, name := range names {
 		rd := stdin
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, started, err
 			}
 			defer f.Close()
 			rd = f
 		}
 		n := len(c.Results) + len(c.Impls)
 		if err := c.Read(rd, name); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, started, err
 		}
 		if len(c.Results)+len(c.Impls) == n {
-			return nil, nil, nil, fmt.Errorf("%s: no netconform results (was it produced by go test -json on a package calling suite.Run?)", name)
+			return nil, nil, nil, started, fmt.Errorf("%s: no netconform results (was it produced by go test -json on a package calling suite.Run?)", name)
 		}
 	}
 	c.Complete("the go test -json output ends before this case's result")
-	return c.Impls, append(c.Results, c.PackageRows()...), c.Run, nil
+	return c.Impls, append(c.Results, c.PackageRows()...), c.Run, c.Started, nil
 }
 
 // unique checks that no two results have the same implementation, case

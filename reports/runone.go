@@ -126,6 +126,7 @@ func (r *runner) run() ([]render.ImplInfo, []result.Result, *result.RunInfo, str
 	for i := range c.Impls {
 		c.Impls[i].Module = moduleOf(r.j.bin)
 		c.Impls[i].Evidence = result.Cut(evidence, result.MaxEvidence)
+		c.Impls[i].Wall = took // the test process's, from its start to its end
 	}
 	c.Complete(evidence)
 	if why != "" {
