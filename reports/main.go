@@ -83,6 +83,7 @@ type options struct {
 	compare   string
 	args      []string
 	program   programOptions
+	shard     shardOptions
 }
 
 type multi []string
@@ -107,10 +108,14 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.stable, "stable", false, "normalise ports, sequence numbers and timings (durations rounded) so reports diff by behaviour only, as the committed report does")
 	fs.StringVar(&o.compare, "compare", "", "compare every outcome with this earlier report.json, and exit 1 if any differs")
 	addProgramFlags(fs, &o.program)
+	addShardFlags(fs, &o.shard)
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
 	}
 	if err := setupProgram(o); err != nil {
+		return nil, err
+	}
+	if err := parseShard(fs, o); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -143,7 +148,12 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	var broken []string
 	var info *result.RunInfo
 	started := time.Now()
-	if len(o.from) > 0 {
+	if o.shard.merge {
+		impls, results, info, started, o.args, err = merge(o.shard.files, stderr)
+		if err != nil {
+			return 2, err
+		}
+	} else if len(o.from) > 0 {
 		impls, results, info, started, err = fromFiles(o.from, os.Stdin)
 		if err != nil {
 			return 2, err

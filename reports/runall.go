@@ -115,6 +115,9 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 		// A run that checks nothing must not look like success.
 		return nil, nil, nil, nil, usageError{fmt.Errorf("no case matches -run=%q -area=%q", o.cases, o.areas)}
 	}
+	if jobs, err = shardJobs(o, jobs, version); err != nil {
+		return nil, nil, nil, nil, err
+	}
 	prog := newProgress(stderr, jobs)
 	defer prog.stop()
 	var mu sync.Mutex
