@@ -64,6 +64,9 @@ func main() {
 			code = 2
 		}
 	}
+	if code != 0 {
+		fmt.Fprintln(os.Stderr, exitReason(code))
+	}
 	os.Exit(code)
 }
 
