@@ -29,8 +29,9 @@ var selectionFlags = []string{"-run", "-area", "-impl", "-pkg", "-explore", "-ti
 // run as the first part describes it, the earliest part's start, and the
 // parts' options less -shard.
 //
-// It refuses parts that overlap (the same result twice, the same part
-// twice), that are incomplete (a part of n missing) or that are not of
+// It refuses parts that overlap (the same result twice, but for the rows
+// of render.ProcessCase, which say what each part's process did and are
+// joined; the same part twice), that are incomplete (a part of n missing) or that are not of
 // one run (different case catalogues, selections or implementations); a
 // different tool version, Go version, kernel or machine is a warning.
 func merge(paths []string, stderr io.Writer) ([]render.ImplInfo, []result.Result, *result.RunInfo, time.Time, []string, error) {
@@ -68,12 +69,22 @@ func merge(paths []string, stderr io.Writer) ([]render.ImplInfo, []result.Result
 		}
 		for _, res := range r.Results {
 			key := res.Key()
-			if prev, ok := where[key]; ok {
+			prev, ok := where[key]
+			switch {
+			case ok && res.Case == render.ProcessCase:
+				// Each part of a split implementation runs a process of its
+				// own, which may end badly: one row says what each did.
+				i := slices.IndexFunc(results, func(x result.Result) bool { return x.Key() == key })
+				row := &results[i]
+				row.Reason = result.Cut(row.Reason+"; "+res.Reason, result.MaxText)
+				row.Evidence = result.Cut(row.Evidence+"\n"+res.Evidence, result.MaxEvidence)
+				continue
+			case ok:
 				return nil, nil, nil, time.Time{}, nil, fmt.Errorf("%s and %s both have a result for %s: the parts overlap", prev, paths[k], key)
 			}
 			where[key] = paths[k]
+			results = append(results, res)
 		}
-		results = append(results, r.Results...)
 		for _, im := range r.Impls {
 			i, ok := byName[im.Name]
 			if !ok {

@@ -144,10 +144,32 @@ func TestMergeRefusesPartsNotOfOneRun(t *testing.T) {
 		})
 	}
 
+	// The test processes of both parts of a split implementation left a
+	// process behind: one row, with both reasons.
+	proc := func(why string) func(*render.Report) {
+		return func(r *render.Report) {
+			r.Results = append(r.Results, render.ProcessRow("im", why, ""))
+		}
+	}
+	q1 := part(t, filepath.Join(d, "q1"), []string{sel, "-shard=1/2"}, proc("left sleep 1"), "eof.a.x")
+	q2 := part(t, filepath.Join(d, "q2"), []string{sel, "-shard=2/2"}, proc("left sleep 2"), "eof.b.x")
+	out := t.TempDir()
+	code, msg, err := runCmd(t, "-out", out, "-merge", q1, q2)
+	require.NoError(t, err, msg)
+	require.Equal(t, 2, code, "a process row is an error: %s", msg)
+	rows := 0
+	for _, r := range readReport(t, out).Results {
+		if r.Case == render.ProcessCase {
+			rows++
+			require.Equal(t, "left sleep 1; left sleep 2", r.Reason)
+		}
+	}
+	require.Equal(t, 1, rows, "process rows of %s", render.ProcessCase)
+
 	// The parts of one run merge; another tool version is a warning.
 	p2v := part(t, filepath.Join(d, "v"), []string{sel, "-shard=2/2"}, func(r *render.Report) { r.Header.ToolVersion = "v2" }, "eof.b.x")
-	out := t.TempDir()
-	code, msg, err := runCmd(t, "-out", out, "-merge", p2v, p1)
+	out = t.TempDir()
+	code, msg, err = runCmd(t, "-out", out, "-merge", p2v, p1)
 	require.NoError(t, err, msg)
 	require.Equal(t, 0, code, msg)
 	require.Contains(t, msg, "warning: "+p1+" ran on tool version v1")
