@@ -23,3 +23,5 @@ require (
 	golang.org/x/sync v0.20.0 // indirect
 	golang.org/x/text v0.37.0 // indirect
 )
+
+tool github.com/netconform/netconform/reports

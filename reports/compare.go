@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -19,16 +18,12 @@ import (
 // difference, and neither is an informational case's; an inconclusive
 // result on either side is a warning.
 func compare(path string, rep *render.Report) (diffs, warnings []string, err error) {
-	b, err := os.ReadFile(path)
+	base, err := loadReport(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	var base render.Report
-	if err := json.Unmarshal(b, &base); err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", path, err)
-	}
 	intermittent := map[[2]string]bool{}
-	for _, r := range []*render.Report{&base, rep} {
+	for _, r := range []*render.Report{base, rep} {
 		for _, im := range r.Impls {
 			for _, k := range im.Known {
 				if k.Intermittent {
@@ -37,7 +32,7 @@ func compare(path string, rep *render.Report) (diffs, warnings []string, err err
 			}
 		}
 	}
-	before, after := outcomes(&base), outcomes(rep)
+	before, after := outcomes(base), outcomes(rep)
 	for key, a := range after {
 		b, ok := before[key]
 		switch {
@@ -76,6 +71,20 @@ func inconclusive(r *result.Result) bool {
 // did not fail in any of its runs.
 func stale(r *result.Result) bool {
 	return r.Outcome == result.Pass && strings.HasPrefix(r.Reason, result.NotObserved)
+}
+
+// loadReport reads the report.json at path (render.ReadJSON).
+func loadReport(path string) (*render.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := render.ReadJSON(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return r, nil
 }
 
 func outcomes(r *render.Report) map[string]*result.Result {

@@ -64,6 +64,9 @@ func main() {
 			code = 2
 		}
 	}
+	if code != 0 {
+		fmt.Fprintln(os.Stderr, exitReason(code))
+	}
 	os.Exit(code)
 }
 
@@ -85,6 +88,7 @@ type options struct {
 	compare   string
 	args      []string
 	program   programOptions
+	shard     shardOptions
 }
 
 type multi []string
@@ -110,6 +114,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.compare, "compare", "", "compare every outcome with this earlier report.json, and exit 1 if any differs")
 	fs.StringVar(&o.driver, "driver", "", "run every case on the driver this command line starts (impls/driver/PROTOCOL.md), instead of the built-in implementations")
 	addProgramFlags(fs, &o.program)
+	addShardFlags(fs, &o.shard)
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
 	}
@@ -117,6 +122,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	if err := setupDriver(o); err != nil {
+		return nil, err
+	}
+	if err := parseShard(fs, o); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -148,8 +156,14 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	var results []result.Result
 	var broken []string
 	var info *result.RunInfo
-	if len(o.from) > 0 {
-		impls, results, info, err = fromFiles(o.from, os.Stdin)
+	started := time.Now()
+	if o.shard.merge {
+		impls, results, info, started, o.args, err = merge(o.shard.files, stderr)
+		if err != nil {
+			return 2, err
+		}
+	} else if len(o.from) > 0 {
+		impls, results, info, started, err = fromFiles(o.from, os.Stdin)
 		if err != nil {
 			return 2, err
 		}
@@ -167,7 +181,7 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 			return 2, err
 		}
 	}
-	rep := render.New(header(info, o.args), impls, results)
+	rep := render.New(header(info, o.args, started), impls, results)
 	if o.stable {
 		rep.Normalize()
 	}
@@ -204,12 +218,16 @@ func summary(m map[result.Outcome]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// header describes the run for the report, from the first run event.
-func header(info *result.RunInfo, options []string) render.Header {
+// header describes the run for the report, from the first run event; the
+// run started at started (zero: unknown).
+func header(info *result.RunInfo, options []string, started time.Time) render.Header {
 	if options == nil {
 		options = []string{}
 	}
 	h := render.Header{Tool: "netconform", Options: options, Generated: time.Now().UTC().Truncate(time.Second)}
+	if !started.IsZero() {
+		h.Started = started.UTC().Truncate(time.Second)
+	}
 	if info != nil {
 		h.ToolVersion, h.CatalogueHash, h.GoVersion = info.ToolVersion, info.CatalogueHash, info.GoVersion
 		h.GOOS, h.GOARCH, h.Kernel, h.Timescale = info.GOOS, info.GOARCH, info.Kernel, info.Timescale
@@ -219,29 +237,30 @@ func header(info *result.RunInfo, options []string) render.Header {
 
 // fromFiles collects results from go test -json output files (- is
 // stdin): the same result twice is an error; a package that failed beyond
-// its results, or whose output ends early, is an error row.
-func fromFiles(names []string, stdin io.Reader) ([]render.ImplInfo, []result.Result, *result.RunInfo, error) {
+// its results, or whose output ends early, is an error row. started is
+// the time of the earliest event (zero when none has one).
+func fromFiles(names []string, stdin io.Reader) (_ []render.ImplInfo, _ []result.Result, _ *result.RunInfo, started time.Time, _ error) {
 	c := render.NewCollected(render.NewBudget())
 	for _, name := range names {
 		rd := stdin
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, started, err
 			}
 			defer f.Close()
 			rd = f
 		}
 		n := len(c.Results) + len(c.Impls)
 		if err := c.Read(rd, name); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, started, err
 		}
 		if len(c.Results)+len(c.Impls) == n {
-			return nil, nil, nil, fmt.Errorf("%s: no netconform results (was it produced by go test -json on a package calling suite.Run?)", name)
+			return nil, nil, nil, started, fmt.Errorf("%s: no netconform results (was it produced by go test -json on a package calling suite.Run?)", name)
 		}
 	}
 	c.Complete("the go test -json output ends before this case's result")
-	return c.Impls, append(c.Results, c.PackageRows()...), c.Run, nil
+	return c.Impls, append(c.Results, c.PackageRows()...), c.Run, c.Started, nil
 }
 
 // unique checks that no two results have the same implementation, case

@@ -12,18 +12,25 @@ import (
 	"github.com/netconform/netconform/reports/render"
 )
 
-// progress shows, per implementation, cases done out of planned, failures
-// so far and elapsed time: redrawn in place on a terminal, as plain lines
-// (at start, at each quarter, at the end) otherwise.
+// progress shows, per implementation, its results (case × role) done out
+// of planned, failures so far and elapsed time: redrawn in place on a
+// terminal; otherwise (a CI log) as plain lines, one when an
+// implementation starts, one at least every heartbeat while it runs, and
+// one when it ends.
 type progress struct {
 	w     io.Writer
 	tty   bool
+	now   func() time.Time
 	mu    sync.Mutex
 	rows  []*progressRow
 	drawn int
 	quit  chan struct{}
 	done  chan struct{}
 }
+
+// heartbeat is the longest a running implementation goes without a line
+// in a log.
+const heartbeat = 10 * time.Second
 
 type progressRow struct {
 	p       *progress
@@ -33,16 +40,24 @@ type progressRow struct {
 	failed  int
 	start   time.Time
 	end_    time.Time
-	state   string // waiting, running, done, or why it ended badly
-	quarter int
+	printed time.Time // its last plain line
+	state   string    // waiting, running, done, or why it ended badly
 }
 
 func newProgress(w io.Writer, jobs []job) *progress {
-	p := &progress{w: w, tty: isTerminal(w), quit: make(chan struct{}), done: make(chan struct{})}
+	p := makeProgress(w, jobs, time.Now)
+	p.tty = isTerminal(w)
+	go p.loop()
+	return p
+}
+
+// makeProgress is a progress on w in plain lines, reading the time from
+// now, whose loop is not started.
+func makeProgress(w io.Writer, jobs []job, now func() time.Time) *progress {
+	p := &progress{w: w, now: now, quit: make(chan struct{}), done: make(chan struct{})}
 	for _, j := range jobs {
 		p.rows = append(p.rows, &progressRow{p: p, name: j.name, state: "waiting"})
 	}
-	go p.loop()
 	return p
 }
 
@@ -66,6 +81,23 @@ func (p *progress) loop() {
 			return
 		case <-t.C:
 			p.draw()
+			p.beat()
+		}
+	}
+}
+
+// beat prints, when not on a terminal, the line of each running
+// implementation that has printed none for a heartbeat.
+func (p *progress) beat() {
+	if p.tty {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	for _, r := range p.rows {
+		if r.state == "running" && now.Sub(r.printed) >= heartbeat {
+			r.printLocked(now)
 		}
 	}
 }
@@ -86,51 +118,54 @@ func (p *progress) draw() {
 		fmt.Fprintf(p.w, "\x1b[%dA", p.drawn)
 	}
 	for _, r := range p.rows {
-		fmt.Fprintf(p.w, "\x1b[2K%s\n", r.line())
+		fmt.Fprintf(p.w, "\x1b[2K%s\n", r.line(p.now()))
 	}
 	p.drawn = len(p.rows)
 }
 
-func (r *progressRow) line() string {
+func (r *progressRow) line(now time.Time) string {
 	el := time.Duration(0)
 	switch {
 	case !r.end_.IsZero():
 		el = r.end_.Sub(r.start)
 	case !r.start.IsZero():
-		el = time.Since(r.start)
+		el = now.Sub(r.start)
 	}
 	total := "?"
 	if r.total > 0 {
 		total = fmt.Sprint(r.total)
 	}
-	return fmt.Sprintf("%-22s %4d/%-4s cases  %3d failing  %6.1fs  %s", r.name, r.done, total, r.failed, el.Seconds(), r.state)
+	return fmt.Sprintf("%-22s %4d/%-4s results (case×role)  %3d failing  %6.1fs  %s", r.name, r.done, total, r.failed, el.Seconds(), r.state)
 }
 
 func (r *progressRow) begin() {
 	r.p.mu.Lock()
-	r.start, r.state = time.Now(), "running"
-	r.p.mu.Unlock()
+	defer r.p.mu.Unlock()
+	r.start, r.state = r.p.now(), "running"
 	r.print()
 }
 
 func (r *progressRow) end(why string) {
 	r.p.mu.Lock()
-	r.end_, r.state = time.Now(), "done"
+	defer r.p.mu.Unlock()
+	r.end_, r.state = r.p.now(), "done"
 	if why != "" {
 		r.state = why
 	}
-	r.p.mu.Unlock()
 	r.print()
 }
 
-// print writes the row as a plain line when not on a terminal.
+// print writes the row as a plain line when not on a terminal; the caller
+// holds the lock.
 func (r *progressRow) print() {
-	if r.p.tty {
-		return
+	if !r.p.tty {
+		r.printLocked(r.p.now())
 	}
-	r.p.mu.Lock()
-	defer r.p.mu.Unlock()
-	fmt.Fprintln(r.p.w, r.line())
+}
+
+func (r *progressRow) printLocked(now time.Time) {
+	fmt.Fprintln(r.p.w, r.line(now))
+	r.printed = now
 }
 
 // event follows one netconform event of the implementation's run.
@@ -151,15 +186,6 @@ func (r *progressRow) event(key, value string) {
 		if res.Outcome.Failed() {
 			r.failed++
 		}
-		q := 0
-		if r.total > 0 {
-			q = 4 * r.done / r.total
-		}
-		report := q > r.quarter && q < 4
-		r.quarter = q
 		r.p.mu.Unlock()
-		if report {
-			r.print()
-		}
 	}
 }

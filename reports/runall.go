@@ -62,6 +62,7 @@ var testBinaries = []testBinary{
 type job struct {
 	bin        *testBinary
 	test, name string
+	cases      []string // the case IDs the filters select for it, as listed
 }
 
 // runAll builds the test binaries, lists their implementations and runs
@@ -123,6 +124,9 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	if !anyCase {
 		// A run that checks nothing must not look like success.
 		return nil, nil, nil, nil, usageError{fmt.Errorf("no case matches -run=%q -area=%q", o.cases, o.areas)}
+	}
+	if jobs, err = shardJobs(o, jobs); err != nil {
+		return nil, nil, nil, nil, err
 	}
 	prog := newProgress(stderr, jobs)
 	defer prog.stop()
@@ -234,8 +238,11 @@ func listImpls(o *options, b *testBinary, version string) (jobs []job, cases int
 			jobs = append(jobs, job{bin: b, test: test, name: n})
 			test = ""
 		}
-		if strings.HasPrefix(l, result.ListCase) {
+		if id, ok := strings.CutPrefix(l, result.ListCase); ok {
 			cases++
+			if len(jobs) > 0 {
+				jobs[len(jobs)-1].cases = append(jobs[len(jobs)-1].cases, id)
+			}
 		}
 	}
 	// In a package of the user's (-pkg), tests that do not call suite.Run

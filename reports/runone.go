@@ -69,7 +69,7 @@ func (r *runner) run() ([]render.ImplInfo, []result.Result, *result.RunInfo, str
 		"-test.run=^"+regexp.QuoteMeta(r.j.test)+"$/^"+regexp.QuoteMeta(r.j.name)+"$",
 		"-test.v=test2json", "-test.timeout="+(r.o.budget+time.Minute).String())
 	cmd.Dir = r.j.bin.dir
-	cmd.Env = append(childEnv(r.o, r.version), "TMPDIR="+r.tmp)
+	cmd.Env = append(append(childEnv(r.o, r.version), "TMPDIR="+r.tmp), r.o.shard.env(r.j.name)...) // the last of a name wins
 	cmd.Stdout, cmd.Stderr = p.out.W, p.errs.W
 
 	stderr := proc.NewTail(16 << 10) // a crash's stack: its tail is the evidence
@@ -126,6 +126,7 @@ func (r *runner) run() ([]render.ImplInfo, []result.Result, *result.RunInfo, str
 	for i := range c.Impls {
 		c.Impls[i].Module = moduleOf(r.j.bin)
 		c.Impls[i].Evidence = result.Cut(evidence, result.MaxEvidence)
+		c.Impls[i].Wall = took // the test process's, from its start to its end
 	}
 	c.Complete(evidence)
 	if why != "" {

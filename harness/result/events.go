@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/netconform/netconform/harness"
@@ -95,6 +96,10 @@ type ImplInfo struct {
 	Evidence string `json:"evidence,omitempty"`
 	// Leaks found after the implementation's cases (goroutines, sockets).
 	Leaks []string `json:"leaks,omitempty"`
+	// Wall is the wall time of the implementation's run, from its start to
+	// its end (its cases run in parallel: not the sum of their durations);
+	// 0 when unknown. A merged report's is the sum of its shards'.
+	Wall time.Duration `json:"wall,omitempty"`
 }
 
 // Describe returns im's ImplInfo, with no results planned yet.

@@ -20,10 +20,11 @@ func fixture() *render.Report {
 		Tool: "netconform", ToolVersion: "v0.0.0-test", CatalogueHash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 		GoVersion: "go1.26.8", GOOS: "linux", GOARCH: "amd64", Kernel: "6.18.44", Timescale: 1,
 		Options: []string{"-impl=alpha|beta|gamma"}, Generated: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC),
+		Started: time.Date(2026, 11, 21, 11, 59, 20, 0, time.UTC),
 	}
 	impls := []render.ImplInfo{
 		{Name: "alpha", Description: "a reference-peer implementation", Topology: "reference-peer", Network: "tcp4", CloseMode: "full", Caps: []string{"stream", "half-close", "deadline"},
-			Planned: []string{"closed.read.after-close-is-errclosed/client", "closed.read.after-close-is-errclosed/server"}},
+			Planned: []string{"closed.read.after-close-is-errclosed/client", "closed.read.after-close-is-errclosed/server"}, Wall: 1234 * time.Millisecond},
 		{Name: "beta", Description: "a multiplexer", Topology: "pair", CloseMode: "half", Caps: []string{"stream", "deadline"},
 			Known: []harness.Known{{Case: "closed.read.after-close-is-errclosed", Reason: "Read after Close returns io.EOF", Link: "https://example.com/issues/1"}}},
 		{Name: "gamma", Topology: "reference-peer", CloseMode: "full", Caps: []string{"packet"}, Leaks: []string{"1 goroutine left after its cases"}},

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 )
 
@@ -11,11 +13,19 @@ import (
 // maps sorted by key.
 func WriteJSON(w io.Writer, r *Report) error { return writeReportJSON(w, r, true) }
 
-// ReadJSON reads a report written by WriteJSON.
+// ReadJSON reads a report written by WriteJSON, of this package's Format
+// (a report of another format is an error: a field may mean something
+// else there).
 func ReadJSON(rd io.Reader) (*Report, error) {
 	var r Report
 	if err := json.NewDecoder(rd).Decode(&r); err != nil {
 		return nil, err
+	}
+	switch {
+	case r.Format == 0:
+		return nil, errors.New("not a netconform report.json (no format)")
+	case r.Format != Format:
+		return nil, fmt.Errorf("a report.json of format %d; this version reads format %d", r.Format, Format)
 	}
 	return &r, nil
 }

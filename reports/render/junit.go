@@ -11,7 +11,12 @@ import (
 )
 
 // JUnit XML, as CI systems read it: one testsuite per implementation, one
-// testcase per case and role, failures carrying the finding text.
+// testcase per case and role, failures carrying the finding text. A
+// testsuite's timestamp is the run's start (ISO 8601, UTC, without a zone
+// as the JUnit schema wants it) and its time the implementation's wall
+// time (ImplInfo.Wall; its cases run in parallel, so not the sum of their
+// times); when the wall time is unknown, the longest case's time, a lower
+// bound.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
@@ -23,13 +28,14 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"` // written one by one, not through this field
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Errors    int         `xml:"errors,attr"`
+	Skipped   int         `xml:"skipped,attr"`
+	Time      string      `xml:"time,attr"`
+	Timestamp string      `xml:"timestamp,attr"`
+	Cases     []junitCase `xml:"testcase"` // written one by one, not through this field
 }
 
 type junitCase struct {
@@ -54,13 +60,19 @@ type junitMessage struct {
 func WriteJUnit(w io.Writer, r *Report) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	out := junitSuites{Name: "netconform"}
+	started := r.Header.Started
+	if started.IsZero() {
+		started = r.Header.Generated
+	}
 	for _, im := range r.Impls {
-		s := junitSuite{Name: im.Name}
-		var total float64
+		s := junitSuite{Name: im.Name, Timestamp: started.UTC().Format("2006-01-02T15:04:05")}
+		wall := im.Wall
 		for i := range r.Results {
 			if res := &r.Results[i]; res.Impl == im.Name {
 				c := junitCaseOf(res, false)
-				total += res.Duration.Seconds()
+				if im.Wall == 0 {
+					wall = max(wall, res.Duration)
+				}
 				s.Tests++
 				switch {
 				case c.Failure != nil:
@@ -72,7 +84,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 				}
 			}
 		}
-		s.Time = fmt.Sprintf("%.3f", total)
+		s.Time = fmt.Sprintf("%.3f", wall.Seconds())
 		out.Tests += s.Tests
 		out.Failures += s.Failures
 		out.Errors += s.Errors
@@ -97,6 +109,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			{Name: xml.Name{Local: "name"}, Value: s.Name}, {Name: xml.Name{Local: "tests"}, Value: fmt.Sprint(s.Tests)},
 			{Name: xml.Name{Local: "failures"}, Value: fmt.Sprint(s.Failures)}, {Name: xml.Name{Local: "errors"}, Value: fmt.Sprint(s.Errors)},
 			{Name: xml.Name{Local: "skipped"}, Value: fmt.Sprint(s.Skipped)}, {Name: xml.Name{Local: "time"}, Value: s.Time},
+			{Name: xml.Name{Local: "timestamp"}, Value: s.Timestamp},
 		}}
 		if err := enc.EncodeToken(start); err != nil {
 			return err

@@ -54,8 +54,9 @@ type PerfRow struct {
 	ThroughputRatio *float64 `json:"throughputRatio,omitempty"`
 }
 
-// Header says what produced the report and where. Generated is the only
-// wall-clock time in a report.
+// Header says what produced the report and where. Started (when the run
+// started; zero when unknown) and Generated (when the report was written)
+// are its only wall-clock times.
 type Header struct {
 	Tool          string    `json:"tool"`
 	ToolVersion   string    `json:"toolVersion"`
@@ -67,6 +68,7 @@ type Header struct {
 	Timescale     float64   `json:"timescale"`
 	Options       []string  `json:"options"`
 	Generated     time.Time `json:"generated"`
+	Started       time.Time `json:"started,omitzero"`
 }
 
 // ImplInfo describes an implementation in a report (result.ImplInfo).

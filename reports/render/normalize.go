@@ -18,7 +18,8 @@ import (
 //   - TCP sequence numbers become relative to each side's first, as tcpdump
 //     shows them by default;
 //   - durations are quantised (0 below 5 ms, 10 ms steps below 1 s, 100 ms
-//     steps above) and metrics keep two significant digits.
+//     steps above) and metrics keep two significant digits;
+//   - implementations' wall times are rounded to the second.
 //
 // The header keeps the wall-clock time of the run.
 func (r *Report) Normalize() {
@@ -27,6 +28,7 @@ func (r *Report) Normalize() {
 	}
 	for i := range r.Impls {
 		r.Impls[i].Evidence = newPorts().replace(r.Impls[i].Evidence)
+		r.Impls[i].Wall = r.Impls[i].Wall.Round(time.Second)
 	}
 }
 

@@ -90,6 +90,7 @@ type testEvent struct {
 	Key         string // attr events
 	Value       string
 	FailedBuild string
+	Elapsed     float64 // seconds, on pass, fail and skip events
 }
 
 // Collected is what go test -json streams held.
@@ -104,6 +105,9 @@ type Collected struct {
 	Failed bool
 	// OnEvent, when set, sees each netconform event once complete.
 	OnEvent func(key, value string)
+	// Started is the time of the streams' earliest timed event (zero if
+	// none has a time): when the run started.
+	Started time.Time
 
 	budget  *Budget
 	events  result.Assembler
@@ -113,6 +117,7 @@ type Collected struct {
 	byPkg   map[string]*pkgState
 	tail    tailLines
 	implTop map[string]string // implementation → its package and top-level test
+	implRun map[string]int    // its package and subtest (where it was announced) → its index in Impls
 	failTop map[string]bool   // package and top-level test → a netconform result failed there
 }
 
@@ -120,7 +125,7 @@ type Collected struct {
 func NewCollected(b *Budget) *Collected {
 	return &Collected{
 		budget: b, events: result.Assembler{Max: MaxEvent}, keys: map[string]string{}, impls: map[string]bool{},
-		byPkg: map[string]*pkgState{}, tail: tailLines{max: outputTail}, implTop: map[string]string{}, failTop: map[string]bool{},
+		byPkg: map[string]*pkgState{}, tail: tailLines{max: outputTail}, implTop: map[string]string{}, implRun: map[string]int{}, failTop: map[string]bool{},
 	}
 }
 
@@ -218,6 +223,9 @@ func (c *Collected) event(ev testEvent, name string, line int) error {
 		return fmt.Errorf("%s:%d: %v", name, line, err)
 	}
 	top, _, _ := strings.Cut(ev.Test, "/")
+	if !ev.Time.IsZero() && (c.Started.IsZero() || ev.Time.Before(c.Started)) {
+		c.Started = ev.Time
+	}
 	switch ev.Action {
 	case "output", "build-output":
 		p.output(ev.Output, &c.tail, c.budget)
@@ -235,6 +243,11 @@ func (c *Collected) event(ev testEvent, name string, line int) error {
 		case ev.Action == "fail" && top == ev.Test:
 			p.failedTops = append(p.failedTops, top)
 		}
+		if i, ok := c.implRun[p.name+"\x00"+ev.Test]; ok && ev.Elapsed > 0 {
+			// The subtest an implementation was announced on runs all its
+			// cases: its elapsed time is the implementation's wall time.
+			c.Impls[i].Wall = time.Duration(ev.Elapsed * float64(time.Second)).Round(time.Millisecond)
+		}
 	case "attr":
 		if !strings.HasPrefix(ev.Key, "netconform.") {
 			return nil
@@ -247,15 +260,16 @@ func (c *Collected) event(ev testEvent, name string, line int) error {
 			if c.OnEvent != nil {
 				c.OnEvent(ev.Key, value)
 			}
-			return c.take(ev.Key, value, p, top, fmt.Sprintf("%s:%d", name, line))
+			return c.take(ev.Key, value, p, ev.Test, fmt.Sprintf("%s:%d", name, line))
 		}
 	}
 	return nil
 }
 
 // take handles one netconform event (see package result) of package p's
-// top-level test top, read at where.
-func (c *Collected) take(key, value string, p *pkgState, top, where string) error {
+// test, read at where.
+func (c *Collected) take(key, value string, p *pkgState, test, where string) error {
+	top, _, _ := strings.Cut(test, "/")
 	switch key {
 	case result.KeyResult:
 		var res result.Result
@@ -287,6 +301,7 @@ func (c *Collected) take(key, value string, p *pkgState, top, where string) erro
 		}
 		im.Bound()
 		c.impls[im.Name] = true
+		c.implRun[p.name+"\x00"+test] = len(c.Impls)
 		c.Impls = append(c.Impls, im)
 		c.implTop[im.Name] = p.name + "\x00" + top
 		p.impls = append(p.impls, im.Name)

@@ -142,3 +142,24 @@ func TestNormalizeStabilisesEvidence(t *testing.T) {
 	require.Equal(t, uint32(1), a.Results[0].Wire[2].Seq, "sequence numbers are relative, as tcpdump prints them")
 	require.Equal(t, uint32(1), a.Results[0].Wire[2].Ack)
 }
+
+// An implementation's wall time is the elapsed time of the subtest it was
+// announced on (its cases are parallel subtests of it), not of its cases;
+// the run started at the earliest event.
+func TestReadTestJSONTakesTheWallTimeOfTheImplementationsTest(t *testing.T) {
+	in := strings.ReplaceAll(stream(
+		`{"Time":"2026-12-01T10:00:05Z","Action":"start","Package":"example.com/x"}`,
+		`{"Time":"2026-12-01T10:00:04Z","Action":"run","Package":"example.com/x","Test":"TestX"}`,
+		implEvent("TestX/impl", "impl", "eof.read.after-peer-close/client"),
+		resultEvent("TestX/impl/eof.read.after-peer-close", "impl", "eof.read.after-peer-close", harness.RoleClient, result.Pass),
+		`{"Action":"pass","Package":"example.com/x","Test":"TestX/impl/eof.read.after-peer-close","Elapsed":9.5}`,
+		`{"Action":"pass","Package":"example.com/x","Test":"TestX/impl","Elapsed":2.25}`,
+		`{"Action":"pass","Package":"example.com/x","Test":"TestX","Elapsed":3}`,
+		`{"Action":"pass","Package":"example.com/x","Elapsed":3.1}`,
+	), `"Time":"1970-01-01T00:00:00Z"`, `"Time":"2026-12-01T10:00:06Z"`)
+	c, err := render.ReadTestJSON(strings.NewReader(in), "run.jsonl")
+	require.NoError(t, err)
+	require.Len(t, c.Impls, 1)
+	require.Equal(t, 2250*time.Millisecond, c.Impls[0].Wall, "the wall time of impl, from TestX/impl's elapsed")
+	require.Equal(t, time.Date(2026, 12, 1, 10, 0, 4, 0, time.UTC), c.Started.UTC(), "the run's start, the earliest event")
+}
