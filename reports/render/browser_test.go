@@ -62,6 +62,13 @@ const driver = `<script>
   out.roles = [...p.querySelectorAll("section")].map((s) => s.dataset.role);
   document.querySelector('tr[data-case="wire.closewrite.sends-fin"] td.cell[data-impl="alpha"]').click();
   out.wireText = (p.querySelector("pre.wire") || {}).textContent || "";
+  out.ladderSegs = p.querySelectorAll("svg.ladder line.seg").length;
+  out.ladderSteps = p.querySelectorAll("svg.ladder circle.step").length;
+  out.sumBars = document.querySelectorAll("#sum svg.sumbar").length;
+  document.querySelector('tr[data-case="deadline.read.future-fires"] td.cell[data-impl="beta"]').click();
+  out.lateDots = p.querySelectorAll("svg.lateness circle.late").length;
+  out.hash = location.hash;
+  out.permalink = (p.querySelector("a.permalink") || {href: ""}).getAttribute("href");
   out.errors = window.__errors;
   const pre = document.createElement("pre"); pre.id = "netconform-selftest"; pre.textContent = JSON.stringify(out);
   document.body.append(pre);
@@ -163,6 +170,12 @@ func TestHTMLInBrowser(t *testing.T) {
 		PanelText     string
 		Roles         []string
 		WireText      string
+		LadderSegs    int
+		LadderSteps   int
+		SumBars       int
+		LateDots      int
+		Hash          string
+		Permalink     string
 	}
 	require.NoError(t, json.Unmarshal([]byte(html.UnescapeString(m[1])), &got))
 	require.Empty(t, got.Errors, "the page reported errors")
@@ -170,8 +183,9 @@ func TestHTMLInBrowser(t *testing.T) {
 	require.Equal(t, "1", got.Ready)
 	require.Equal(t, len(rep.Impls)*len(rep.Cases), got.Cells, "one cell per implementation × case")
 	require.Equal(t, len(rep.Results), got.Dots, "one mark per result")
-	require.Len(t, got.PerfRows, 2, "the perf table: a header and the fixture's one row")
-	require.Contains(t, got.PerfRows[1], "23.0 µs")
+	require.Len(t, got.PerfRows, 3, "the perf table: a header, why the ratios are missing (no std-tcp in the fixture), and the fixture's one row")
+	require.Contains(t, got.PerfRows[1], "std-tcp did not run")
+	require.Contains(t, got.PerfRows[2], "23.0 µs")
 	require.Len(t, got.Rows, len(rep.Cases))
 	require.Equal(t, []string{"deadline.read.future-fires"}, got.AreaDeadline, "the area filter hides the other rows")
 	require.Equal(t, []string{"closed.read.after-close-is-errclosed"}, got.OutcomeFail, "the outcome filter keeps rows with that outcome")
@@ -184,6 +198,58 @@ func TestHTMLInBrowser(t *testing.T) {
 		require.Contains(t, got.PanelText, want)
 	}
 	require.Contains(t, got.WireText, "client(iut) > server(ref): [F.]")
+
+	// The pictures: as many marks as the data has.
+	var segs, steps, late int
+	pairs := map[string]bool{}
+	for _, r := range rep.Results {
+		pairs[r.Impl+"/"+r.Area] = true
+		if r.Impl == "alpha" && r.Case == "wire.closewrite.sends-fin" {
+			segs += len(r.Wire)
+			steps += len(r.Transcript)
+		}
+		if r.Case == "deadline.read.future-fires" {
+			for _, o := range r.Transcript {
+				if o.Late != nil {
+					late++
+				}
+			}
+		}
+	}
+	require.Equal(t, segs, got.LadderSegs, "the ladder: an arrow per segment")
+	require.Equal(t, steps, got.LadderSteps, "the ladder: a mark per script step")
+	require.Equal(t, len(pairs), got.SumBars, "the summary: a bar per implementation and area")
+	require.Equal(t, late, got.LateDots, "the lateness plot: a dot per call expected at its deadline, every implementation")
+	require.Equal(t, "#beta/deadline.read.future-fires", got.Hash, "the URL names the open cell")
+	require.Equal(t, got.Hash, got.Permalink)
+}
+
+// TestHTMLCellLink: a cell's link (#impl/case) opens that cell when the
+// page loads, so CI can link to a finding.
+func TestHTMLCellLink(t *testing.T) {
+	bin := chromium(t)
+	probe := `<script>
+(function () {
+  const p = document.getElementById("panel");
+  const pre = document.createElement("pre"); pre.id = "netconform-selftest";
+  pre.textContent = JSON.stringify({open: p.className, title: (p.querySelector("h2") || {}).textContent || "", roles: [...p.querySelectorAll("section")].map((s) => s.dataset.role), errors: window.__errors});
+  document.body.append(pre);
+})();
+</script>`
+	page := pageWith(t, fixture(), probe)
+	dom, stderr := runChromium(t, bin, page+"#alpha/closed.read.after-close-is-errclosed", "--virtual-time-budget=3000", "--dump-dom")
+	m := selftestRE.FindStringSubmatch(dom)
+	require.NotNil(t, m, tailOf(stderr))
+	var got struct {
+		Open, Title string
+		Roles       []string
+		Errors      []string
+	}
+	require.NoError(t, json.Unmarshal([]byte(html.UnescapeString(m[1])), &got))
+	require.Empty(t, got.Errors)
+	require.Equal(t, "open", got.Open, "the link opened the cell")
+	require.Equal(t, "closed.read.after-close-is-errclosed", got.Title)
+	require.Equal(t, []string{"client", "server"}, got.Roles)
 }
 
 // bigReport is 20 implementations × 200 cases × 2 roles.
@@ -252,7 +318,12 @@ func TestHTMLStaysFastWhenBig(t *testing.T) {
 // to look at: NETCONFORM_SCREENSHOT=path keeps it.
 func TestHTMLScreenshot(t *testing.T) {
 	bin := chromium(t)
-	click := `<script>document.querySelector('tr[data-case="closed.read.after-close-is-errclosed"] td.cell[data-impl="alpha"]').click();</script>`
+	cell := os.Getenv("NETCONFORM_SCREENSHOT_CELL") // impl/case; the default shows a failure
+	if cell == "" {
+		cell = "alpha/closed.read.after-close-is-errclosed"
+	}
+	impl, id, _ := strings.Cut(cell, "/")
+	click := `<script>document.querySelector('tr[data-case="` + id + `"] td.cell[data-impl="` + impl + `"]').click(); document.getElementById("sum-wrap").open = true;</script>`
 	page := pageWith(t, fixture(), click)
 	shot := os.Getenv("NETCONFORM_SCREENSHOT")
 	if shot == "" {
@@ -269,7 +340,7 @@ const clickLinks = `<script>
 (function () {
   const out = {errors: window.__errors};
   document.querySelector("td.cell").click();
-  const links = [...document.querySelectorAll("#panel a")];
+  const links = [...document.querySelectorAll("#panel a:not(.permalink):not(.cat)")]; // the page's own: the cell's #link, the catalogue's https link
   out.hrefs = links.map((a) => a.getAttribute("href"));
   out.panelText = document.getElementById("panel").innerText;
   for (const a of links) if (!/^https?:/.test(a.getAttribute("href"))) a.click(); // an http link would navigate away

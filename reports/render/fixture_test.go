@@ -74,12 +74,20 @@ func fixture() *render.Report {
 			x.Spec = "net.Conn.SetDeadline: a Read blocked past a future deadline returns at the deadline, never before"
 			x.Findings = []result.Finding{{Step: 2, Call: "iut.Read(8) after iut.SetReadDeadline(+100ms)", Got: "blocked 1.35s", Want: "return at the deadline"}}
 			x.Retries = []string{"attempt 1 at timescale 1: late: iut.Read(8) returned 300ms after its deadline"}
+			x.Transcript = []result.Obs{
+				{Step: 1, Call: "iut.SetReadDeadline(+100ms)", At: time.Millisecond, Verdict: "ok"},
+				{Step: 2, Call: "iut.Read(8)", At: 2 * time.Millisecond, Took: 1350 * time.Millisecond, Verdict: "fail", Late: dp(1250 * time.Millisecond), Tolerance: 250 * time.Millisecond},
+			}
 			x.Attempts = 2
 			x.Evidence = "goroutine 12 [IO wait]:\ninternal/poll.runtime_pollWait(...)"
 		}),
 		r("beta", "deadline.read.future-fires", harness.RoleClient, result.Pass, func(x *result.Result) {
 			x.Area, x.Level, x.Spec = "deadline", result.Contract, "net.Conn.SetDeadline: a Read blocked past a future deadline returns at the deadline, never before"
 			x.Allowed = []result.Finding{{Step: 2, Call: "iut.Read(8)", Got: "0, timeout-other", Want: "0, deadline (os.ErrDeadlineExceeded)"}}
+			x.Transcript = []result.Obs{
+				{Step: 1, Call: "iut.SetReadDeadline(+100ms)", At: time.Millisecond, Verdict: "ok"},
+				{Step: 2, Call: "iut.Read(8)", At: 2 * time.Millisecond, Took: 112 * time.Millisecond, Verdict: "allowed", Late: dp(12 * time.Millisecond), Tolerance: 250 * time.Millisecond},
+			}
 		}),
 		r("alpha", "wire.closewrite.sends-fin", harness.RoleClient, result.Pass, func(x *result.Result) {
 			x.Area, x.Level, x.Spec = "wire", result.Contract, "RFC 9293 §3.6: CloseWrite sends FIN ([F.]) and the peer acknowledges it"
@@ -88,6 +96,10 @@ func fixture() *render.Report {
 				{At: time.Millisecond, From: "server(ref)", To: "client(iut)", Flags: "S.", Seq: 0, Ack: 1},
 				{At: time.Millisecond, From: "client(iut)", To: "server(ref)", Flags: ".", Seq: 1, Ack: 1},
 				{At: 2 * time.Millisecond, From: "client(iut)", To: "server(ref)", Flags: "F.", Seq: 1, Ack: 1},
+			}
+			x.Transcript = []result.Obs{
+				{Step: 1, Call: "iut.CloseWrite()", At: 1500 * time.Microsecond, Verdict: "ok"},
+				{Step: 2, Call: "wire: client(iut) sends [F.]", At: 2500 * time.Microsecond, Verdict: "ok"},
 			}
 		}),
 		r("gamma", "udp.multiplex.replies-reach-sender", harness.RoleServer, result.Error, func(x *result.Result) {
@@ -103,3 +115,6 @@ func fixture() *render.Report {
 	}
 	return render.New(h, impls, results)
 }
+
+// dp is a pointer to d.
+func dp(d time.Duration) *time.Duration { return &d }
