@@ -90,6 +90,7 @@ func observation(a *engine.Attempt, i int, s Step, j judged) result.Obs {
 		}
 	}
 	obs.Err = describeErr(j.ret.Err)
+	obs.WantErr = s.wantClasses()
 	obs.Value = j.ret.Value
 	if j.ret.Addr != nil {
 		obs.Value = strings.TrimPrefix(obs.Value+", from "+j.ret.Addr.String(), ", ")
