@@ -184,12 +184,15 @@ func signOf(r *Result) (sign, bool) {
 	}
 	o, ok := firstDeviation(r)
 	if !ok {
-		note := r.Reason
+		note, step := r.Reason, ""
 		if len(r.Findings) > 0 {
-			note = r.Findings[0].Got
+			note, step = r.Findings[0].Got, StepKind(r.Findings[0].Call)
+		}
+		if r.Outcome == Timeout {
+			return sign{key: kindHung + " " + step, kind: kindHung, step: step}, true
 		}
 		note = elide(note)
-		return sign{key: kindOther + " " + string(r.Outcome) + " " + r.Area, kind: kindOther, note: string(r.Outcome) + " in area " + r.Area + ": " + note}, true
+		return sign{key: kindOther + " " + r.Area + " " + step + " " + note, kind: kindOther, step: step, note: "in area " + r.Area + ": " + note}, true
 	}
 	s := sign{step: StepKind(o.Call)}
 	e, want := o.Err, o.WantErr
@@ -322,6 +325,8 @@ func (s sign) diagnosis(steps []string, one bool) string {
 		return fmt.Sprintf("%s: %s", orStep(in), s.note)
 	case kindHung:
 		return fmt.Sprintf("%s never returns (blocked past its watchdog)", orStep(in))
+	case kindOther:
+		return fmt.Sprintf("%s %s", orStep(in), s.note)
 	case kindStaleKnown:
 		return "declared known failures pass: remove them from Known (or mark a race Intermittent)"
 	}
