@@ -148,16 +148,15 @@ func sortedKeys(m map[string]bool) []string {
 
 // The kinds of signature, most telling first.
 const (
-	kindTextCopy    = "text-copy"            // an error carrying a sentinel's text, not the sentinel
-	kindTimeout     = "timeout-not-deadline" // Timeout() true, os.ErrDeadlineExceeded not in the chain
-	kindMissing     = "no-error"             // nil where an error was expected
-	kindUnexpected  = "unexpected-error"     // an error where none was expected
-	kindClass       = "wrong-class"          // another class than expected
-	kindDeviation   = "deviation"            // the error is right; timing, data or a flag is not
-	kindHung        = "hung"                 // the call never returned
-	kindStaleKnown  = "stale-known"          // declared known, passed
-	kindOther       = "other"                // a finding without a judged step
-	noteNumberRunes = "0123456789"
+	kindTextCopy   = "text-copy"            // an error carrying a sentinel's text, not the sentinel
+	kindTimeout    = "timeout-not-deadline" // Timeout() true, os.ErrDeadlineExceeded not in the chain
+	kindMissing    = "no-error"             // nil where an error was expected
+	kindUnexpected = "unexpected-error"     // an error where none was expected
+	kindClass      = "wrong-class"          // another class than expected
+	kindDeviation  = "deviation"            // the error is right; timing, data or a flag is not
+	kindHung       = "hung"                 // the call never returned
+	kindStaleKnown = "stale-known"          // declared known, passed
+	kindOther      = "other"                // a finding without a judged step
 )
 
 // A sign is the signature of one failed result.
@@ -394,7 +393,7 @@ func StepKind(call string) string {
 		name = name[i+1:]
 	}
 	switch {
-	case name == "" || strings.ContainsAny(name, " "+noteNumberRunes):
+	case name == "" || strings.ContainsAny(name, " 0123456789"):
 		return ""
 	case strings.HasPrefix(name, "Set") && strings.HasSuffix(name, "Deadline"):
 		return "deadline"
