@@ -190,6 +190,7 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "wrote %s/{report.json,README.md,index.html,junit.xml}: %d results — %s\n",
 		o.out, rep.Footer.Total, summary(rep.Footer.ByOutcome))
+	writeCauses(stdout, rep)
 	sayUnavailable(stderr, results)
 	code := rep.ExitCode()
 	if o.compare != "" {
@@ -284,4 +285,20 @@ func gitVersion() string {
 		return "devel"
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// writeCauses prints the report's top root causes under its summary line:
+// what a failed run's reader fixes first.
+func writeCauses(w io.Writer, rep *render.Report) {
+	if len(rep.Causes) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "root causes of the failed results, most results first:")
+	for i, c := range rep.Causes {
+		if i == render.TopCauses {
+			fmt.Fprintf(w, "  …and %d more (report.json: causes)\n", len(rep.Causes)-i)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", rep.CauseLine(c))
+	}
 }

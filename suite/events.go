@@ -66,6 +66,7 @@ func buildVersion() string {
 type collector struct {
 	mu      sync.Mutex
 	results []result.Result
+	child   bool // this process is an isolated child: the parent reports
 }
 
 // announce emits the run and the implementation, with the results it
@@ -109,19 +110,30 @@ func emit(t *testing.T, key string, v any) {
 
 // report turns a result into the subtest's verdict, output and event;
 // the result is bounded first (result.Result.Bound): evidence an
-// implementation produced never makes an event of unbounded size.
+// implementation produced never makes an event of unbounded size. A
+// failure is printed once, its root cause beside its first finding
+// (result.Result.Failure); in an isolated child nothing is printed or
+// emitted: the parent reports the result the child hands it.
 func (col *collector) report(t *testing.T, res *result.Result) {
 	t.Helper()
 	res.Bound()
 	col.mu.Lock()
 	col.results = append(col.results, *res)
+	quiet := col.child
 	col.mu.Unlock()
+	if quiet {
+		return
+	}
 	emit(t, result.KeyResult, res)
-	if testing.Verbose() || res.Outcome.Failed() {
-		t.Log("\n" + res.Format())
+	if res.Outcome.Failed() {
+		t.Fail()
+		fmt.Fprint(t.Output(), res.Failure())
+		return
+	}
+	if testing.Verbose() {
+		fmt.Fprint(t.Output(), res.Format())
 	}
 	switch res.Outcome {
-	case result.Pass:
 	case result.Info:
 		t.Logf("informational: %s", res.Summary())
 	case result.KnownFailure:
@@ -136,16 +148,6 @@ func (col *collector) report(t *testing.T, res *result.Result) {
 		t.Skipf("not applicable: %s", res.Reason)
 	case result.Skip:
 		t.Skipf("skip: %s", res.Reason)
-	default:
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s (%s):", res.Outcome, res.Level)
-		for _, f := range res.Findings {
-			b.WriteString("\n\t" + f.String())
-		}
-		if res.Reason != "" && len(res.Findings) == 0 {
-			b.WriteString("\n\t" + res.Reason)
-		}
-		t.Error(b.String())
 	}
 }
 
@@ -159,8 +161,37 @@ func (col *collector) reportAfterAll(t *testing.T, res *result.Result) {
 	emit(t, result.KeyResult, res)
 	switch {
 	case res.Outcome.Failed():
-		t.Errorf("%s %s:\n%s", res.Case, res.Outcome, res.Format())
+		t.Fail()
+		fmt.Fprintf(t.Output(), "%s: %s", res.Case, res.Failure())
 	case res.Outcome == result.KnownFailure, res.Outcome == result.Skip:
 		t.Logf("%s %s: %s", res.Case, res.Outcome, res.Reason)
 	}
 }
+
+// summarize prints the root causes of the implementation's failed
+// results (result.Causes), most results first, at the end of its test.
+func (col *collector) summarize(t *testing.T, im string) {
+	col.mu.Lock()
+	causes := result.Causes(col.results)
+	col.mu.Unlock()
+	if len(causes) == 0 {
+		return
+	}
+	n := 0
+	for _, c := range causes {
+		n += c.Results
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "root causes of the %d failed results of %s:\n", n, im)
+	for i, c := range causes {
+		if i == maxCauses {
+			fmt.Fprintf(&b, "  … and %d more\n", len(causes)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  %s\n", c)
+	}
+	fmt.Fprint(t.Output(), b.String())
+}
+
+// maxCauses bounds the root causes a summary lists.
+const maxCauses = 5

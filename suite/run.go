@@ -175,7 +175,12 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 	}
 	var explorations []explore.Exploration
 	var running sync.WaitGroup // the cases started
+	col.mu.Lock()
+	col.child = child
+	col.mu.Unlock()
 	if !child {
+		t.Cleanup(func() { col.summarize(t, im.Name) }) // after the after-all results
+
 		var planned []string
 		if explores && exploreSelected(rn.Config()) {
 			xs, keys, err := exploreRows(im, rn.Config().Watchdog(5*time.Second))

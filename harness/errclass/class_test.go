@@ -101,3 +101,26 @@ func TestEveryClassHasASentinel(t *testing.T) {
 		require.Equal(t, c, got)
 	}
 }
+
+func TestLookalike(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want Class // None: no lookalike
+	}{
+		{errors.New("EOF"), EOF},
+		{fmt.Errorf("wrap: %v", io.EOF), EOF},
+		{fmt.Errorf("wrap: %v", &net.OpError{Op: "read", Net: "tcp", Err: net.ErrClosed}), Closed},
+		{fmt.Errorf("wrap: %v", &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}), Deadline},
+		{fmt.Errorf("wrap: %v", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}), Reset},
+		{io.EOF, None},                              // the sentinel itself
+		{fmt.Errorf("wrap: %w", io.EOF), None},      // wrapped: errors.Is holds
+		{io.ErrUnexpectedEOF, None},                 // "unexpected EOF" is not EOF's text after ": "
+		{errors.New("mux: session shutdown"), None}, // its own text
+		{errors.New("the EOF of the stream"), None}, // EOF inside, not as the cause
+	} {
+		got, ok := Describe(tc.err).Lookalike()
+		if got != tc.want || ok != (tc.want != None) {
+			t.Errorf("Describe(%q).Lookalike() = %s, %v; want %s", tc.err, got, ok, tc.want)
+		}
+	}
+}

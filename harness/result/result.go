@@ -25,19 +25,22 @@ func (f Finding) String() string { return f.Call + " = " + f.Got + ", want " + f
 
 // Obs is what one step observed.
 type Obs struct {
-	Step     int            `json:"step"`
-	Call     string         `json:"call"`
-	Async    string         `json:"async,omitempty"`
-	At       time.Duration  `json:"at"`   // start, from the case's start
-	Took     time.Duration  `json:"took"` // how long the call took
-	N        *int           `json:"n,omitempty"`
-	Data     string         `json:"data,omitempty"` // quoted preview of bytes read
-	Err      *errclass.Info `json:"err,omitempty"`
-	Value    string         `json:"value,omitempty"` // states, options, addresses
-	Want     string         `json:"want,omitempty"`
-	Verdict  string         `json:"verdict"` // ok, allowed, fail, info, started, skipped
-	Note     string         `json:"note,omitempty"`
-	Endpoint string         `json:"endpoint,omitempty"`
+	Step  int            `json:"step"`
+	Call  string         `json:"call"`
+	Async string         `json:"async,omitempty"`
+	At    time.Duration  `json:"at"`   // start, from the case's start
+	Took  time.Duration  `json:"took"` // how long the call took
+	N     *int           `json:"n,omitempty"`
+	Data  string         `json:"data,omitempty"` // quoted preview of bytes read
+	Err   *errclass.Info `json:"err,omitempty"`
+	Value string         `json:"value,omitempty"` // states, options, addresses
+	Want  string         `json:"want,omitempty"`
+	// WantErr are the error classes the step expected, preferred first
+	// ([none]: no error), when it judged the error by class.
+	WantErr  []errclass.Class `json:"wantErr,omitempty"`
+	Verdict  string           `json:"verdict"` // ok, allowed, fail, info, started, skipped
+	Note     string           `json:"note,omitempty"`
+	Endpoint string           `json:"endpoint,omitempty"`
 	// Late, for a call expected to return at its deadline, is when it
 	// returned minus the deadline (negative: early); Tolerance is how late
 	// it may be, at the run's timescale.
@@ -119,6 +122,44 @@ func (r *Result) Format() string {
 	for _, f := range r.Findings {
 		fmt.Fprintf(&b, "FINDING %s\n", f)
 	}
+	b.WriteString(r.Details())
+	return b.String()
+}
+
+// Failure renders a failed result for a test's output, each part once:
+// the outcome with the first finding (or the reason), the other findings,
+// the root cause where Diagnose can tell it, then the details.
+func (r *Result) Failure() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s): ", r.Outcome, r.Level)
+	switch {
+	case len(r.Findings) > 0:
+		b.WriteString(r.Findings[0].String())
+		for _, f := range r.Findings[1:] {
+			b.WriteString("\n    " + f.String())
+		}
+		if r.Reason != "" {
+			b.WriteString("\n    " + r.Reason)
+		}
+	case r.Reason != "":
+		b.WriteString(r.Reason)
+	default:
+		b.WriteString(r.Case)
+	}
+	b.WriteString("\n")
+	if d := Diagnose(r); d != "" {
+		b.WriteString("root cause: " + d + "\n")
+	}
+	fmt.Fprintf(&b, "spec: %s\n", r.Spec)
+	b.WriteString(r.Details())
+	return b.String()
+}
+
+// Details renders what follows the spec and the findings: the allowed
+// outcomes, the transcript, the wire trace, the retries, the metrics and
+// the evidence.
+func (r *Result) Details() string {
+	var b strings.Builder
 	for _, f := range r.Allowed {
 		fmt.Fprintf(&b, "allowed %s\n", f)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
@@ -93,8 +94,10 @@ func (rn *Runner) runIsolated(ctx context.Context, im *harness.Impl, c *script.C
 		var got result.Result
 		if err := json.Unmarshal(b, &got); err == nil {
 			*res = got
-			if res.Outcome.Failed() {
-				res.Evidence += childEvidence(out, waitErr, time.Since(began))
+			// The child prints nothing of its result (suite.Run): what
+			// else it printed is the implementation's, kept as evidence.
+			if own := ownOutput(out.String()); res.Outcome.Failed() && own != "" {
+				res.Evidence += fmt.Sprintf("isolated child: exit %v after %v; its output, without go test's lines:\n%s", waitErr, time.Since(began).Round(time.Millisecond), own)
 			}
 			return
 		}
@@ -139,4 +142,20 @@ func namespaceHint(err error) string {
 
 func childEvidence(out *proc.Tail, waitErr error, took time.Duration) string {
 	return fmt.Sprintf("isolated child: exit %v after %v; output tail:\n%s", waitErr, took.Round(time.Millisecond), out.String())
+}
+
+// ownOutput is a child's output without the lines go test prints of its
+// own (=== RUN, --- PASS, PASS, ok…): what the implementation printed.
+func ownOutput(out string) string {
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "", t == "PASS", t == "FAIL", strings.HasPrefix(t, "=== "), strings.HasPrefix(t, "--- "),
+			strings.HasPrefix(t, "ok "), strings.HasPrefix(t, "ok\t"):
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
 }

@@ -2,6 +2,7 @@ package script
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -176,6 +177,17 @@ func (s Step) preferred() []Class {
 		return []Class{None}
 	}
 	return s.want.err.classes
+}
+
+// wantClasses are the error classes the step accepts, preferred first,
+// for the transcript (result.Obs.WantErr): nil when it does not judge the
+// error by class (it records, expects a value, or allows any error).
+func (s Step) wantClasses() []Class {
+	w := s.want.err
+	if _, ok := s.f.(valueWant); ok || s.want.record || w.anyErr {
+		return nil
+	}
+	return append(slices.Clone(s.preferred()), w.allowed...)
 }
 
 // wantString renders what the step expects, in the order of the call's

@@ -98,6 +98,7 @@ func observation(a *engine.Attempt, i int, s Step, j judged) result.Obs {
 		late := j.ret.End.Sub(ref)
 		obs.Late, obs.Tolerance = &late, engine.ScaleBy(Tolerance, a.Clock.Scale)
 	}
+	obs.WantErr = s.wantClasses()
 	obs.Value = j.ret.Value
 	if j.ret.Addr != nil {
 		obs.Value = strings.TrimPrefix(obs.Value+", from "+j.ret.Addr.String(), ", ")

@@ -80,7 +80,7 @@ func TestIsolatedChild(t *testing.T) {
 		t.Skip("runs only as the child of an isolated case")
 	}
 	c, found := suite.Lookup(id)
-	for _, m := range append(mutants.All(), mutants.Controls()...) {
+	for _, m := range append(mutants.All(), append(mutants.Controls(), mutants.WrapsWithV())...) {
 		if m.Impl.Name == name && found {
 			testRunner.Run(context.Background(), &m.Impl, c, role)
 			return

@@ -47,6 +47,7 @@ const driver = `<script>
   out.cells = document.querySelectorAll("td.cell").length;
   out.perfRows = [...document.querySelectorAll("#perf tr")].map((r) => r.textContent);
   out.dots = document.querySelectorAll("td.cell .dot").length;
+  out.causes = document.getElementById("causes").hidden ? [] : [...document.querySelectorAll("#causes-list li")].map((l) => l.textContent);
   out.rows = rows();
   set("f-area", "deadline"); out.areaDeadline = rows(); set("f-area", "");
   set("f-outcome", "fail"); out.outcomeFail = rows(); set("f-outcome", "");
@@ -160,6 +161,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		Ready         string
 		Cells, Dots   int
 		PerfRows      []string
+		Causes        []string
 		Rows          []string
 		AreaDeadline  []string
 		OutcomeFail   []string
@@ -186,6 +188,8 @@ func TestHTMLInBrowser(t *testing.T) {
 	require.Len(t, got.PerfRows, 3, "the perf table: a header, why the ratios are missing (no std-tcp in the fixture), and the fixture's one row")
 	require.Contains(t, got.PerfRows[1], "std-tcp did not run")
 	require.Contains(t, got.PerfRows[2], "23.0 µs")
+	require.Equal(t, len(rep.Causes), len(got.Causes), "the root causes are listed above the matrix")
+	require.Contains(t, got.Causes[0], rep.CauseLine(rep.Causes[0]), "each root cause in one line, as the console prints it")
 	require.Len(t, got.Rows, len(rep.Cases))
 	require.Equal(t, []string{"deadline.read.future-fires"}, got.AreaDeadline, "the area filter hides the other rows")
 	require.Equal(t, []string{"closed.read.after-close-is-errclosed"}, got.OutcomeFail, "the outcome filter keeps rows with that outcome")

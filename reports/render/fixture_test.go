@@ -52,7 +52,7 @@ func fixture() *render.Report {
 			x.Findings = []result.Finding{{Step: 2, Call: "iut.Read(8) after iut.Close()", Got: "0, eof (EOF)", Want: "0, closed (net.ErrClosed) (error is eof)"}}
 			x.Transcript = []result.Obs{
 				{Step: 1, Call: "iut.Close()", Verdict: "ok"},
-				{Step: 2, Call: "iut.Read(8)", N: n(0), Err: eofErr, Want: "0, closed (net.ErrClosed)", Verdict: "fail", Note: "error is eof"},
+				{Step: 2, Call: "iut.Read(8)", N: n(0), Err: eofErr, Want: "0, closed (net.ErrClosed)", WantErr: []errclass.Class{errclass.Closed}, Verdict: "fail", Note: "error is eof"},
 			}
 		}),
 		r("beta", "closed.read.after-close-is-errclosed", harness.RoleClient, result.KnownFailure, func(x *result.Result) {

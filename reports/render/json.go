@@ -98,6 +98,12 @@ func writeReportJSON(w io.Writer, r *Report, indented bool) error {
 		}
 		bw.WriteString("]")
 	}
+	if len(r.Causes) > 0 {
+		field("causes", false)
+		if err := put(r.Causes, "  "); err != nil {
+			return err
+		}
+	}
 	if r.Perf != nil {
 		field("perf", false)
 		if err := put(r.Perf, "  "); err != nil {

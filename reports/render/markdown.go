@@ -38,6 +38,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	fmt.Fprintf(b, "Generated %s by %s %s · %s %s/%s · kernel %s · timescale %g · catalogue %s\n\n",
 		h.Generated.UTC().Format("2006-01-02 15:04 UTC"), mdText(h.Tool), mdText(h.ToolVersion), mdText(h.GoVersion), mdText(h.GOOS), mdText(h.GOARCH), mdText(h.Kernel), h.Timescale, mdCode(short(h.CatalogueHash)))
 	fmt.Fprintf(b, "**%d results**: %s\n\n", r.Footer.Total, outcomeCounts(r.Footer.ByOutcome, " · "))
+	writeCauses(b, r)
 	b.WriteString("Legend: ")
 	for _, o := range result.Outcomes {
 		fmt.Fprintf(b, "%s %s · ", Symbols[o], o)
@@ -105,6 +106,23 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 func (e *errWriter) WriteString(s string) { e.Write([]byte(s)) }
+
+// writeCauses lists the top root causes of the failed results, before
+// any failure.
+func writeCauses(b *errWriter, r *Report) {
+	if len(r.Causes) == 0 {
+		return
+	}
+	b.WriteString("## Root causes\n\nThe failed results grouped by the signature of their first deviation (the error's class and chain against the expected, or the kind of deviation and step), most results first: fix these first.\n\n")
+	for i, c := range r.Causes {
+		if i == TopCauses {
+			fmt.Fprintf(b, "\n…and %d more in report.json.\n", len(r.Causes)-i)
+			break
+		}
+		fmt.Fprintf(b, "%d. %s\n", i+1, mdText(r.CauseLine(c)))
+	}
+	b.WriteString("\n")
+}
 
 func writeImpl(b *errWriter, r *Report, im ImplInfo) {
 	fmt.Fprintf(b, "### %s\n\n", mdText(im.Name))

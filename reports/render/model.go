@@ -7,8 +7,10 @@ package render
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/netconform/netconform/harness/result"
@@ -26,6 +28,9 @@ type Report struct {
 	Impls   []ImplInfo      `json:"impls"`
 	Cases   []CaseInfo      `json:"cases"`
 	Results []result.Result `json:"results"`
+	// Causes are the root causes of the failed results (result.Causes),
+	// most results first: what to fix first.
+	Causes []result.Cause `json:"causes,omitempty"`
 	// Perf holds the informational performance figures of the perf cases,
 	// each beside the baseline implementation's from the same run.
 	Perf   *Perf  `json:"perf,omitempty"`
@@ -117,6 +122,7 @@ func New(h Header, impls []ImplInfo, results []result.Result) *Report {
 	}
 	slices.SortFunc(r.Cases, func(a, b CaseInfo) int { return cmp.Compare(a.ID, b.ID) })
 	r.Footer = count(r.Results)
+	r.Causes = result.Causes(r.Results)
 	r.Perf = perfTable(r.Results)
 	r.noteLeaks()
 	return r
@@ -280,4 +286,21 @@ func Worst(rs []*result.Result) result.Outcome {
 		}
 	}
 	return w
+}
+
+// TopCauses is the number of root causes the report's summaries list
+// before the failures (report.json keeps them all).
+const TopCauses = 5
+
+// CauseLine renders a root cause in one line, with its implementations
+// when the report has several: "35 cases (66 results) of myconn: …".
+func (r *Report) CauseLine(c result.Cause) string {
+	if len(r.Impls) < 2 {
+		return c.String()
+	}
+	impls := c.Impls
+	if len(impls) > 3 {
+		impls = append(impls[:3:3], fmt.Sprintf("%d more", len(c.Impls)-3))
+	}
+	return fmt.Sprintf("%s: %s", strings.Join(impls, ", "), c.String())
 }
