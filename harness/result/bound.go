@@ -161,7 +161,7 @@ func (r *Result) Size() int {
 		}
 	}
 	for _, s := range r.Wire {
-		n += 96 + len(s.From) + len(s.To) + len(s.Flags)
+		n += 96 + len(s.From) + len(s.To) + len(s.Flags) + 2*len(s.Raw)
 	}
 	for _, s := range r.Retries {
 		n += len(s) + 16

@@ -57,6 +57,10 @@ type Segment struct {
 	Seq   uint32        `json:"seq"`
 	Ack   uint32        `json:"ack"`
 	Len   int           `json:"len"`
+	// Raw is the captured IP packet, cut to its first 128 bytes (headers
+	// and the start of the payload), for a pcap of the case; absent in
+	// normalised reports.
+	Raw []byte `json:"raw,omitempty"`
 }
 
 // String renders the segment tcpdump style.

@@ -344,7 +344,7 @@ const clickLinks = `<script>
 (function () {
   const out = {errors: window.__errors};
   document.querySelector("td.cell").click();
-  const links = [...document.querySelectorAll("#panel a:not(.permalink):not(.cat)")]; // the page's own: the cell's #link, the catalogue's https link
+  const links = [...document.querySelectorAll("#panel a:not(.permalink):not(.cat):not(.pcap)")]; // the page's own: the cell's #link, the catalogue's https link, the pcap file beside the page
   out.hrefs = links.map((a) => a.getAttribute("href"));
   out.panelText = document.getElementById("panel").innerText;
   for (const a of links) if (!/^https?:/.test(a.getAttribute("href"))) a.click(); // an http link would navigate away

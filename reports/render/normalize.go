@@ -17,6 +17,8 @@ import (
 //     appearance) and private socket paths lose their random part;
 //   - TCP sequence numbers become relative to each side's first, as tcpdump
 //     shows them by default;
+//   - captured packets are dropped (their ports and sequence numbers are
+//     the run's own), so a normalised report has no pcap files;
 //   - durations are quantised (0 below 5 ms, 10 ms steps below 1 s, 100 ms
 //     steps above) and metrics keep two significant digits;
 //   - implementations' wall times are rounded to the second.
@@ -155,6 +157,7 @@ func normalizeResult(r *result.Result) {
 	for i := range r.Wire {
 		s := &r.Wire[i]
 		s.At = quantize(s.At)
+		s.Raw = nil // its ports and sequence numbers are the run's: no pcap in a normalised report
 		s.From, s.To = p.replace(s.From), p.replace(s.To)
 		if _, ok := isn[s.From]; !ok && strings.Contains(s.Flags, "S") {
 			isn[s.From] = s.Seq

@@ -29,6 +29,7 @@ var Files = []struct {
 }
 
 // WriteDir writes every form of the report into dir (created if needed),
+// and the wire traces' pcap files into its PcapDir,
 // each file streamed to a temporary file beside it (removed if the process
 // is interrupted) and renamed over the old one.
 func WriteDir(dir string, r *Report) error {
@@ -39,6 +40,9 @@ func WriteDir(dir string, r *Report) error {
 		if err := writeFile(filepath.Join(dir, f.Name), func(w io.Writer) error { return f.Write(w, r) }); err != nil {
 			return fmt.Errorf("writing %s: %w", f.Name, err)
 		}
+	}
+	if err := writePcaps(dir, r); err != nil {
+		return fmt.Errorf("writing the pcap files: %w", err)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func (a *Attempt) stopWire() {
 	for _, p := range pkts {
 		a.V.res.Wire = append(a.V.res.Wire, result.Segment{
 			At: p.At.Sub(a.Clock.Start), From: nameOf(names, p.Src), To: nameOf(names, p.Dst),
-			Flags: p.Flags, Seq: p.Seq, Ack: p.Ack, Len: p.Len,
+			Flags: p.Flags, Seq: p.Seq, Ack: p.Ack, Len: p.Len, Raw: p.Raw,
 		})
 	}
 }

@@ -26,7 +26,13 @@ type Packet struct {
 	Seq   uint32
 	Ack   uint32
 	Len   int // payload bytes
+	// Raw is the IP packet as captured, cut to SnapLen bytes (headers and
+	// the start of the payload): what a pcap of the case holds.
+	Raw []byte
 }
+
+// SnapLen is how much of each packet Raw keeps, as tcpdump's -s.
+const SnapLen = 128
 
 // A Trace captures TCP segments in the background until Stop.
 type Trace struct {
@@ -70,6 +76,7 @@ func (t *Trace) loop() {
 		}
 		if p, ok := Decode(buf[:n], proto); ok {
 			p.At = at
+			p.Raw = append([]byte(nil), buf[:min(n, SnapLen)]...)
 			t.mu.Lock()
 			t.pkts = append(t.pkts, p)
 			t.mu.Unlock()
