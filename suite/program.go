@@ -538,6 +538,16 @@ var programClientCases = []h.Case{
 		}).Budget(programSilentBudget + 5*time.Second)),
 	},
 	{
+		ID:    "program.client.partial-then-silent",
+		Spec:  fmt.Sprintf("A client whose server sends the first half of its reply and then nothing gives up by itself within %v instead of hanging forever on the rest (net.Conn.SetReadDeadline bounds every Read; RFC 9293 §3.8.3: TCP alone never times out an idle connection).", programSilentBudget),
+		Level: h.Convention, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 40 * time.Second,
+		Script: h.Script(h.Func("serve the client program: read, half a reply, then nothing", func(x *h.X) error {
+			return programServeClient(x, "partial-silent", programSilentBudget, func(st string) (string, bool) {
+				return "an exit", st != "running"
+			})
+		}).Budget(programSilentBudget + 5*time.Second)),
+	},
+	{
 		ID:        "program.client.server-half-closes",
 		Spec:      "A client whose server replies and half-closes (FIN, its read side still open) reads the reply, closes its side and ends with exit status 0 (RFC 9293 §3.6: a FIN ends one direction only).",
 		Catalogue: "H3",

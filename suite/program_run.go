@@ -35,6 +35,7 @@ var programSlow = map[string]bool{
 	"program.idle.silent-client":         true,
 	"program.timewait.restart-same-port": true,
 	"program.client.server-silent":       true,
+	"program.client.partial-then-silent": true,
 }
 
 func programStartOrder(cs []*script.Case) []*script.Case {

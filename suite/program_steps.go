@@ -348,6 +348,8 @@ func programServeClient(x *h.X, mode string, budget time.Duration, judge func(st
 		time.Sleep(programPartialPause) // the scenario: a reply in two segments
 		c.Write(reply[half:])
 		c.Close()
+	case "partial-silent":
+		c.Write(reply[:max(1, len(reply)/2)])
 	case "reset":
 		c.(*net.TCPConn).SetLinger(0)
 		c.Close()

@@ -97,6 +97,7 @@ func examples(d string) []example {
 				"program.client.server-half-closes", "exits 1 on the server's EOF (CheckError)",
 				"program.client.partial-reply", "exits 1 on the server's EOF (CheckError)",
 				"program.client.server-silent", "sets no read deadline: a server that accepts and never answers holds it forever",
+				"program.client.partial-then-silent", "sets no read deadline: a server that sends half a reply and stops holds it forever",
 			)}},
 		{spec: program.Spec{Name: "seed-tcpclient", Kind: program.TCPClient, Argv: []string{d + "/tcpclient"}, Port: 8000,
 			Known: known("program.client.reply-then-close", "exits 1 through log.Fatalf when the server's EOF ends its read loop: even success is an error exit",
