@@ -128,6 +128,7 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	if jobs, err = shardJobs(o, jobs); err != nil {
 		return nil, nil, nil, nil, err
 	}
+	jobs = longestFirst(o, jobs)
 	prog := newProgress(stderr, jobs)
 	defer prog.stop()
 	var mu sync.Mutex
@@ -140,9 +141,9 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	var wg sync.WaitGroup
 	for i, j := range jobs {
 		wg.Add(1)
+		sem <- struct{}{} // in order: the longest start first
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
 			defer func() { <-sem }()
 			r := runner{o: o, j: j, row: prog.rows[i], budget: budget, tmp: filepath.Join(tmp, fmt.Sprintf("run%d", i)), version: version, goEnv: goEnv}
 			im, res, ri, why := r.run()
