@@ -45,17 +45,34 @@ func earlierWalls(path string) map[string]time.Duration {
 		return nil
 	}
 	defer f.Close()
-	var rep struct {
-		Impls []struct {
-			Name string        `json:"name"`
-			Wall time.Duration `json:"wall"`
-		} `json:"impls"`
+	// Only the impls list is read, as a stream: the results that follow it
+	// in report.json (megabytes) are never loaded.
+	var impls []struct {
+		Name string        `json:"name"`
+		Wall time.Duration `json:"wall"`
 	}
-	if json.NewDecoder(f).Decode(&rep) != nil {
+	dec := json.NewDecoder(f)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil
 	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		if key == "impls" {
+			if dec.Decode(&impls) != nil {
+				return nil
+			}
+			break
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return nil
+		}
+	}
 	walls := map[string]time.Duration{}
-	for _, im := range rep.Impls {
+	for _, im := range impls {
 		if im.Wall > 0 {
 			walls[im.Name] = im.Wall
 		}
