@@ -228,9 +228,10 @@ func listImpls(o *options, b *testBinary, version string) (names []string, cases
 }
 
 // childEnv is the environment of a test process: the filters, the
-// timescale, and the version to report.
+// timescale, the version to report, and the perf cases on (go test alone
+// skips them).
 func childEnv(o *options, version string) []string {
-	env := append(os.Environ(), result.EnvCases+"="+o.cases, result.EnvAreas+"="+o.areas, result.EnvToolVersion+"="+version, exploreEnv(o))
+	env := append(os.Environ(), result.EnvCases+"="+o.cases, result.EnvAreas+"="+o.areas, result.EnvToolVersion+"="+version, exploreEnv(o), result.EnvPerf+"=1")
 	if o.timescale > 0 {
 		env = append(env, fmt.Sprintf("%s=%g", result.EnvTimescale, o.timescale))
 	}

@@ -2,17 +2,24 @@ package suite
 
 import (
 	"encoding/binary"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"time"
 
+	"github.com/netconform/netconform/harness/runner"
 	h "github.com/netconform/netconform/harness/script"
 )
 
 // The perf area measures; it never fails. Its cases run alone in their
-// process (the harness holds every other case while one runs), and the
-// report sets each figure beside std-tcp's from the same run.
+// process (the harness holds every other case while one runs), so they
+// run only when asked: by -netconform.perf, NETCONFORM_PERF=1 (the report
+// command sets it) or an area filter naming perf; otherwise they are
+// skipped with that reason. The report sets each figure beside std-tcp's
+// from the same run.
+var perfFlag = flag.Bool("netconform.perf", false, "run the perf cases (default "+runner.EnvPerf+"; skipped otherwise: each measures alone and holds every other case)")
+
 var perfCases = []h.Case{
 	{
 		ID:     "perf.roundtrip.latency",

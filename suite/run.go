@@ -39,6 +39,7 @@ var process = sync.OnceValues(func() (*runner.Runner, error) {
 	if *timescale > 0 {
 		cfg.Timescale = *timescale
 	}
+	cfg.Perf = cfg.Perf || *perfFlag
 	rn := runner.New(cfg)
 	rn.Reexec = reexec
 	return rn, rn.Prepare()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ const (
 	// EnvExplore is the time budget of each implementation's exploration
 	// in suite.Run (default DefaultExplore); 0 turns it off.
 	EnvExplore = result.EnvExplore
+	// EnvPerf, when true, makes the perf cases run (default: skipped,
+	// unless EnvAreas names the perf area).
+	EnvPerf = result.EnvPerf
 	// EnvExploreSeed makes explorations start from this seed (a number;
 	// default: one derived from the implementation's name, the same every
 	// run).
@@ -51,7 +55,9 @@ type Config struct {
 	// means none. ExploreSeed is 0 for a seed derived from the name.
 	Explore     time.Duration
 	ExploreSeed uint64
-	child       *child // set in the isolated child of one case
+	// Perf makes the perf cases run; without it they are skipped.
+	Perf  bool
+	child *child // set in the isolated child of one case
 }
 
 // DefaultExplore is the exploration budget of an implementation when
@@ -110,6 +116,14 @@ func ConfigFromEnv() (Config, error) {
 	if s := os.Getenv(EnvAreas); s != "" {
 		c.Areas = strings.Split(s, ",")
 	}
+	if s := os.Getenv(EnvPerf); s != "" {
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			return c, fmt.Errorf("%s=%q: want 1 or 0", EnvPerf, s)
+		}
+		c.Perf = v
+	}
+	c.Perf = c.Perf || slices.Contains(c.Areas, "perf")
 	if v := os.Getenv(envChild); v != "" {
 		parts := strings.Split(v, "\x1f")
 		if len(parts) != 3 {

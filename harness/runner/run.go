@@ -70,6 +70,9 @@ func (rn *Runner) gate(im *harness.Impl, c *script.Case, role harness.Role) (res
 	if err := c.Validate(); err != nil {
 		return result.Error, err.Error()
 	}
+	if c.Area() == "perf" && !rn.cfg.Perf {
+		return result.Skip, PerfSkipped
+	}
 	if c.Setup == script.SetupAfterAll {
 		return result.Skip, "checked by the runner (suite.Run) after the implementation's other cases"
 	}
@@ -86,6 +89,10 @@ func (rn *Runner) gate(im *harness.Impl, c *script.Case, role harness.Role) (res
 	}
 	return "", ""
 }
+
+// PerfSkipped is why a perf case did not run: measuring, it runs alone in
+// its process and would hold every other case.
+const PerfSkipped = "perf cases measure alone in their process and would hold every other case: they run in the report (go run ./reports), or with " + EnvPerf + "=1 or -netconform.perf"
 
 // intermittentRuns is how many times a case declared to fail
 // intermittently is run while it passes, before the divergence is said to
