@@ -98,11 +98,14 @@ func runCases(t *testing.T, im harness.Impl, pool []*script.Case) *Results {
 	}
 	parents.Store(im.Name, t.Name())
 	t.Run(im.Name, func(t *testing.T) {
-		t.Parallel()
 		if why := unavailable(&im); why != "" {
 			t.Skip(why)
 		}
 		runImpl(t, rn, &im, sel, col, pool == nil)
+		// Parallel once the cases have started: before, this
+		// implementation would start them only when a -parallel slot came
+		// free, behind the other implementations' reporting subtests.
+		t.Parallel()
 	})
 	return &Results{col}
 }

@@ -39,7 +39,7 @@ func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, rol
 	if c.Isolated || c.Wire {
 		if !rn.isChildOf(im, c, role) {
 			defer rn.lim.acquireImpl(im)()
-			defer rn.lim.acquire(false)()
+			defer rn.lim.acquire(false, priority(im, c, role))()
 			rn.runIsolated(ctx, im, c, role, res)
 			return res
 		}
@@ -94,6 +94,21 @@ func (rn *Runner) gate(im *harness.Impl, c *script.Case, role harness.Role) (res
 // its process and would hold every other case.
 const PerfSkipped = "perf cases measure alone in their process and would hold every other case: they run in the report (go run ./reports), or with " + EnvPerf + "=1 or -netconform.perf"
 
+// priority orders the cases waiting for a slot, the longer first: an
+// isolated case (a child process; the fault cases wait out keepalive and
+// retransmission timers), then one the implementation declares it fails
+// (it often waits out a window, or runs again while it passes), then the
+// rest.
+func priority(im *harness.Impl, c *script.Case, role harness.Role) int {
+	if c.Isolated || c.Wire {
+		return 2
+	}
+	if _, declared := im.KnownFor(c.ID, role); declared {
+		return 1
+	}
+	return 0
+}
+
 // intermittentRuns is how many times a case declared to fail
 // intermittently is run while it passes, before the divergence is said to
 // be unobserved.
@@ -105,6 +120,7 @@ const intermittentRuns = 3
 // the result (and the report lists it), where one failure makes the
 // result a known failure.
 func (rn *Runner) observe(ctx context.Context, im *harness.Impl, c *script.Case, role harness.Role, isolated bool, res *result.Result) {
+	defer rn.lim.acquire(c.Area() == "perf", priority(im, c, role))() // held across runs and attempts: a retry does not queue again
 	k, declared := im.KnownFor(c.ID, role)
 	base := *res
 	for run := 1; ; run++ {
@@ -127,12 +143,10 @@ func (rn *Runner) attempts(ctx context.Context, im *harness.Impl, c *script.Case
 	prog := c.Program()
 	var retries []string
 	for attempt := 1; ; attempt++ {
-		release := rn.lim.acquire(c.Area() == "perf")
 		fresh := *res
 		clock := engine.Clock{Scale: rn.Timescale * float64(int(1)<<(attempt-1)), Attempt: attempt, Watchdog: rn.Watchdog}
 		a := engine.NewAttempt(ctx, env, clock, &fresh, clock.Watch(env.Budget))
 		evidence := a.Execute(prog.Setup, prog.Steps, prog.Wire)
-		release()
 		why := a.V.Retry()
 		if why != "" && attempt < maxAttempts && ctx.Err() == nil {
 			retries = append(retries, fmt.Sprintf("attempt %d at timescale %g: %s", attempt, clock.Scale, why))
