@@ -19,7 +19,10 @@ import (
 const (
 	// EnvTimescale stretches every upper time bound and watchdog (default 1).
 	EnvTimescale = result.EnvTimescale
-	// EnvParallel bounds how many cases run at once in a process (default 24).
+	// EnvParallel bounds how many cases run at once in a process (default
+	// 64: most cases wait on deadlines and timers, so go test ./suite's
+	// thousands of them overlap; the report command, running several
+	// processes at once, sets 24).
 	EnvParallel = "NETCONFORM_PARALLEL"
 	// EnvCases is a regular expression: only cases whose ID matches run.
 	EnvCases = result.EnvCases
@@ -74,7 +77,7 @@ type child struct {
 
 // ConfigFromEnv reads the environment, once per process.
 func ConfigFromEnv() (Config, error) {
-	c := Config{Timescale: 1, Parallel: 24, ToolVersion: os.Getenv(EnvToolVersion), Explore: DefaultExplore}
+	c := Config{Timescale: 1, Parallel: 64, ToolVersion: os.Getenv(EnvToolVersion), Explore: DefaultExplore}
 	if s := os.Getenv(EnvExplore); s != "" {
 		d, err := time.ParseDuration(s)
 		if s == "0" {
