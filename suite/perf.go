@@ -2,13 +2,11 @@ package suite
 
 import (
 	"encoding/binary"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"time"
 
-	"github.com/netconform/netconform/harness/runner"
 	h "github.com/netconform/netconform/harness/script"
 )
 
@@ -18,8 +16,6 @@ import (
 // command sets it) or an area filter naming perf; otherwise they are
 // skipped with that reason. The report sets each figure beside std-tcp's
 // from the same run.
-var perfFlag = flag.Bool("netconform.perf", false, "run the perf cases (default "+runner.EnvPerf+"; skipped otherwise: each measures alone and holds every other case)")
-
 var perfCases = []h.Case{
 	{
 		ID:     "perf.roundtrip.latency",

@@ -24,6 +24,8 @@ import (
 var (
 	timescale = flag.Float64("netconform.timescale", 0,
 		"stretch every upper time bound and watchdog by this factor (default "+runner.EnvTimescale+" or 1); lower bounds never stretch")
+	perfFlag = flag.Bool("netconform.perf", false,
+		"run the perf cases (default "+runner.EnvPerf+"; skipped otherwise: each measures alone and holds every other case)")
 	listImpls = flag.Bool(result.FlagList, false,
 		"print the implementations suite.Run is called with and the cases selected, one per line, and run nothing")
 )
