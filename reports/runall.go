@@ -255,12 +255,24 @@ func listImpls(o *options, b *testBinary, version string) (jobs []job, cases int
 	return jobs, cases, nil
 }
 
+// envParallel bounds the cases a test process runs at once; the report
+// gives each of its -jobs processes reportParallel unless the user set it
+// (a lone go test process takes more).
+const (
+	envParallel    = "NETCONFORM_PARALLEL"
+	reportParallel = "24"
+)
+
 // childEnv is the environment of a test process: the filters, the
-// timescale, and the version to report.
+// timescale, the version to report, the cases a process runs at once, and
+// the perf cases on (go test alone skips them).
 func childEnv(o *options, version string) []string {
-	env := append(os.Environ(), result.EnvCases+"="+o.cases, result.EnvAreas+"="+o.areas, result.EnvToolVersion+"="+version, exploreEnv(o))
+	env := append(os.Environ(), result.EnvCases+"="+o.cases, result.EnvAreas+"="+o.areas, result.EnvToolVersion+"="+version, exploreEnv(o), result.EnvPerf+"=1")
 	if o.timescale > 0 {
 		env = append(env, fmt.Sprintf("%s=%g", result.EnvTimescale, o.timescale))
+	}
+	if os.Getenv(envParallel) == "" {
+		env = append(env, envParallel+"="+reportParallel)
 	}
 	return env
 }

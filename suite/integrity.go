@@ -63,12 +63,18 @@ func deadlineChurn(x *h.X) error {
 		}
 		return false
 	}
+	// Each Write is a fresh copy of its part of the pattern (timed-out
+	// Writes retry thousands of times; one Pattern call each was most of
+	// the case's CPU): a Write that changed its buffer sends wrong bytes.
+	pattern := h.Pattern(0, churnBytes)
 	wg.Add(4)
 	x.Go(func() { // iut writes, retrying after timeouts
 		defer wg.Done()
+		chunk := make([]byte, 16<<10)
 		for off := 0; off < churnBytes; {
 			after := cleared.Load()
-			n, err := a.Write(h.Pattern(off, min(16<<10, churnBytes-off)))
+			p := chunk[:copy(chunk, pattern[off:min(off+len(chunk), churnBytes)])]
+			n, err := a.Write(p)
 			off += n
 			if !check(fmt.Sprintf("iut.Write at offset %d", off), err, after) {
 				return
@@ -91,7 +97,7 @@ func deadlineChurn(x *h.X) error {
 		for off := 0; off < churnBytes; {
 			after := cleared.Load()
 			n, err := a.Read(buf)
-			if !bytes.Equal(buf[:n], h.Pattern(off, n)) {
+			if off+n > churnBytes || !bytes.Equal(buf[:n], pattern[off:off+n]) {
 				fail(fmt.Sprintf("iut.Read at offset %d while deadlines change", off), fmt.Sprintf("%d bytes that are not the pattern's next", n), "the next bytes of the stream")
 				return
 			}

@@ -11,8 +11,11 @@ import (
 )
 
 // The perf area measures; it never fails. Its cases run alone in their
-// process (the harness holds every other case while one runs), and the
-// report sets each figure beside std-tcp's from the same run.
+// process (the harness holds every other case while one runs), so they
+// run only when asked: by -netconform.perf, NETCONFORM_PERF=1 (the report
+// command sets it) or an area filter naming perf; otherwise they are
+// skipped with that reason. The report sets each figure beside std-tcp's
+// from the same run.
 var perfCases = []h.Case{
 	{
 		ID:     "perf.roundtrip.latency",

@@ -24,6 +24,8 @@ import (
 var (
 	timescale = flag.Float64("netconform.timescale", 0,
 		"stretch every upper time bound and watchdog by this factor (default "+runner.EnvTimescale+" or 1); lower bounds never stretch")
+	perfFlag = flag.Bool("netconform.perf", false,
+		"run the perf cases (default "+runner.EnvPerf+"; skipped otherwise: each measures alone and holds every other case)")
 	listImpls = flag.Bool(result.FlagList, false,
 		"print the implementations suite.Run is called with and the cases selected, one per line, and run nothing")
 )
@@ -39,6 +41,7 @@ var process = sync.OnceValues(func() (*runner.Runner, error) {
 	if *timescale > 0 {
 		cfg.Timescale = *timescale
 	}
+	cfg.Perf = cfg.Perf || *perfFlag
 	rn := runner.New(cfg)
 	rn.Reexec = reexec
 	return rn, rn.Prepare()
@@ -114,7 +117,6 @@ func runCasesOr(t *testing.T, im harness.Impl, pool []*script.Case, why string) 
 	}
 	parents.Store(im.Name, t.Name())
 	t.Run(im.Name, func(t *testing.T) {
-		t.Parallel()
 		if why == "" {
 			why = unavailable(&im)
 		}
@@ -123,6 +125,10 @@ func runCasesOr(t *testing.T, im harness.Impl, pool []*script.Case, why string) 
 			return
 		}
 		runImpl(t, rn, &im, sel, col, pool == nil)
+		// Parallel once the cases have started: before, this
+		// implementation would start them only when a -parallel slot came
+		// free, behind the other implementations' reporting subtests.
+		t.Parallel()
 	})
 	return &Results{col}
 }

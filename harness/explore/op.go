@@ -105,8 +105,13 @@ type Got struct {
 // 251, the harness's pattern, so lost, repeated or reordered runs show.
 func Pattern(off, n int) []byte {
 	b := make([]byte, n)
-	for i := range b {
+	first := min(n, 251)
+	for i := range first {
 		b[i] = byte((off + i) % 251)
+	}
+	// One period is right; each copy doubles the run, still whole periods.
+	for k := first; k < n; k *= 2 {
+		copy(b[k:], b[:k])
 	}
 	return b
 }

@@ -52,6 +52,10 @@ const (
 	// EnvExplore is the time budget of each implementation's exploration
 	// (harness/explore) in suite.Run, a Go duration; 0 turns it off.
 	EnvExplore = "NETCONFORM_EXPLORE"
+	// EnvPerf, when true ("1"), makes suite.Run measure the perf cases;
+	// without it they are skipped (each measures alone in its process and
+	// would hold every other case). The report command sets it.
+	EnvPerf = "NETCONFORM_PERF"
 	// EnvToolVersion overrides the version a run reports.
 	EnvToolVersion = "NETCONFORM_TOOL_VERSION"
 	// FlagList makes a test process print, instead of running anything,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +19,10 @@ import (
 const (
 	// EnvTimescale stretches every upper time bound and watchdog (default 1).
 	EnvTimescale = result.EnvTimescale
-	// EnvParallel bounds how many cases run at once in a process (default 24).
+	// EnvParallel bounds how many cases run at once in a process (default
+	// 64: most cases wait on deadlines and timers, so go test ./suite's
+	// thousands of them overlap; the report command, running several
+	// processes at once, sets 24).
 	EnvParallel = "NETCONFORM_PARALLEL"
 	// EnvCases is a regular expression: only cases whose ID matches run.
 	EnvCases = result.EnvCases
@@ -30,6 +34,9 @@ const (
 	// EnvExplore is the time budget of each implementation's exploration
 	// in suite.Run (default DefaultExplore); 0 turns it off.
 	EnvExplore = result.EnvExplore
+	// EnvPerf, when true, makes the perf cases run (default: skipped,
+	// unless EnvAreas names the perf area).
+	EnvPerf = result.EnvPerf
 	// EnvExploreSeed makes explorations start from this seed (a number;
 	// default: one derived from the implementation's name, the same every
 	// run).
@@ -51,7 +58,9 @@ type Config struct {
 	// means none. ExploreSeed is 0 for a seed derived from the name.
 	Explore     time.Duration
 	ExploreSeed uint64
-	child       *child // set in the isolated child of one case
+	// Perf makes the perf cases run; without it they are skipped.
+	Perf  bool
+	child *child // set in the isolated child of one case
 }
 
 // DefaultExplore is the exploration budget of an implementation when
@@ -68,7 +77,7 @@ type child struct {
 
 // ConfigFromEnv reads the environment, once per process.
 func ConfigFromEnv() (Config, error) {
-	c := Config{Timescale: 1, Parallel: 24, ToolVersion: os.Getenv(EnvToolVersion), Explore: DefaultExplore}
+	c := Config{Timescale: 1, Parallel: 64, ToolVersion: os.Getenv(EnvToolVersion), Explore: DefaultExplore}
 	if s := os.Getenv(EnvExplore); s != "" {
 		d, err := time.ParseDuration(s)
 		if s == "0" {
@@ -110,6 +119,14 @@ func ConfigFromEnv() (Config, error) {
 	if s := os.Getenv(EnvAreas); s != "" {
 		c.Areas = strings.Split(s, ",")
 	}
+	if s := os.Getenv(EnvPerf); s != "" {
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			return c, fmt.Errorf("%s=%q: want 1 or 0", EnvPerf, s)
+		}
+		c.Perf = v
+	}
+	c.Perf = c.Perf || slices.Contains(c.Areas, "perf")
 	if v := os.Getenv(envChild); v != "" {
 		parts := strings.Split(v, "\x1f")
 		if len(parts) != 3 {

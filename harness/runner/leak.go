@@ -30,16 +30,22 @@ type LeakWatch struct {
 	overlaps bool
 }
 
-// WatchLeaks starts watching for what im's cases leave behind.
+// WatchLeaks starts watching for what im's cases leave behind. A watch
+// that starts beside another can never be judged (see Stop), so it takes
+// no snapshot: goleak's is a stack dump of every goroutine, thousands
+// with other implementations' cases running.
 func (rn *Runner) WatchLeaks(im *harness.Impl) *LeakWatch {
-	w := &LeakWatch{rn: rn, im: im, ignore: goleak.IgnoreCurrent()}
-	w.sockets, w.sockErr = sysobs.SocketInodes()
+	w := &LeakWatch{rn: rn, im: im}
 	rn.lim.mu.Lock()
-	defer rn.lim.mu.Unlock()
 	for o := range rn.lim.watching {
 		o.overlaps, w.overlaps = true, true
 	}
 	rn.lim.watching[w] = true
+	rn.lim.mu.Unlock()
+	if !w.overlaps {
+		w.ignore = goleak.IgnoreCurrent()
+		w.sockets, w.sockErr = sysobs.SocketInodes()
+	}
 	return w
 }
 

@@ -39,7 +39,7 @@ func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, rol
 	if c.Isolated || c.Wire {
 		if !rn.isChildOf(im, c, role) {
 			defer rn.lim.acquireImpl(im)()
-			defer rn.lim.acquire(false)()
+			defer rn.lim.acquire(false, priority(im, c, role))()
 			rn.runIsolated(ctx, im, c, role, res)
 			return res
 		}
@@ -70,6 +70,9 @@ func (rn *Runner) gate(im *harness.Impl, c *script.Case, role harness.Role) (res
 	if err := c.Validate(); err != nil {
 		return result.Error, err.Error()
 	}
+	if c.Area() == "perf" && !rn.cfg.Perf {
+		return result.Skip, PerfSkipped
+	}
 	if c.Setup == script.SetupAfterAll {
 		return result.Skip, "checked by the runner (suite.Run) after the implementation's other cases"
 	}
@@ -87,6 +90,25 @@ func (rn *Runner) gate(im *harness.Impl, c *script.Case, role harness.Role) (res
 	return "", ""
 }
 
+// PerfSkipped is why a perf case did not run: measuring, it runs alone in
+// its process and would hold every other case.
+const PerfSkipped = "perf cases measure alone in their process and would hold every other case: they run in the report (go run ./reports), or with " + EnvPerf + "=1 or -netconform.perf"
+
+// priority orders the cases waiting for a slot, the longer first: an
+// isolated case (a child process; the fault cases wait out keepalive and
+// retransmission timers), then one the implementation declares it fails
+// (it often waits out a window, or runs again while it passes), then the
+// rest.
+func priority(im *harness.Impl, c *script.Case, role harness.Role) int {
+	if c.Isolated || c.Wire {
+		return 2
+	}
+	if _, declared := im.KnownFor(c.ID, role); declared {
+		return 1
+	}
+	return 0
+}
+
 // intermittentRuns is how many times a case declared to fail
 // intermittently is run while it passes, before the divergence is said to
 // be unobserved.
@@ -98,6 +120,7 @@ const intermittentRuns = 3
 // the result (and the report lists it), where one failure makes the
 // result a known failure.
 func (rn *Runner) observe(ctx context.Context, im *harness.Impl, c *script.Case, role harness.Role, isolated bool, res *result.Result) {
+	defer rn.lim.acquire(c.Area() == "perf", priority(im, c, role))() // held across runs and attempts: a retry does not queue again
 	k, declared := im.KnownFor(c.ID, role)
 	base := *res
 	for run := 1; ; run++ {
@@ -120,13 +143,18 @@ func (rn *Runner) attempts(ctx context.Context, im *harness.Impl, c *script.Case
 	prog := c.Program()
 	var retries []string
 	for attempt := 1; ; attempt++ {
-		release := rn.lim.acquire(c.Area() == "perf")
 		fresh := *res
 		clock := engine.Clock{Scale: rn.Timescale * float64(int(1)<<(attempt-1)), Attempt: attempt, Watchdog: rn.Watchdog}
 		a := engine.NewAttempt(ctx, env, clock, &fresh, clock.Watch(env.Budget))
 		evidence := a.Execute(prog.Setup, prog.Steps, prog.Wire)
-		release()
 		why := a.V.Retry()
+		if k, declared := im.KnownFor(c.ID, role); declared && !k.Intermittent && a.V.IsOverdue() {
+			// A call still blocked at its watchdog, many times its bound,
+			// where the implementation declares it diverges: the declared
+			// divergence, taken like any hang (never retried), rather than
+			// waited out again at 2× and 4× (a pipe's Read(nil): 23 s).
+			why = ""
+		}
 		if why != "" && attempt < maxAttempts && ctx.Err() == nil {
 			retries = append(retries, fmt.Sprintf("attempt %d at timescale %g: %s", attempt, clock.Scale, why))
 			continue

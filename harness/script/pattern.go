@@ -5,22 +5,35 @@ import (
 	"sync"
 )
 
-// The pattern is cached: cases write tens of MiB of it.
+// The pattern is cached: cases write tens of MiB of it. The cache grows
+// to what the cases of this process ask for (an isolated child writing
+// little allocates little), up to maxPatternCache; a slice handed out is
+// never written again, so a larger cache replaces it rather than grows it.
 var (
-	patternOnce  sync.Once
+	patternMu    sync.Mutex
 	patternCache []byte
 )
 
-const patternCacheSize = 32 << 20
+const maxPatternCache = 32<<20 + patternPeriod
+
+// patternPeriod is the pattern's period: byte i is i mod patternPeriod.
+const patternPeriod = 251
 
 // patternBytes returns the pattern from off, sharing the cache when it can;
 // the result must not be modified.
 func patternBytes(off, n int) []byte {
-	patternOnce.Do(func() { patternCache = Pattern(0, patternCacheSize+251) })
-	if start := off % 251; start+n <= len(patternCache) {
-		return patternCache[start : start+n : start+n]
+	start := off % patternPeriod
+	need := start + n
+	if need > maxPatternCache {
+		return Pattern(off, n)
 	}
-	return Pattern(off, n)
+	patternMu.Lock()
+	if len(patternCache) < need {
+		patternCache = Pattern(0, min(max(need, 2*len(patternCache), 64<<10), maxPatternCache))
+	}
+	c := patternCache
+	patternMu.Unlock()
+	return c[start : start+n : start+n]
 }
 
 // Pattern returns n bytes of the case language's byte pattern starting at
@@ -28,8 +41,13 @@ func patternBytes(off, n int) []byte {
 // any power-of-two size are visible.
 func Pattern(off, n int) []byte {
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte((off + i) % 251)
+	first := min(n, patternPeriod)
+	for i := range first {
+		b[i] = byte((off + i) % patternPeriod)
+	}
+	// One period is right; each copy doubles the run, still whole periods.
+	for k := first; k < n; k *= 2 {
+		copy(b[k:], b[:k])
 	}
 	return b
 }
@@ -38,7 +56,7 @@ func Pattern(off, n int) []byte {
 // offset (0 ≤ off < 251): drivers are sent such runs as a description
 // rather than as bytes.
 func PatternOffset(b []byte) (off int, ok bool) {
-	if len(b) == 0 || b[0] >= 251 {
+	if len(b) == 0 || b[0] >= patternPeriod {
 		return 0, false
 	}
 	off = int(b[0])

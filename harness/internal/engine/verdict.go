@@ -158,6 +158,10 @@ func (v *Verdict) Stopped() bool {
 // Failed reports whether a check failed.
 func (v *Verdict) Failed() bool { return v.has(failed) }
 
+// IsOverdue reports whether a call with an upper time bound outlived its
+// watchdog.
+func (v *Verdict) IsOverdue() bool { return v.has(overdue) }
+
 // IsSkipped reports whether the environment cannot run the case.
 func (v *Verdict) IsSkipped() bool { return v.has(skipped) }
 

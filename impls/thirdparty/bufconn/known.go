@@ -31,6 +31,7 @@ var known = []harness.Known{
 	{Case: "deadline.write.past", Reason: "Write copies into the buffer while there is room before it checks for a timeout"},
 	{Case: "deadline.write.survives-read-cleared", Reason: "Write copies into the buffer while there is room before it checks for a timeout (as deadline.write.past)"},
 	{Case: "deadline.write.past-unblocks-blocked", Reason: timeoutErr},
+	{Case: "deadline.write.cleared-past-blocks", Reason: "SetWriteDeadline(past) starts time.AfterFunc with a negative delay, whose callback takes the pipe's mutex to set wtimedout; when the callback is already waiting for the mutex as SetWriteDeadline(zero) clears the deadline, wtimer.Stop misses it and the callback then marks the cleared deadline expired, so the next Write times out at once (conn.SetWriteDeadline)", Intermittent: true}, // a race: seen once in three go test runs with every adapter's cases at once
 	{Case: "deadline.write.zero-length-past", Reason: "Write(nil) returns 0, nil before it checks for a timeout"},
 	{Case: "eof.read.zero-length", Reason: "Read(nil) on an empty pipe waits for data instead of returning 0, nil at once (pipe.Read)"},
 	{Case: "listener.accept.after-close-is-errclosed", Reason: "Accept after Close fails with bufconn's own \"closed\" error, not net.ErrClosed"},
