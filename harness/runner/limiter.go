@@ -2,6 +2,7 @@ package runner
 
 import (
 	"container/heap"
+	"runtime"
 	"sync"
 
 	"github.com/netconform/netconform/harness"
@@ -20,11 +21,23 @@ type limiter struct {
 	queue     waiters
 	seq       uint64
 	perImpl   map[string]chan struct{}
+	children  chan struct{}       // isolated cases running at once, each a child process
 	watching  map[*LeakWatch]bool // implementations whose leaks are being watched
 }
 
+// maxChildren bounds the isolated cases running at once: each is a child
+// test process (and, for a program, the program), which costs CPU to
+// start and to reap, unlike an in-process case that waits on a timer.
+var maxChildren = 12 * runtime.NumCPU()
+
 func newLimiter(n int) limiter {
-	return limiter{free: n, perImpl: map[string]chan struct{}{}, watching: map[*LeakWatch]bool{}}
+	return limiter{free: n, perImpl: map[string]chan struct{}{}, children: make(chan struct{}, min(n, maxChildren)), watching: map[*LeakWatch]bool{}}
+}
+
+// acquireChild takes one of the slots of isolated cases.
+func (l *limiter) acquireChild() func() {
+	l.children <- struct{}{}
+	return func() { <-l.children }
 }
 
 // acquire takes a slot (or the whole process, for an exclusive case) and

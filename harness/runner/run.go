@@ -39,6 +39,7 @@ func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, rol
 	if c.Isolated || c.Wire {
 		if !rn.isChildOf(im, c, role) {
 			defer rn.lim.acquireImpl(im)()
+			defer rn.lim.acquireChild()()
 			defer rn.lim.acquire(false, priority(im, c, role))()
 			rn.runIsolated(ctx, im, c, role, res)
 			return res

@@ -36,10 +36,12 @@ func OpenCapture(ifname string) (*Capture, error) {
 		return nil, fmt.Errorf("bind(AF_PACKET, %s): %w", ifname, err)
 	}
 	// Kernel receive timestamps: a packet read late keeps the time it
-	// crossed the interface.
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+	// crossed the interface. SO_TIMESTAMPING (software, receive) reports
+	// a zero time for a packet the kernel did not stamp on its way in,
+	// where SO_TIMESTAMPNS would stamp it when read.
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPING, unix.SOF_TIMESTAMPING_RX_SOFTWARE|unix.SOF_TIMESTAMPING_SOFTWARE); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("setsockopt SO_TIMESTAMPNS: %w", err)
+		return nil, fmt.Errorf("setsockopt SO_TIMESTAMPING: %w", err)
 	}
 	tv := unix.NsecToTimeval((20 * time.Millisecond).Nanoseconds())
 	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
@@ -54,7 +56,10 @@ func OpenCapture(ifname string) (*Capture, error) {
 var ErrNoPacket = errors.New("no packet")
 
 // Read copies the next packet into buf and returns its length, the time
-// the kernel received it, and its EtherType (0x0800 IPv4, 0x86dd IPv6).
+// the kernel received it — zero when the kernel did not stamp it: Linux
+// turns receive timestamps on lazily after the first socket asks, so the
+// first packets after OpenCapture may have none — and its EtherType
+// (0x0800 IPv4, 0x86dd IPv6).
 func (c *Capture) Read(buf []byte) (int, time.Time, uint16, error) {
 	oob := make([]byte, 128)
 	for {
@@ -65,12 +70,14 @@ func (c *Capture) Read(buf []byte) (int, time.Time, uint16, error) {
 			}
 			return 0, time.Time{}, 0, err
 		}
-		at := time.Now()
+		var at time.Time
 		if msgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
 			for _, m := range msgs {
-				if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPNS && len(m.Data) >= 16 {
-					ts := (*unix.Timespec)(unsafe.Pointer(&m.Data[0]))
-					at = time.Unix(ts.Unix())
+				if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPING && len(m.Data) >= 16 {
+					ts := (*unix.Timespec)(unsafe.Pointer(&m.Data[0])) // the software one of three
+					if ts.Sec != 0 || ts.Nsec != 0 {
+						at = time.Unix(ts.Unix())
+					}
 				}
 			}
 		}

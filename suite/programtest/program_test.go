@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/netconform/netconform/harness/proc"
 	"github.com/netconform/netconform/harness/program"
 	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/harness/runner"
 	"github.com/netconform/netconform/suite"
 )
 
@@ -74,6 +76,14 @@ func repo() string {
 // TestMain removes the built programs at the end of the parent process.
 func TestMain(m *testing.M) {
 	parent := os.Getenv(envBuilt) == ""
+	// Every program case is a child test process and the program (for a
+	// Python program, an interpreter), and this package runs 15 programs'
+	// cases at once: a few at a time leave the CPU to the packages go test
+	// runs beside it, whose timing cases would starve. The report runs
+	// each program alone in a process of its own, at the default.
+	if os.Getenv(runner.EnvParallel) == "" {
+		os.Setenv(runner.EnvParallel, strconv.Itoa(programsAtOnce))
+	}
 	code := m.Run()
 	if parent && builtDir != "" {
 		proc.Remove(builtDir)
@@ -81,6 +91,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// programsAtOnce bounds the program cases running at once in go test.
+const programsAtOnce = 8
 
 // child reports whether this process is the isolated child of one case
 // (the runner re-runs the test there for that case alone).

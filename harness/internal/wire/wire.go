@@ -6,9 +6,13 @@
 package wire
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -44,15 +48,81 @@ type Trace struct {
 	done chan struct{}
 }
 
-// Start captures the TCP segments crossing the named interface.
+// Start captures the TCP segments crossing the named interface. On the
+// loopback it returns once the kernel stamps packets as they arrive (see
+// awaitStamps), so that every segment of the case has its own time.
 func Start(ifname string) (*Trace, error) {
 	c, err := sysobs.OpenCapture(ifname)
 	if err != nil {
 		return nil, err
 	}
 	t := &Trace{cap: c, stop: make(chan struct{}), done: make(chan struct{})}
+	if ifname == "lo" {
+		if err := t.awaitStamps(); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
 	go t.loop()
 	return t, nil
+}
+
+// stampWait bounds how long Start waits for receive timestamps.
+const stampWait = 2 * time.Second
+
+// awaitStamps sends probes (UDP datagrams to the loopback's discard port,
+// which a capture of TCP ignores) until one is read back with the
+// kernel's receive time: Linux turns receive timestamps on through a
+// deferred static key when the first socket asks for them, and a packet
+// that arrives before is stamped only when it is read — late, after
+// steps that happened after it (a handshake seen "after" a later mark).
+func (t *Trace) awaitStamps() error {
+	probe, err := net.DialUDP("udp4", nil, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9})
+	if err != nil {
+		return fmt.Errorf("probing receive timestamps: %w", err)
+	}
+	defer probe.Close()
+	token := []byte(fmt.Sprintf("netconform-stamp-probe %d", time.Now().UnixNano()))
+	buf := make([]byte, 1<<16)
+	for end := time.Now().Add(stampWait); time.Now().Before(end); {
+		if _, err := probe.Write(token); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
+			return fmt.Errorf("probing receive timestamps: %w", err)
+		}
+		for {
+			n, at, proto, err := t.cap.Read(buf)
+			if errors.Is(err, sysobs.ErrNoPacket) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if bytes.Contains(buf[:n], token) {
+				if !at.IsZero() {
+					return nil
+				}
+				continue
+			}
+			t.keep(buf[:n], at, proto) // the case's traffic, if any yet
+		}
+	}
+	return fmt.Errorf("the kernel did not stamp received packets within %v", stampWait)
+}
+
+// keep adds a captured packet to the trace when it is TCP; a packet the
+// kernel did not stamp takes the time it was read.
+func (t *Trace) keep(b []byte, at time.Time, proto uint16) {
+	p, ok := Decode(b, proto)
+	if !ok {
+		return
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	p.At = at
+	p.Raw = append([]byte(nil), b[:min(len(b), SnapLen)]...)
+	t.mu.Lock()
+	t.pkts = append(t.pkts, p)
+	t.mu.Unlock()
 }
 
 func (t *Trace) loop() {
@@ -74,13 +144,7 @@ func (t *Trace) loop() {
 			t.mu.Unlock()
 			return
 		}
-		if p, ok := Decode(buf[:n], proto); ok {
-			p.At = at
-			p.Raw = append([]byte(nil), buf[:min(n, SnapLen)]...)
-			t.mu.Lock()
-			t.pkts = append(t.pkts, p)
-			t.mu.Unlock()
-		}
+		t.keep(buf[:n], at, proto)
 	}
 }
 
