@@ -138,11 +138,12 @@ func (f deadlineStep) record(e *engine.Endpoint, at time.Time, ret engine.Ret) {
 }
 
 // pendingDeadline returns the earliest deadline this step changes for a
-// background call still blocked on e, or zero.
+// background call on e not yet awaited — still blocked, or returned at or
+// after that deadline — or zero.
 func (f deadlineStep) pendingDeadline(a *engine.Attempt, e *engine.Endpoint) time.Time {
 	var first time.Time
 	for _, p := range a.Async {
-		if p.Ep != e || p.Poll() {
+		if p.Ep != e || p.Collected {
 			continue
 		}
 		s := p.Step.(Step)
@@ -151,6 +152,14 @@ func (f deadlineStep) pendingDeadline(a *engine.Attempt, e *engine.Endpoint) tim
 			continue
 		}
 		dl := deadlineOf(e, s)
+		// A call that has already returned counts when it returned at or
+		// after the deadline this step was to change: the old deadline
+		// fired because the script came late (a slow machine), which is
+		// inconclusive, not the implementation's doing. One that returned
+		// before it is the Await's to judge.
+		if p.Poll() && (dl.IsZero() || p.Res.End.Before(dl)) {
+			continue
+		}
 		if !dl.IsZero() && (first.IsZero() || dl.Before(first)) {
 			first = dl
 		}
