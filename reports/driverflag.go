@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"os"
-	"path/filepath"
-	"runtime"
 )
 
 // setupDriver points the run at impls/driver's TestDriverCommand with the
@@ -21,13 +19,5 @@ func setupDriver(o *options) error {
 	if err != nil {
 		return err
 	}
-	_, file, _, _ := runtime.Caller(0)
-	o.pkgs = append(o.pkgs, filepath.Join(filepath.Dir(file), "..", "impls", "driver"))
-	o.pkgTests = "^TestDriverCommand$"
-	for k, v := range map[string]string{"NETCONFORM_DRIVER_CMD": o.driver, "NETCONFORM_DRIVER_DIR": wd} {
-		if err := os.Setenv(k, v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return useTestPackage(o, "impls/driver", "^TestDriverCommand$", map[string]string{"NETCONFORM_DRIVER_CMD": o.driver, "NETCONFORM_DRIVER_DIR": wd})
 }

@@ -105,10 +105,7 @@ func TestRunsImplementationsInChildProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the suite's test binary")
 	}
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	require.NoError(t, os.Chdir(".."))
-	defer os.Chdir(wd)
+	t.Chdir("..")
 	out := t.TempDir()
 	code, msg, err := runCmd(t, "-impl", "^std-tcp$", "-area", "halfclose", "-out", out)
 	require.NoError(t, err, msg)

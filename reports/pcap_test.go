@@ -24,10 +24,7 @@ func TestPcapOfAWireCase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a wire case in a network namespace")
 	}
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	require.NoError(t, os.Chdir(".."))
-	defer os.Chdir(wd)
+	t.Chdir("..")
 	dir := t.TempDir()
 	code, msg, err := runCmd(t, "-impl", "^std-tcp$", "-run", `^wire\.handshake\.three-way$`, "-out", dir)
 	require.NoError(t, err, msg)

@@ -52,9 +52,6 @@ func setupProgram(o *options) error {
 	if err != nil {
 		return err
 	}
-	_, file, _, _ := runtime.Caller(0)
-	o.pkgs = append(o.pkgs, filepath.Join(filepath.Dir(file), "..", "suite", "programtest"))
-	o.pkgTests = "^TestConformance$" // the test that runs the program the environment names
 	env := map[string]string{
 		"NETCONFORM_PROGRAM_CMD": line, "NETCONFORM_PROGRAM_KIND": kind, "NETCONFORM_PROGRAM_CONV": p.conv,
 		"NETCONFORM_PROGRAM_NAME": p.name, "NETCONFORM_PROGRAM_DIR": wd,
@@ -62,6 +59,18 @@ func setupProgram(o *options) error {
 	if p.port > 0 {
 		env["NETCONFORM_PROGRAM_PORT"] = strconv.Itoa(p.port)
 	}
+	// TestConformance runs the program the environment names.
+	return useTestPackage(o, "suite/programtest", "^TestConformance$", env)
+}
+
+// useTestPackage points the run at one of the repository's test packages
+// (rel, from the repository's root) instead of the built-in ones: its
+// tests that match tests, with env in the environment of its processes.
+// The program and driver flags run a command line through it.
+func useTestPackage(o *options, rel, tests string, env map[string]string) error {
+	_, file, _, _ := runtime.Caller(0)
+	o.pkgs = append(o.pkgs, filepath.Join(filepath.Dir(file), "..", filepath.FromSlash(rel)))
+	o.pkgTests = tests
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {
 			return err

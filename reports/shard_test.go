@@ -189,10 +189,7 @@ func TestShardsMergeToTheUnshardedReport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the suite's test binary")
 	}
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	require.NoError(t, os.Chdir(".."))
-	defer os.Chdir(wd)
+	t.Chdir("..")
 	sel := []string{"-pkg", "./suite", "-impl", "^std-tcp$", "-area", "eof,halfclose"}
 	d := t.TempDir()
 	whole := filepath.Join(d, "whole")

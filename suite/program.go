@@ -527,26 +527,12 @@ var programClientCases = []h.Case{
 			})
 		}).Budget(programClientBudget + 5*time.Second)),
 	},
-	{
-		ID:    "program.client.server-silent",
-		Spec:  fmt.Sprintf("A client whose server accepts and never answers gives up by itself within %v instead of hanging forever (net.Conn.SetReadDeadline; RFC 9293 §3.8.3: TCP alone never times out an idle connection).", programSilentBudget),
-		Level: h.Convention, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 40 * time.Second,
-		Script: h.Script(h.Func("serve the client program: read, then nothing", func(x *h.X) error {
-			return programServeClient(x, "silent", programSilentBudget, func(st string) (string, bool) {
-				return "an exit", st != "running"
-			})
-		}).Budget(programSilentBudget + 5*time.Second)),
-	},
-	{
-		ID:    "program.client.partial-then-silent",
-		Spec:  fmt.Sprintf("A client whose server sends the first half of its reply and then nothing gives up by itself within %v instead of hanging forever on the rest (net.Conn.SetReadDeadline bounds every Read; RFC 9293 §3.8.3: TCP alone never times out an idle connection).", programSilentBudget),
-		Level: h.Convention, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 40 * time.Second,
-		Script: h.Script(h.Func("serve the client program: read, half a reply, then nothing", func(x *h.X) error {
-			return programServeClient(x, "partial-silent", programSilentBudget, func(st string) (string, bool) {
-				return "an exit", st != "running"
-			})
-		}).Budget(programSilentBudget + 5*time.Second)),
-	},
+	programGivesUpCase("program.client.server-silent",
+		fmt.Sprintf("A client whose server accepts and never answers gives up by itself within %v instead of hanging forever (net.Conn.SetReadDeadline; RFC 9293 §3.8.3: TCP alone never times out an idle connection).", programSilentBudget),
+		"serve the client program: read, then nothing", "silent"),
+	programGivesUpCase("program.client.partial-then-silent",
+		fmt.Sprintf("A client whose server sends the first half of its reply and then nothing gives up by itself within %v instead of hanging forever on the rest (net.Conn.SetReadDeadline bounds every Read; RFC 9293 §3.8.3: TCP alone never times out an idle connection).", programSilentBudget),
+		"serve the client program: read, half a reply, then nothing", "partial-silent"),
 	{
 		ID:        "program.client.server-half-closes",
 		Spec:      "A client whose server replies and half-closes (FIN, its read side still open) reads the reply, closes its side and ends with exit status 0 (RFC 9293 §3.6: a FIN ends one direction only).",
@@ -576,6 +562,21 @@ var programClientCases = []h.Case{
 			return programServeClient(x, "close-first", programClientBudget, func(st string) (string, bool) { return st, true })
 		}).Budget(programClientBudget + 5*time.Second)),
 	},
+}
+
+// programGivesUpCase is a client case whose server stops answering as
+// mode says (programServeClient): the client must end by itself, with
+// any exit status, within programSilentBudget.
+func programGivesUpCase(id, spec, call, mode string) h.Case {
+	return h.Case{
+		ID: id, Spec: spec,
+		Level: h.Convention, Setup: h.SetupNone, Roles: clientRole, Isolated: true, Budget: 40 * time.Second,
+		Script: h.Script(h.Func(call, func(x *h.X) error {
+			return programServeClient(x, mode, programSilentBudget, func(st string) (string, bool) {
+				return "an exit", st != "running"
+			})
+		}).Budget(programSilentBudget + 5*time.Second)),
+	}
 }
 
 var (

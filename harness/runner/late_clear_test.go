@@ -2,7 +2,6 @@ package runner_test
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -20,14 +19,8 @@ import (
 // not shown that the implementation ignores a cleared deadline — the old
 // one rightly fired — so the attempt is inconclusive, never a failure.
 func TestDeadlineClearedTooLateIsInconclusive(t *testing.T) {
-	im := &harness.Impl{
-		Name: "pipe",
-		Caps: harness.CapStream | harness.CapDeadline | harness.CapBounded,
-		NewPair: func(context.Context) (*harness.Pair, error) {
-			c1, c2 := net.Pipe()
-			return &harness.Pair{Client: c1, Server: c2}, nil
-		},
-	}
+	im := pipeImpl
+	im.Caps |= harness.CapDeadline | harness.CapBounded // net.Pipe: unbuffered, with deadlines
 	c := &script.Case{
 		ID:    "test.deadline.cleared-too-late",
 		Spec:  "a Write blocked past its deadline because the clearing step came late",
@@ -47,7 +40,7 @@ func TestDeadlineClearedTooLateIsInconclusive(t *testing.T) {
 	}
 	require.NoError(t, c.Validate())
 	rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
-	res := rn.Run(context.Background(), im, c, harness.RoleClient)
+	res := rn.Run(context.Background(), &im, c, harness.RoleClient)
 	require.NotEqual(t, result.Fail, res.Outcome, "findings: %v", res.Findings)
 	t.Logf("outcome %s: %s %v", res.Outcome, res.Reason, res.Retries)
 }

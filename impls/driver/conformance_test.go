@@ -2,10 +2,7 @@ package driver_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/netconform/netconform/harness"
@@ -27,7 +24,7 @@ type reference struct {
 var references = []reference{
 	{"driver-go", func() ([]string, string) { return []string{filepath.Join(binDir, "godriver")}, "" }},
 	{"driver-python", func() ([]string, string) {
-		py, err := python()
+		py, err := program.Python()
 		if err != nil {
 			return nil, "python3 is not installed: " + err.Error()
 		}
@@ -98,17 +95,6 @@ func TestConformance(t *testing.T) {
 		}
 	}
 }
-
-// python returns the interpreter behind python3 itself: version-manager
-// shims (pyenv, asdf) are scripts that cost 100 ms per start, and a
-// driver starts once per case.
-var python = sync.OnceValues(func() (string, error) {
-	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(string(out)), nil
-})
 
 // The report command's -driver flag: a driver command line, and the
 // folder to start it in.

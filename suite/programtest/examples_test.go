@@ -1,14 +1,12 @@
 package programtest
 
 import (
+	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/netconform/netconform/harness/program"
@@ -39,7 +37,7 @@ const padded = "writes back its whole 100-byte buffer, NUL padding included, not
 // examples are the example programs, built into d (by built). Argument
 // paths are only used when the examples run: listing needs names only.
 func examples(d string) []example {
-	py, pyErr := python()
+	py, pyErr := program.Python()
 	noPy := ""
 	if pyErr != nil {
 		noPy = "python3 is not installed: " + pyErr.Error()
@@ -163,6 +161,9 @@ func TestExamplePrograms(t *testing.T) {
 				got[r.Case] = r.Outcome
 			}
 			if len(got) == 0 {
+				if f := flag.Lookup("test.run"); f == nil || f.Value.String() == "" {
+					t.Errorf("%s: no result, though every program runs", ex.spec.Name)
+				}
 				return // not selected (-test.run, or the report's one row)
 			}
 			for _, bad := range ex.check(got) {
@@ -196,14 +197,3 @@ func wantOutcomes(got, want map[string]result.Outcome) []string {
 	}
 	return bad
 }
-
-// python returns the interpreter behind python3 itself: version-manager
-// shims (pyenv, asdf) are scripts that start a shell and more, once per
-// case and per program start.
-var python = sync.OnceValues(func() (string, error) {
-	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(string(out)), nil
-})
