@@ -22,14 +22,25 @@ const (
 )
 
 // fault makes an isolated case: it runs in a child process in a network
-// namespace of its own, where it may drop a connection's packets
-// (Silence, per connection, with nf_tables: IPv4 and IPv6 alike) or add
-// links.
+// namespace, where it may drop a connection's packets (Silence, per
+// connection, with nf_tables: IPv4 and IPv6 alike). Such cases touch
+// nothing but their own connections, so an implementation's fault cases
+// share one child and namespace (see faultAlone for those that change
+// links).
 func fault(c h.Case) h.Case {
 	c.Isolated = true
+	c.ShareNamespace = true
 	if c.Budget == 0 {
 		c.Budget = faultBudge
 	}
+	return c
+}
+
+// faultAlone makes an isolated case that has the namespace to itself: it
+// adds links, and its neighbour (ARP) entries would be another case's.
+func faultAlone(c h.Case) h.Case {
+	c = fault(c)
+	c.ShareNamespace = false
 	return c
 }
 
@@ -134,7 +145,7 @@ var faultCases = []h.Case{
 			h.Read(iut, 8).Err(h.Deadline).Timeout().AtDeadline(),
 		),
 	}),
-	fault(h.Case{
+	faultAlone(h.Case{
 		ID:        "fault.dial.onlink-no-arp",
 		Spec:      "Linux arp(7): dialing an on-link address that never answers ARP fails with EHOSTUNREACH after the ARP retries (about 3 s)",
 		Catalogue: "X11",
@@ -146,7 +157,7 @@ var faultCases = []h.Case{
 			h.Dial("c1", h.Literal("tcp4", silentHost)).Err(h.Unreachable).NotBefore(time.Second).KernelTimer(1).Within(kaDeath+2*kaSlack),
 		),
 	}),
-	fault(h.Case{
+	faultAlone(h.Case{
 		ID:        "fault.dial.timeout-silent-host",
 		Spec:      "net.Dialer.Timeout: a dial to a host that never answers fails at the timeout with Timeout() true, matching context.DeadlineExceeded or, when the poller's deadline beats the context's, os.ErrDeadlineExceeded (golang/go#31863)",
 		Catalogue: "X12",
@@ -159,7 +170,7 @@ var faultCases = []h.Case{
 				Err(h.ContextDeadline).Allow(h.Deadline).Timeout().NotBefore(500*time.Millisecond).Within(500*time.Millisecond+h.Tolerance),
 		),
 	}),
-	fault(h.Case{
+	faultAlone(h.Case{
 		ID:        "fault.dial.timeout-contract",
 		Spec:      "net.Dialer.Timeout: a dial that cannot complete in time fails with an error, never before the timeout",
 		Catalogue: "X12",

@@ -44,6 +44,7 @@ var process = sync.OnceValues(func() (*runner.Runner, error) {
 	cfg.Perf = cfg.Perf || *perfFlag
 	rn := runner.New(cfg)
 	rn.Reexec = reexec
+	rn.ReexecShared = reexecShared
 	return rn, rn.Prepare()
 })
 
@@ -175,7 +176,7 @@ func unavailable(im *harness.Impl) string {
 }
 
 func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.Case, col *collector, explores bool) {
-	childImpl, childCase, childRole, child := rn.Child()
+	childImpl, _, _, child := rn.Child()
 	if child && childImpl != im.Name {
 		t.Skip("isolated child of another implementation")
 	}
@@ -203,18 +204,41 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 			}
 		})
 	}
+	share := rn.Share(im) // the isolated cases that can share a child
+	startCase := func(c *script.Case) []chan *result.Result {
+		roles := c.RolesFor(im)
+		results := make([]chan *result.Result, len(roles))
+		for i, role := range roles {
+			if child && !rn.ChildRuns(im.Name, c.ID, role) {
+				continue
+			}
+			share.Add(c, role)
+			results[i] = start(rn, im, c, role, &running)
+		}
+		return results
+	}
+	// When go test runs every subtest of this one, every case starts at
+	// once, before the subtests: starting a subtest waits for the
+	// scheduler, which the cases already running keep busy (with 200
+	// cases, the last implementation started a second after the first).
+	early := map[*script.Case][]chan *result.Result{}
+	if !child && everySubtestRuns(t) {
+		for _, c := range cases {
+			if c.Setup != script.SetupAfterAll {
+				early[c] = startCase(c)
+			}
+		}
+		share.Seal()
+	}
 	for _, c := range cases {
-		if child && c.ID != childCase || c.Setup == script.SetupAfterAll {
+		if child && !rn.ChildRuns(im.Name, c.ID, "") || c.Setup == script.SetupAfterAll {
 			continue
 		}
 		roles := c.RolesFor(im)
 		t.Run(c.ID, func(t *testing.T) {
-			results := make([]chan *result.Result, len(roles))
-			for i, role := range roles {
-				if child && role != childRole {
-					continue
-				}
-				results[i] = start(rn, im, c, role, &running)
+			results, ok := early[c]
+			if !ok {
+				results = startCase(c)
 			}
 			t.Parallel()
 			for i, role := range roles {
@@ -229,6 +253,7 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 			}
 		})
 	}
+	share.Seal()
 	if explorations != nil {
 		// The exploration starts once the implementation's cases are done,
 		// so that neither slows the other down on a small machine.
@@ -236,6 +261,42 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 			return startExplore(rn, im, explorations, running.Wait)
 		})
 	}
+}
+
+// everySubtestRuns reports whether go test's -run and -skip select every
+// subtest below t: -skip is empty and -run names no level below t's.
+func everySubtestRuns(t *testing.T) bool {
+	if f := flag.Lookup("test.skip"); f == nil || f.Value.String() != "" {
+		return false
+	}
+	f := flag.Lookup("test.run")
+	return f != nil && len(patternLevels(f.Value.String())) <= strings.Count(t.Name(), "/")+1
+}
+
+// patternLevels splits a -run pattern into the patterns of its levels as
+// go test does: at each slash outside brackets and parentheses.
+func patternLevels(pat string) []string {
+	if pat == "" {
+		return nil
+	}
+	var levels []string
+	depth, from := 0, 0
+	for i := 0; i < len(pat); i++ {
+		switch pat[i] {
+		case '\\':
+			i++
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth--
+		case '/':
+			if depth == 0 {
+				levels = append(levels, pat[from:i])
+				from = i + 1
+			}
+		}
+	}
+	return append(levels, pat[from:])
 }
 
 // start begins running c in role at once, before the subtest pauses in
@@ -278,6 +339,22 @@ func reexec(im *harness.Impl, c *script.Case, role harness.Role) *exec.Cmd {
 	for _, p := range strings.Split(name, "/") {
 		pat = append(pat, "^"+regexp.QuoteMeta(p)+"$")
 	}
+	return exec.Command(os.Args[0], "-test.run="+strings.Join(pat, "/"), "-test.count=1", "-test.v", "-test.timeout=5m")
+}
+
+// reexecShared is the command that runs cases of im again, every role of
+// each, in a child process of their own (the runner tells it which roles).
+func reexecShared(im *harness.Impl, cases []*script.Case) *exec.Cmd {
+	parent, _ := parents.Load(im.Name)
+	var ids []string
+	for _, c := range cases {
+		ids = append(ids, regexp.QuoteMeta(c.ID))
+	}
+	var pat []string
+	for _, p := range strings.Split(fmt.Sprintf("%s/%s", parent, im.Name), "/") {
+		pat = append(pat, "^"+regexp.QuoteMeta(p)+"$")
+	}
+	pat = append(pat, "^("+strings.Join(ids, "|")+")$")
 	return exec.Command(os.Args[0], "-test.run="+strings.Join(pat, "/"), "-test.count=1", "-test.v", "-test.timeout=5m")
 }
 

@@ -67,12 +67,19 @@ type Config struct {
 // NETCONFORM_EXPLORE is not set: short enough to add little to a test run.
 const DefaultExplore = 2 * time.Second
 
-// child identifies the one case an isolated child process runs.
+// child identifies the cases an isolated child process runs: one case in
+// one role, or the cases of one implementation that share a namespace.
 type child struct {
-	impl, caseID string
-	role         harness.Role
-	result       string // where to write the result
-	parentNS     string
+	impl     string
+	runs     []member
+	result   string // where to write the results, a JSON line each
+	parentNS string
+}
+
+// A member is one case in one role.
+type member struct {
+	caseID string
+	role   harness.Role
 }
 
 // ConfigFromEnv reads the environment, once per process.
@@ -129,20 +136,26 @@ func ConfigFromEnv() (Config, error) {
 	c.Perf = c.Perf || slices.Contains(c.Areas, "perf")
 	if v := os.Getenv(envChild); v != "" {
 		parts := strings.Split(v, "\x1f")
-		if len(parts) != 3 {
+		if len(parts) < 3 || len(parts)%2 != 1 {
 			return c, fmt.Errorf("%s=%q: malformed", envChild, v)
 		}
-		c.child = &child{impl: parts[0], caseID: parts[1], role: harness.Role(parts[2]),
-			result: os.Getenv(envResult), parentNS: os.Getenv(envParentNS)}
+		c.child = &child{impl: parts[0], result: os.Getenv(envResult), parentNS: os.Getenv(envParentNS)}
+		for i := 1; i < len(parts); i += 2 {
+			c.child.runs = append(c.child.runs, member{caseID: parts[i], role: harness.Role(parts[i+1])})
+		}
 	}
 	return c, nil
 }
 
 // childEnv is the environment that makes a child process run exactly one
 // case, writing its result to path.
-func childEnv(impl, caseID string, role harness.Role, path, parentNS string, timescale float64) []string {
+func childEnv(impl string, runs []member, path, parentNS string, timescale float64) []string {
+	v := impl
+	for _, m := range runs {
+		v += "\x1f" + m.caseID + "\x1f" + string(m.role)
+	}
 	return []string{
-		envChild + "=" + impl + "\x1f" + caseID + "\x1f" + string(role),
+		envChild + "=" + v,
 		envResult + "=" + path,
 		envParentNS + "=" + parentNS,
 		fmt.Sprintf("%s=%g", EnvTimescale, timescale),
@@ -157,11 +170,26 @@ func (c Config) Watchdog(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * c.Timescale * watchdogFactor())
 }
 
-// Child reports whether this process is the isolated child of one case,
-// and which.
+// Child reports whether this process is an isolated child, and of which
+// case: the first of them when it runs several (see ChildRuns).
 func (c Config) Child() (impl, caseID string, role harness.Role, ok bool) {
 	if c.child == nil {
 		return "", "", "", false
 	}
-	return c.child.impl, c.child.caseID, c.child.role, true
+	return c.child.impl, c.child.runs[0].caseID, c.child.runs[0].role, true
+}
+
+// ChildRuns reports whether this process is an isolated child that runs
+// case caseID of implementation impl in role, or in any role when role is
+// empty.
+func (c Config) ChildRuns(impl, caseID string, role harness.Role) bool {
+	if c.child == nil || c.child.impl != impl {
+		return false
+	}
+	for _, m := range c.child.runs {
+		if m.caseID == caseID && (role == "" || m.role == role) {
+			return true
+		}
+	}
+	return false
 }

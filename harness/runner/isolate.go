@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,14 +30,14 @@ import (
 // PID: removed on SIGINT and SIGTERM, or by the next run if this one is
 // killed.
 
-// isChildOf reports whether this process is the isolated child of exactly
-// this case.
+// isChildOf reports whether this process is an isolated child that runs
+// this case in this role.
 func (rn *Runner) isChildOf(im *harness.Impl, c *script.Case, role harness.Role) bool {
-	ch := rn.cfg.child
-	return ch != nil && ch.impl == im.Name && ch.caseID == c.ID && ch.role == role
+	return rn.cfg.ChildRuns(im.Name, c.ID, role)
 }
 
-// writeChildResult hands the result to the parent.
+// writeChildResult hands a result to the parent: a line of JSON appended
+// to the result file (a child sharing its namespace writes several).
 func (rn *Runner) writeChildResult(res *result.Result) {
 	path := rn.cfg.child.result
 	if path == "" {
@@ -44,7 +45,15 @@ func (rn *Runner) writeChildResult(res *result.Result) {
 	}
 	b, err := json.Marshal(res)
 	if err == nil {
-		err = os.WriteFile(path, b, 0o600)
+		rn.childOut.Lock()
+		defer rn.childOut.Unlock()
+		var f *os.File
+		if f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+			_, err = f.Write(append(b, '\n'))
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "netconform: writing the isolated result: %v\n", err)
@@ -57,59 +66,97 @@ func (rn *Runner) runIsolated(ctx context.Context, im *harness.Impl, c *script.C
 		res.Outcome, res.Reason = result.Skip, "isolated cases run in a child process, which needs Runner.Reexec (suite.Run provides it)"
 		return
 	}
+	run := rn.runChild(ctx, im, []member{{c.ID, role}}, rn.Reexec(im, c, role), caseBudget(c))
+	run.fill(res, member{c.ID, role})
+}
+
+// A childRun is what one isolated child process left: the results it
+// wrote, by case and role, and how it ended.
+type childRun struct {
+	results  map[member]*result.Result
+	skip     string // why no child could start: every case is skipped
+	err      error  // the child could not be started or read
+	out      *proc.Tail
+	waitErr  error
+	took     time.Duration
+	budget   time.Duration
+	timedOut bool
+}
+
+// runChild starts cmd as an isolated child running runs of im, waits for
+// it up to budget (plus time to start), and collects its results.
+func (rn *Runner) runChild(ctx context.Context, im *harness.Impl, runs []member, cmd *exec.Cmd, budget time.Duration) *childRun {
+	run := &childRun{results: map[member]*result.Result{}}
 	attr, err := sysobs.IsolatedProcAttr()
 	if err != nil {
-		res.Outcome, res.Reason = result.Skip, "cannot isolate: "+err.Error()
-		return
+		run.skip = "cannot isolate: " + err.Error()
+		return run
 	}
 	parentNS, err := sysobs.NetnsID()
 	if err != nil {
-		res.Outcome, res.Reason = result.Skip, "cannot isolate: "+err.Error()
-		return
+		run.skip = "cannot isolate: " + err.Error()
+		return run
 	}
 	f, err := proc.CreateTemp("result", ".json")
 	if err != nil {
-		res.Outcome, res.Reason = result.Error, err.Error()
-		return
+		run.err = err
+		return run
 	}
 	path := f.Name()
 	f.Close()
 	defer proc.Remove(path)
 
-	cmd := rn.Reexec(im, c, role)
-	cmd.Env = append(os.Environ(), childEnv(im.Name, c.ID, role, path, parentNS, rn.Timescale)...)
+	cmd.Env = append(os.Environ(), childEnv(im.Name, runs, path, parentNS, rn.Timescale)...)
 	cmd.SysProcAttr = attr
-	out := proc.NewTail(16 << 10)
-	cmd.Stdout, cmd.Stderr = out, out
+	run.out = proc.NewTail(16 << 10)
+	cmd.Stdout, cmd.Stderr = run.out, run.out
 
-	budget := rn.watch(caseBudget(c) + 10*time.Second)
+	run.budget = rn.watch(budget + 10*time.Second)
 	began := time.Now()
-	waitErr, started, timedOut := startAndWait(ctx, cmd, budget)
+	waitErr, started, timedOut := startAndWait(ctx, cmd, run.budget)
+	run.took, run.waitErr, run.timedOut = time.Since(began), waitErr, timedOut
 	if started != nil {
-		res.Outcome = result.Skip
-		res.Reason = "cannot create a network namespace for isolated cases: " + started.Error() + namespaceHint(started)
+		run.skip = "cannot create a network namespace for isolated cases: " + started.Error() + namespaceHint(started)
+		return run
+	}
+	b, _ := os.ReadFile(path)
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		var got result.Result
+		if len(line) == 0 || json.Unmarshal(line, &got) != nil {
+			continue // a line cut short by a kill: that case has no result
+		}
+		run.results[member{got.Case, got.Role}] = &got
+	}
+	return run
+}
+
+// fill sets res to what the child said of m, or to why it said nothing.
+func (run *childRun) fill(res *result.Result, m member) {
+	switch {
+	case run.skip != "":
+		res.Outcome, res.Reason = result.Skip, run.skip
+		return
+	case run.err != nil:
+		res.Outcome, res.Reason = result.Error, run.err.Error()
 		return
 	}
-	if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
-		var got result.Result
-		if err := json.Unmarshal(b, &got); err == nil {
-			*res = got
-			// The child prints nothing of its result (suite.Run): what
-			// else it printed is the implementation's, kept as evidence.
-			if own := ownOutput(out.String()); res.Outcome.Failed() && own != "" {
-				res.Evidence += fmt.Sprintf("isolated child: exit %v after %v; its output, without go test's lines:\n%s", waitErr, time.Since(began).Round(time.Millisecond), own)
-			}
-			return
+	if got, ok := run.results[m]; ok {
+		*res = *got
+		// The child prints nothing of its results (suite.Run): what
+		// else it printed is the implementation's, kept as evidence.
+		if own := ownOutput(run.out.String()); res.Outcome.Failed() && own != "" {
+			res.Evidence += fmt.Sprintf("isolated child: exit %v after %v; its output, without go test's lines:\n%s", run.waitErr, run.took.Round(time.Millisecond), own)
 		}
+		return
 	}
-	res.Evidence = childEvidence(out, waitErr, time.Since(began))
-	if timedOut {
+	res.Evidence = childEvidence(run.out, run.waitErr, run.took)
+	if run.timedOut {
 		res.Outcome = result.Timeout
-		res.Findings = append(res.Findings, result.Finding{Call: "isolated child process", Got: fmt.Sprintf("still running after %v; killed with its process tree", budget), Want: "a result"})
+		res.Findings = append(res.Findings, result.Finding{Call: "isolated child process", Got: fmt.Sprintf("still running after %v; killed with its process tree", run.budget), Want: "a result"})
 		return
 	}
 	res.Outcome = result.Error
-	res.Reason = fmt.Sprintf("isolated child process ended without a result (%v)", waitErr)
+	res.Reason = fmt.Sprintf("isolated child process ended without a result (%v)", run.waitErr)
 }
 
 // startAndWait starts cmd as a process tree and waits up to budget, or

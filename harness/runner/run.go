@@ -38,6 +38,10 @@ func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, rol
 	isolated := false
 	if c.Isolated || c.Wire {
 		if !rn.isChildOf(im, c, role) {
+			if g := rn.sharedGroupOf(im, c, role); g != nil {
+				g.runShared(ctx, c, role, res)
+				return res
+			}
 			defer rn.lim.acquireImpl(im)()
 			defer rn.lim.acquireChild()()
 			defer rn.lim.acquire(false, priority(im, c, role))()
@@ -49,6 +53,7 @@ func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, rol
 			rn.writeChildResult(res)
 			return res
 		}
+		defer rn.lim.acquireImpl(im)() // a child sharing its namespace runs several cases
 		isolated = true
 	} else {
 		defer rn.lim.acquireImpl(im)()

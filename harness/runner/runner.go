@@ -31,10 +31,17 @@ type Runner struct {
 	// it); the runner adds the environment and the namespace. Without it,
 	// isolated cases are skipped.
 	Reexec func(im *harness.Impl, c *script.Case, role harness.Role) *exec.Cmd
+	// ReexecShared returns a command that runs these cases of im again,
+	// in every role, in one child process (the runner tells the child
+	// which roles). Without it, cases that may share a namespace run
+	// alone, as through Reexec.
+	ReexecShared func(im *harness.Impl, cases []*script.Case) *exec.Cmd
 
 	cfg       Config
 	isolation func() error // enters the child's namespace, once
 	lim       limiter
+	childOut  sync.Mutex // a child's results file
+	shared    sharedChildren
 }
 
 // New returns a runner configured by cfg.
@@ -47,9 +54,15 @@ func New(cfg Config) *Runner {
 // Config is the configuration the runner was made with.
 func (rn *Runner) Config() Config { return rn.cfg }
 
-// Child reports whether this process is the isolated child of one case,
-// and which.
+// Child reports whether this process is an isolated child, and of which
+// case: the first of them when it runs several (see ChildRuns).
 func (rn *Runner) Child() (impl, caseID string, role harness.Role, ok bool) { return rn.cfg.Child() }
+
+// ChildRuns reports whether this process is an isolated child that runs
+// case caseID of impl in role (in any role when role is empty).
+func (rn *Runner) ChildRuns(impl, caseID string, role harness.Role) bool {
+	return rn.cfg.ChildRuns(impl, caseID, role)
+}
 
 // Prepare readies the process before any case or test code touches the
 // network: in an isolated child it checks that the process is in a

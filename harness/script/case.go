@@ -67,6 +67,13 @@ type Case struct {
 	Isolated bool
 	// Wire captures the case's packets (implies Isolated).
 	Wire bool
+	// ShareNamespace lets an isolated case share its child process and
+	// network namespace with the implementation's other ShareNamespace
+	// cases, all running at once: one process start instead of one per
+	// case and role. Only for a case that touches nothing of the namespace
+	// but its own connections (per-flow faults, its own sockets): no link
+	// changes, no capture.
+	ShareNamespace bool
 	// Budget bounds the whole case (default 15 s, scaled).
 	Budget time.Duration
 	// Requires, if set, says why the case cannot run on im in this
@@ -95,6 +102,8 @@ func (c *Case) Validate() error {
 		return fmt.Errorf("case %s has no Setup", c.ID)
 	case len(c.Script) == 0 && c.Setup != SetupAfterAll:
 		return fmt.Errorf("case %s has an empty script", c.ID)
+	case c.ShareNamespace && (!c.Isolated || c.Wire):
+		return fmt.Errorf("case %s shares a namespace but is not an isolated case without a wire capture", c.ID)
 	}
 	return c.validateScript()
 }

@@ -5,13 +5,18 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/errclass"
 	"github.com/netconform/netconform/harness/internal/engine"
+	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/harness/sysobs"
 )
 
 // dialStep is the dial-and-listen family: Accept, DialTo, Dial and Listen.
@@ -166,12 +171,24 @@ func (f dialStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 		}
 	}
 	var m made
-	return callSpec{
+	spec := callSpec{
 		e: e, dl: deadlineOf(e, s),
 		do:     func() engine.Ret { return f.do(a, e, &m) },
 		effect: func(ret engine.Ret) { f.keep(a, e, m, ret) },
 		extra:  func(ret engine.Ret) []string { return m.withErr(ret) },
-	}, true
+	}
+	if f.op == opListen && e != nil {
+		spec.settled = func(ret engine.Ret, start time.Time) bool {
+			why := portTaken(a, e, ret.Err)
+			if why == "" {
+				return true
+			}
+			a.V.Inconclusive("%s", why)
+			a.V.Record(result.Obs{Step: i + 1, Call: s.Call(), At: a.Clock.Since(start), Took: time.Since(start), Verdict: "inconclusive"})
+			return false
+		}
+	}
+	return spec, true
 }
 
 // made is what a call made: a conn, a listener or a packet conn.
@@ -399,4 +416,41 @@ func tcpNet(network string) string {
 		return network
 	}
 	return "tcp4"
+}
+
+// portTaken says why listening again on e's address failed when, since e
+// closed, another case's connection took its port (an ephemeral port
+// picked for a dial): the attempt is inconclusive. It says nothing when a
+// listener of the implementation's left open, a TIME_WAIT it cannot
+// reuse, or a connection of this case holds the port.
+func portTaken(a *engine.Attempt, e *engine.Endpoint, err error) string {
+	ta, ok := e.Local().(*net.TCPAddr)
+	if !ok || err == nil || errclass.Classify(err) != errclass.AddrInUse {
+		return ""
+	}
+	own := map[string]bool{} // this case's connections, local|remote
+	for _, o := range a.Eps.All() {
+		if o.Conn != nil {
+			own[addrKey(o.Local())+"|"+addrKey(o.Remote())] = true
+		}
+	}
+	var held []string
+	for _, c := range sysobs.ConnsOnPort(uint16(ta.Port)) {
+		if !own[c.Local.String()+"|"+c.Remote.String()] {
+			held = append(held, c.String())
+		}
+	}
+	if len(held) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("port %d of %s was taken by another case's connection once %s closed: %s", ta.Port, e.Name, e.Name, strings.Join(held, "; "))
+}
+
+// addrKey is a TCP address as netip.AddrPort prints it ("" for others).
+func addrKey(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		ap := ta.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+	}
+	return ""
 }

@@ -47,8 +47,11 @@ func (f linkStep) call(Step) string {
 func (f linkStep) after(s Step) string { return f.call(s) }
 
 func (f linkStep) validate(c *Case, _ *scriptCheck) string {
-	if !c.Isolated && !c.Wire {
+	switch {
+	case !c.Isolated && !c.Wire:
 		return "link changes need an isolated case"
+	case c.ShareNamespace:
+		return "link changes reach every case of a shared namespace: the case cannot set ShareNamespace"
 	}
 	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -95,4 +96,40 @@ func hexAddrPort(s string) string {
 	}
 	ip, _ := netip.AddrFromSlice(raw)
 	return netip.AddrPortFrom(ip.Unmap(), uint16(port)).String()
+}
+
+// ConnsOnPort returns the TCP sockets of this network namespace (any
+// process) whose local port is port and that are neither listening nor in
+// TIME_WAIT: connections, or connections being made, that hold the port.
+func ConnsOnPort(port uint16) []PortConn {
+	// The calling thread's namespace: /proc/net is the main thread's,
+	// which a test may have moved (and a locked thread never returns).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var out []PortConn
+	for _, proto := range []string{"tcp", "tcp6"} {
+		f, err := os.Open("/proc/thread-self/net/" + proto)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(f)
+		sc.Scan() // header
+		for sc.Scan() {
+			fl := strings.Fields(sc.Text())
+			if len(fl) < 4 {
+				continue
+			}
+			st, err := strconv.ParseUint(fl[3], 16, 8)
+			local, err2 := netip.ParseAddrPort(hexAddrPort(fl[1]))
+			remote, err3 := netip.ParseAddrPort(hexAddrPort(fl[2]))
+			if err != nil || err2 != nil || err3 != nil || local.Port() != port {
+				continue
+			}
+			if s := TCPState(st); s != Listen && s != TimeWait {
+				out = append(out, PortConn{Local: local, Remote: remote, State: s})
+			}
+		}
+		f.Close()
+	}
+	return out
 }

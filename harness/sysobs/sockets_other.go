@@ -8,3 +8,7 @@ func SocketInodes() (map[uint64]bool, error) { return nil, errUnsupported("Socke
 
 // DescribeSockets names sockets by inode. It is Linux-only.
 func DescribeSockets(inodes map[uint64]bool) []string { return nil }
+
+// ConnsOnPort returns the connections holding a local port. It is
+// Linux-only.
+func ConnsOnPort(port uint16) []PortConn { return nil }

@@ -1,0 +1,144 @@
+package runner_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/result"
+	h "github.com/netconform/netconform/harness/script"
+	"github.com/netconform/netconform/harness/sysobs"
+)
+
+const sharedDirEnv = "NETCONFORM_TEST_SHARED_DIR"
+
+// sharedCase records, in the directory sharedDirEnv names, the process and
+// namespace it ran in, and fails when fail is set: a case of the
+// implementation's shared child.
+func sharedCase(id string, fail bool) *h.Case {
+	return &h.Case{
+		ID: id, Spec: "Linux: an isolated case sharing its namespace", Level: h.Contract,
+		Needs: h.CapStream, Setup: h.SetupNone, Isolated: true, ShareNamespace: true,
+		Script: h.Script(h.Func("record pid and namespace", func(x *h.X) error {
+			ns, err := sysobs.NetnsID()
+			if err != nil {
+				return err
+			}
+			name := filepath.Join(os.Getenv(sharedDirEnv), id)
+			if err := os.WriteFile(name, []byte(fmt.Sprintf("%d %s", os.Getpid(), ns)), 0o600); err != nil {
+				return err
+			}
+			if fail {
+				return fmt.Errorf("deliberate failure")
+			}
+			return nil
+		})),
+	}
+}
+
+var sharedCases = []*h.Case{
+	sharedCase("test.shared.one", false),
+	sharedCase("test.shared.two", false),
+	sharedCase("test.shared.fails", true),
+}
+
+// TestHelperSharedChild is the shared child of TestSharedChildRunsTheGroup:
+// it runs the cases the parent named, all at once.
+func TestHelperSharedChild(t *testing.T) {
+	rn := newRunner(t, false)
+	im, _, _, ok := rn.Child()
+	if !ok {
+		t.Skip("helper: runs only as an isolated child")
+	}
+	var wg sync.WaitGroup
+	for _, c := range sharedCases {
+		if rn.ChildRuns(im, c.ID, harness.RoleClient) {
+			wg.Go(func() { rn.Run(context.Background(), &pipeImpl, c, harness.RoleClient) })
+		}
+	}
+	wg.Wait()
+}
+
+// TestSharedChildRunsTheGroup: the cases of a group run in one child
+// process, in one namespace that is not the parent's, and each gets its
+// own result; a case not added to the group runs in a child of its own.
+func TestSharedChildRunsTheGroup(t *testing.T) {
+	requireIsolation(t)
+	dir := t.TempDir()
+	t.Setenv(sharedDirEnv, dir)
+	rn := newRunner(t, false)
+	starts := 0
+	rn.Reexec = func(*harness.Impl, *h.Case, harness.Role) *exec.Cmd {
+		starts++
+		return exec.Command(os.Args[0], "-test.run=^TestHelperSharedChild$", "-test.v")
+	}
+	rn.ReexecShared = func(_ *harness.Impl, cases []*h.Case) *exec.Cmd {
+		starts++
+		require.Len(t, cases, 3)
+		return exec.Command(os.Args[0], "-test.run=^TestHelperSharedChild$", "-test.v")
+	}
+	alone := sharedCase("test.shared.alone", false)
+	g := rn.Share(&pipeImpl)
+	for _, c := range sharedCases {
+		g.Add(c, harness.RoleClient)
+	}
+	g.Seal()
+	g.Add(alone, harness.RoleClient) // too late: it runs alone
+
+	results := map[string]*result.Result{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, c := range append(sharedCases, alone) {
+		wg.Go(func() {
+			res := rn.Run(context.Background(), &pipeImpl, c, harness.RoleClient)
+			mu.Lock()
+			results[c.ID] = res
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+
+	require.Equal(t, result.Pass, results["test.shared.one"].Outcome, "%+v", results["test.shared.one"])
+	require.Equal(t, result.Pass, results["test.shared.two"].Outcome, "%+v", results["test.shared.two"])
+	require.Equal(t, result.Fail, results["test.shared.fails"].Outcome, "%+v", results["test.shared.fails"])
+	// The lone case's child runs only the cases named for it: the shared
+	// helper runs none of the group for it, so it has no result.
+	require.Equal(t, result.Error, results["test.shared.alone"].Outcome)
+	require.Equal(t, 2, starts, "child processes started: one for the group, one for the case added too late")
+
+	host, err := sysobs.NetnsID()
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, c := range sharedCases {
+		b, err := os.ReadFile(filepath.Join(dir, c.ID))
+		require.NoError(t, err, "case %s did not run", c.ID)
+		_, ns, _ := strings.Cut(string(b), " ")
+		require.NotEqual(t, host, ns, "a shared case ran in the parent's namespace")
+		seen[string(b)] = true
+	}
+	require.Len(t, seen, 1, "the group's cases ran in different processes or namespaces: %v", seen)
+}
+
+// TestSharedNeedsNoLinkChanges: a case that changes links cannot share
+// its namespace, nor can one that is not isolated or captures the wire.
+func TestSharedNeedsNoLinkChanges(t *testing.T) {
+	c := h.Case{ID: "test.shared.veth", Spec: "a shared case adding a link", Level: h.Contract,
+		Needs: h.CapStream, Setup: h.SetupNone, Isolated: true, ShareNamespace: true,
+		Script: h.Script(h.AddVeth("nc0", "10.77.0.1/24"))}
+	require.ErrorContains(t, c.Validate(), "ShareNamespace")
+	c.Script = h.Script(h.Sleep(time.Millisecond, "nothing"))
+	require.NoError(t, c.Validate())
+	c.Wire = true
+	require.Error(t, c.Validate())
+	c.Wire, c.Isolated = false, false
+	require.Error(t, c.Validate())
+}
