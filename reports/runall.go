@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -63,6 +64,8 @@ type job struct {
 	bin        *testBinary
 	test, name string
 	cases      []string // the case IDs the filters select for it, as listed
+	exact      bool     // its process is given cases as the exact list of IDs (phases.go)
+	perf       bool     // it runs the perf phase: its perf cases only
 }
 
 // runAll builds the test binaries, lists their implementations and runs
@@ -128,8 +131,8 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	if jobs, err = shardJobs(o, jobs); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	jobs = longestFirst(o, jobs)
-	prog := newProgress(stderr, jobs)
+	mainJobs, perfJobs := phases(longestFirst(o, jobs))
+	prog := newProgress(stderr, append(slices.Clone(mainJobs), perfJobs...))
 	defer prog.stop()
 	var mu sync.Mutex
 	var impls []render.ImplInfo
@@ -137,29 +140,21 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	var info *result.RunInfo
 	var broken []string
 	budget := render.NewBudget()
-	sem := make(chan struct{}, o.jobs)
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{} // in order: the longest start first
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			r := runner{o: o, j: j, row: prog.rows[i], budget: budget, tmp: filepath.Join(tmp, fmt.Sprintf("run%d", i)), version: version, goEnv: goEnv}
-			im, res, ri, why := r.run()
-			mu.Lock()
-			impls = append(impls, im...)
-			results = append(results, res...)
-			if info == nil {
-				info = ri
-			}
-			if why != "" {
-				broken = append(broken, j.name+": "+why)
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	schedule(mainJobs, perfJobs, o.jobs, func(i int, j job) {
+		r := runner{o: o, j: j, row: prog.rows[i], budget: budget, tmp: filepath.Join(tmp, fmt.Sprintf("run%d", i)), version: version, goEnv: goEnv}
+		im, res, ri, why := r.run()
+		mu.Lock()
+		defer mu.Unlock()
+		impls = append(impls, im...)
+		results = append(results, res...)
+		if info == nil {
+			info = ri
+		}
+		if why != "" {
+			broken = append(broken, j.label()+": "+why)
+		}
+	})
+	impls, results = joinPhases(impls, results)
 	return impls, results, info, broken, nil
 }
 
