@@ -26,8 +26,8 @@ var perfCases = []h.Case{
 	{
 		ID: "perf.roundtrip.latency",
 		Spec: "Go's net: the round-trip time of an 8-byte ping-pong over one connection, p50 and p99 of every timed exchange " +
-			"(none trimmed), after 50 untimed to warm up; timed in rounds of 100 until the median of the rounds' medians is settled " +
-			"(95% interval within ±5%, at least 100 rounds) or 3 s have passed, for comparison between implementations",
+			"(none trimmed), after 50 untimed to warm up; timed in rounds of at least 100 exchanges and 0.1 s until the median of the " +
+			"rounds' medians is settled (95% interval within ±5%, at least 10 rounds) or 3 s have passed, for comparison between implementations",
 		Level:  h.Informational,
 		Needs:  h.CapStream,
 		Setup:  h.SetupConn,
@@ -61,10 +61,16 @@ const (
 	MetricThroughputRounds = "throughput_rounds"
 )
 
-// The rounds of each measurement. Latency takes at least 100 rounds so
-// that its p99 rests on 100 exchanges or more above it.
+// The rounds of each measurement: each at least rttRound exchanges and
+// rttRoundTime, or bulkRound of writes. A round lasts long enough to span
+// the regimes a ping-pong goes through (on a small VM the round trip
+// switches, every few tens of milliseconds, between two levels some 40%
+// apart, as the kernel places the two threads on one CPU or two), so that
+// the rounds' spread, and the interval of their median, is that of what
+// a report sees.
 const (
-	rttWarm, rttRound, rttMinRounds = 50, 100, 100
+	rttWarm, rttRound, rttMinRounds = 50, 100, 10
+	rttRoundTime                    = 100 * time.Millisecond
 	bulkRound, bulkMinRounds        = 100 * time.Millisecond, 5
 )
 
@@ -115,8 +121,8 @@ func roundTrips(x *h.X) error {
 		if time.Since(began) >= perfCap {
 			break
 		}
-		round := make([]float64, 0, rttRound)
-		for range rttRound {
+		var round []float64
+		for start := time.Now(); len(round) < rttRound || time.Since(start) < rttRoundTime; {
 			d, err := exchange(i)
 			i++
 			if err != nil {
