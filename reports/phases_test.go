@@ -57,6 +57,26 @@ func TestPhasesSplitJobs(t *testing.T) {
 	}
 }
 
+// TestSelectJobsDropsThoseWithNothingToRun: an implementation whose
+// binary lists its cases and lists none for the filters is not run (the
+// example programs under -area perf: a test process that would report
+// no implementation); one whose binary lists no cases at all still runs.
+func TestSelectJobsDropsThoseWithNothingToRun(t *testing.T) {
+	found := []job{
+		{name: "std-tcp", listed: true, cases: []string{"perf.x.y"}},
+		{name: "seed-tcpserver", listed: true},
+		{name: "old-binary"},
+		{name: "other", listed: true, cases: []string{"perf.x.y"}},
+	}
+	jobs, matched := selectJobs(found, regexp.MustCompile("^(std-tcp|seed-tcpserver|old-binary)$"))
+	var names []string
+	for _, j := range jobs {
+		names = append(names, j.name)
+	}
+	require.Equal(t, []string{"std-tcp", "old-binary"}, names)
+	require.Equal(t, 3, matched)
+}
+
 // TestScheduleRunsPerfAloneAfterTheRest: the perf phase starts once every
 // job of the main phase has returned, and its jobs run one at a time, in
 // order, while the main phase runs jobs at a time.
