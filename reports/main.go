@@ -16,7 +16,8 @@
 // process still holds, gets an error row naming it (render.ProcessCase).
 // What the command keeps is bounded whatever it reads (render.MaxDetail);
 // on SIGINT or SIGTERM it kills what it started and removes its temporary
-// files (harness/proc).
+// files (harness/proc). The perf cases run last, in a phase of their own,
+// one implementation at a time (phases.go).
 //
 // With -from, a package that failed beyond its results (a panic, another
 // test, a build failure) is an error row, an unknown outcome is an error,
@@ -106,7 +107,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.impls, "impl", "", "regular expression selecting implementations")
 	fs.Float64Var(&o.timescale, "timescale", 0, "stretch every upper time bound by this factor")
 	fs.DurationVar(&o.budget, "budget", 4*time.Minute, "time budget of each implementation's process")
-	fs.IntVar(&o.jobs, "jobs", 3, "implementations run at the same time")
+	fs.IntVar(&o.jobs, "jobs", 3, "implementations run at the same time (the perf cases then run one implementation at a time)")
 	fs.DurationVar(&o.explore, "explore", 0, "also explore each implementation (harness/explore) for this long: findings are rows of the report, area explore")
 	fs.Var(&o.from, "from", "build the report from this go test -json output instead of running (repeatable; - is stdin)")
 	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (those its tests pass to suite.Run; listing them runs its other tests once) instead of the built-in ones (repeatable)")

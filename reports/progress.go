@@ -56,7 +56,7 @@ func newProgress(w io.Writer, jobs []job) *progress {
 func makeProgress(w io.Writer, jobs []job, now func() time.Time) *progress {
 	p := &progress{w: w, now: now, quit: make(chan struct{}), done: make(chan struct{})}
 	for _, j := range jobs {
-		p.rows = append(p.rows, &progressRow{p: p, name: j.name, state: "waiting"})
+		p.rows = append(p.rows, &progressRow{p: p, name: j.label(), state: "waiting"})
 	}
 	return p
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -63,6 +64,9 @@ type job struct {
 	bin        *testBinary
 	test, name string
 	cases      []string // the case IDs the filters select for it, as listed
+	listed     bool     // its test binary lists cases (it names its test): no case listed is none selected
+	exact      bool     // its process is given cases as the exact list of IDs (phases.go)
+	perf       bool     // it runs the perf phase: its perf cases only
 }
 
 // runAll builds the test binaries, lists their implementations and runs
@@ -94,7 +98,7 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	}
 	version := gitVersion()
 	var jobs []job
-	anyCase := false
+	anyCase, matched := false, 0
 	for i := range binaries {
 		b := &binaries[i]
 		if _, err := os.Stat(filepath.Join(b.module, "go.mod")); err != nil {
@@ -112,24 +116,21 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 			return nil, nil, nil, nil, usageError{fmt.Errorf("-pkg %s: no test in it calls suite.Run (or suite.RunProgram)", b.pkg)}
 		}
 		anyCase = anyCase || cases > 0
-		for _, j := range found {
-			if implRE.MatchString(j.name) {
-				jobs = append(jobs, j)
-			}
-		}
+		sel, n := selectJobs(found, implRE)
+		jobs, matched = append(jobs, sel...), matched+n
 	}
-	if len(jobs) == 0 {
+	if matched == 0 {
 		return nil, nil, nil, nil, usageError{fmt.Errorf("no implementation matches -impl=%q", o.impls)}
 	}
-	if !anyCase {
+	if !anyCase || len(jobs) == 0 {
 		// A run that checks nothing must not look like success.
 		return nil, nil, nil, nil, usageError{fmt.Errorf("no case matches -run=%q -area=%q", o.cases, o.areas)}
 	}
 	if jobs, err = shardJobs(o, jobs); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	jobs = longestFirst(o, jobs)
-	prog := newProgress(stderr, jobs)
+	mainJobs, perfJobs := phases(longestFirst(o, jobs))
+	prog := newProgress(stderr, append(slices.Clone(mainJobs), perfJobs...))
 	defer prog.stop()
 	var mu sync.Mutex
 	var impls []render.ImplInfo
@@ -137,30 +138,39 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	var info *result.RunInfo
 	var broken []string
 	budget := render.NewBudget()
-	sem := make(chan struct{}, o.jobs)
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{} // in order: the longest start first
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			r := runner{o: o, j: j, row: prog.rows[i], budget: budget, tmp: filepath.Join(tmp, fmt.Sprintf("run%d", i)), version: version, goEnv: goEnv}
-			im, res, ri, why := r.run()
-			mu.Lock()
-			impls = append(impls, im...)
-			results = append(results, res...)
-			if info == nil {
-				info = ri
-			}
-			if why != "" {
-				broken = append(broken, j.name+": "+why)
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	schedule(mainJobs, perfJobs, o.jobs, func(i int, j job) {
+		r := runner{o: o, j: j, row: prog.rows[i], budget: budget, tmp: filepath.Join(tmp, fmt.Sprintf("run%d", i)), version: version, goEnv: goEnv}
+		im, res, ri, why := r.run()
+		mu.Lock()
+		defer mu.Unlock()
+		impls = append(impls, im...)
+		results = append(results, res...)
+		if info == nil {
+			info = ri
+		}
+		if why != "" {
+			broken = append(broken, j.label()+": "+why)
+		}
+	})
+	impls, results = joinPhases(impls, results)
 	return impls, results, info, broken, nil
+}
+
+// selectJobs keeps the jobs of the implementations implRE matches that
+// have cases to run: one whose binary lists its cases and lists none (the
+// example programs under -area perf) has nothing to run. matched counts
+// the implementations implRE matches.
+func selectJobs(found []job, implRE *regexp.Regexp) (jobs []job, matched int) {
+	for _, j := range found {
+		if !implRE.MatchString(j.name) {
+			continue
+		}
+		matched++
+		if !j.listed || len(j.cases) > 0 {
+			jobs = append(jobs, j)
+		}
+	}
+	return jobs, matched
 }
 
 // goEnvIn is the environment of the go commands the report runs: their
@@ -233,10 +243,11 @@ func listImpls(o *options, b *testBinary, version string) (jobs []job, cases int
 			test = t
 		}
 		if n, ok := strings.CutPrefix(l, result.ListImpl); ok {
-			if test == "" {
+			listed := test != ""
+			if !listed {
 				test = "TestConformance" // a test binary of a netconform without ListTest
 			}
-			jobs = append(jobs, job{bin: b, test: test, name: n})
+			jobs = append(jobs, job{bin: b, test: test, name: n, listed: listed})
 			test = ""
 		}
 		if id, ok := strings.CutPrefix(l, result.ListCase); ok {

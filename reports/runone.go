@@ -69,7 +69,7 @@ func (r *runner) run() ([]render.ImplInfo, []result.Result, *result.RunInfo, str
 		"-test.run=^"+regexp.QuoteMeta(r.j.test)+"$/^"+regexp.QuoteMeta(r.j.name)+"$",
 		"-test.v=test2json", "-test.timeout="+(r.o.budget+time.Minute).String())
 	cmd.Dir = r.j.bin.dir
-	cmd.Env = append(append(childEnv(r.o, r.version), "TMPDIR="+r.tmp), r.o.shard.env(r.j.name)...) // the last of a name wins
+	cmd.Env = slices.Concat(childEnv(r.o, r.version), []string{"TMPDIR=" + r.tmp}, r.o.shard.env(r.j.name), r.j.env()) // the last of a name wins
 	cmd.Stdout, cmd.Stderr = p.out.W, p.errs.W
 
 	stderr := proc.NewTail(16 << 10) // a crash's stack: its tail is the evidence

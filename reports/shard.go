@@ -98,6 +98,11 @@ func shardJobs(o *options, jobs []job) ([]job, error) {
 	s.cases = split
 	var out []job
 	for _, j := range jobs {
+		if re, ok := split[j.name]; ok {
+			// Its listed cases become its part's, which the phases split.
+			rx := regexp.MustCompile(re)
+			j.cases = slices.DeleteFunc(slices.Clone(j.cases), func(id string) bool { return !rx.MatchString(id) })
+		}
 		if _, ok := split[j.name]; whole[j.name] || ok {
 			out = append(out, j)
 		}

@@ -184,13 +184,14 @@ func TestMergeRefusesPartsNotOfOneRun(t *testing.T) {
 
 // TestShardsMergeToTheUnshardedReport: three parts of a run, merged, have
 // the outcome of every (implementation, case, role) of the run made
-// whole, and each part ran a third of the cases.
+// whole, and each part ran a third of the cases; the perf cases, dealt
+// to two parts, each measured in its part's perf phase, make one row.
 func TestShardsMergeToTheUnshardedReport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the suite's test binary")
 	}
 	t.Chdir("..")
-	sel := []string{"-pkg", "./suite", "-impl", "^std-tcp$", "-area", "eof,halfclose"}
+	sel := []string{"-pkg", "./suite", "-impl", "^std-tcp$", "-area", "eof,halfclose,perf"} // perf: each part runs its perf phase
 	d := t.TempDir()
 	whole := filepath.Join(d, "whole")
 	code, msg, err := runCmd(t, append(sel, "-out", whole)...)
@@ -215,6 +216,10 @@ func TestShardsMergeToTheUnshardedReport(t *testing.T) {
 	rep := readReport(t, merged)
 	require.Equal(t, total, len(rep.Results))
 	require.ElementsMatch(t, readReport(t, whole).Impls[0].Planned, rep.Impls[0].Planned)
+	require.NotNil(t, rep.Perf, "the parts' perf phases measured")
+	require.Len(t, rep.Perf.Rows, 1)
+	require.NotNil(t, rep.Perf.Rows[0].RTTp50us, "the round trip, measured by one part")
+	require.NotNil(t, rep.Perf.Rows[0].ThroughputMBs, "the throughput, measured by another")
 	for _, name := range []string{"README.md", "index.html", "junit.xml"} {
 		_, err := os.Stat(filepath.Join(merged, name))
 		require.NoError(t, err, name)

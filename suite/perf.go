@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"slices"
+	"math"
 	"time"
 
 	h "github.com/netconform/netconform/harness/script"
@@ -12,49 +12,83 @@ import (
 
 // The perf area measures; it never fails. Its cases run alone in their
 // process (the harness holds every other case while one runs), so they
-// run only when asked: by -netconform.perf, NETCONFORM_PERF=1 (the report
-// command sets it) or an area filter naming perf; otherwise they are
-// skipped with that reason. The report sets each figure beside std-tcp's
-// from the same run.
+// run only when asked: by -netconform.perf, NETCONFORM_PERF=1 or an area
+// filter naming perf; otherwise they are skipped with that reason. The
+// report command runs them in a phase of their own, after every other
+// case, one implementation at a time (std-tcp first), and sets each
+// figure beside std-tcp's from that window.
+//
+// Each case measures in rounds until the median across rounds is settled
+// (its 95% confidence interval within ±5%, at least a minimum of rounds)
+// or perfCap has passed (perfstats.go), and records the spread across
+// rounds (their coefficient of variation) and how many there were.
 var perfCases = []h.Case{
 	{
-		ID:     "perf.roundtrip.latency",
-		Spec:   "Go's net: the round-trip time of an 8-byte ping-pong over one connection, p50 and p99 of 500 exchanges after 50 to warm up, for comparison between implementations",
+		ID: "perf.roundtrip.latency",
+		Spec: "Go's net: the round-trip time of an 8-byte ping-pong over one connection, p50 and p99 of every timed exchange " +
+			"(none trimmed), after 50 untimed to warm up; timed in rounds of at least 100 exchanges and 0.1 s until the median of the " +
+			"rounds' medians is settled (95% interval within ±5%, at least 10 rounds) or 3 s have passed, for comparison between implementations",
 		Level:  h.Informational,
 		Needs:  h.CapStream,
 		Setup:  h.SetupConn,
 		Roles:  []h.Role{h.RoleClient},
 		Budget: 20 * time.Second,
-		Script: h.Script(h.Func("500 timed ping-pongs", roundTrips).Budget(15 * time.Second)),
+		Script: h.Script(h.Func("timed ping-pongs, in rounds", roundTrips).Budget(15 * time.Second)),
 	},
 	{
-		ID:     "perf.bulk.throughput",
-		Spec:   "Go's net: the throughput of one connection writing 1 MiB Writes to a peer that discards them, for 64 MiB or 2 s, for comparison between implementations",
+		ID: "perf.bulk.throughput",
+		Spec: "Go's net: the throughput of one connection writing 1 MiB Writes to a peer that discards them, the median over rounds " +
+			"of at least 0.1 s, after one such round untimed to warm up, until it is settled (95% interval within ±5%, at least " +
+			"5 rounds) or 3 s have passed, for comparison between implementations",
 		Level:  h.Informational,
 		Needs:  h.CapStream,
 		Setup:  h.SetupConn,
 		Roles:  []h.Role{h.RoleClient},
 		Budget: 20 * time.Second,
-		Script: h.Script(h.Func("bulk write", throughput).Budget(15 * time.Second)),
+		Script: h.Script(h.Func("bulk write, in rounds", throughput).Budget(15 * time.Second)),
 	},
 }
 
-// Metric names of the perf cases.
+// Metric names of the perf cases: the figures, then the spread across
+// rounds (a coefficient of variation, a fraction) and the rounds taken.
 const (
-	MetricRTTp50     = "rtt_p50_us"
-	MetricRTTp99     = "rtt_p99_us"
-	MetricThroughput = "throughput_mb_s"
+	MetricRTTp50           = "rtt_p50_us"
+	MetricRTTp99           = "rtt_p99_us"
+	MetricRTTcv            = "rtt_cv"
+	MetricRTTrounds        = "rtt_rounds"
+	MetricThroughput       = "throughput_mb_s"
+	MetricThroughputCV     = "throughput_cv"
+	MetricThroughputRounds = "throughput_rounds"
 )
 
+// The rounds of each measurement: each at least rttRound exchanges and
+// rttRoundTime, or bulkRound of writes. A round lasts long enough to span
+// the regimes a ping-pong goes through (on a small VM the round trip
+// switches, every few tens of milliseconds, between two levels some 40%
+// apart, as the kernel places the two threads on one CPU or two), so that
+// the rounds' spread, and the interval of their median, is that of what
+// a report sees.
+const (
+	rttWarm, rttRound, rttMinRounds = 50, 100, 10
+	rttRoundTime                    = 100 * time.Millisecond
+	bulkRound, bulkMinRounds        = 100 * time.Millisecond, 5
+)
+
+// stopMarker ends the ping-pong: no exchange's counter reaches it.
+const stopMarker = math.MaxUint64
+
 func roundTrips(x *h.X) error {
-	const warm, n = 50, 500
 	a, b := x.Conn(iut), x.Conn(peer)
 	errc := make(chan error, 1)
 	x.Go(func() {
 		buf := make([]byte, 8)
-		for range warm + n {
+		for {
 			if _, err := io.ReadFull(b, buf); err != nil {
 				errc <- fmt.Errorf("peer read: %w", err)
+				return
+			}
+			if binary.LittleEndian.Uint64(buf) == stopMarker {
+				errc <- nil
 				return
 			}
 			if _, err := b.Write(buf); err != nil {
@@ -62,36 +96,63 @@ func roundTrips(x *h.X) error {
 				return
 			}
 		}
-		errc <- nil
 	})
 	buf := make([]byte, 8)
-	rtts := make([]time.Duration, 0, n)
-	for i := range warm + n {
-		binary.LittleEndian.PutUint64(buf, uint64(i))
+	exchange := func(i uint64) (time.Duration, error) {
+		binary.LittleEndian.PutUint64(buf, i)
 		start := time.Now()
 		if _, err := a.Write(buf); err != nil {
-			return fmt.Errorf("iut.Write: %w", err)
+			return 0, fmt.Errorf("iut.Write: %w", err)
 		}
 		if _, err := io.ReadFull(a, buf); err != nil {
-			return fmt.Errorf("iut.ReadFull: %w", err)
+			return 0, fmt.Errorf("iut.ReadFull: %w", err)
 		}
-		if i >= warm {
-			rtts = append(rtts, time.Since(start))
+		return time.Since(start), nil
+	}
+	var i uint64
+	for ; i < rttWarm; i++ {
+		if _, err := exchange(i); err != nil {
+			return err
 		}
+	}
+	var all, medians []float64 // µs
+	began := time.Now()
+	for len(medians) < rttMinRounds || !settled(medians) {
+		if time.Since(began) >= perfCap {
+			break
+		}
+		var round []float64
+		for start := time.Now(); len(round) < rttRound || time.Since(start) < rttRoundTime; {
+			d, err := exchange(i)
+			i++
+			if err != nil {
+				return err
+			}
+			round = append(round, float64(d.Nanoseconds())/1e3)
+		}
+		all = append(all, round...)
+		medians = append(medians, quantile(sorted(round), 0.5))
+	}
+	binary.LittleEndian.PutUint64(buf, stopMarker)
+	if _, err := a.Write(buf); err != nil {
+		return fmt.Errorf("iut.Write: %w", err)
 	}
 	if err := <-errc; err != nil {
 		return err
 	}
-	slices.Sort(rtts)
-	p50, p99 := rtts[len(rtts)/2], rtts[len(rtts)*99/100]
-	x.Metric(MetricRTTp50, float64(p50.Nanoseconds())/1e3)
-	x.Metric(MetricRTTp99, float64(p99.Nanoseconds())/1e3)
-	x.Logf("p50 %v, p99 %v", p50, p99)
+	s := sorted(all)
+	p50, p99 := quantile(s, 0.5), quantile(s, 0.99)
+	x.Metric(MetricRTTp50, p50)
+	x.Metric(MetricRTTp99, p99)
+	x.Metric(MetricRTTcv, cv(medians))
+	x.Metric(MetricRTTrounds, float64(len(medians)))
+	x.Logf("p50 %.1fµs, p99 %.1fµs of %d exchanges; %d rounds, their medians' CV %.1f%%%s",
+		p50, p99, len(all), len(medians), 100*cv(medians), unsettled(medians))
 	return nil
 }
 
 func throughput(x *h.X) error {
-	const limit, chunk = 64 << 20, 1 << 20
+	const chunk = 1 << 20
 	a, b := x.Conn(iut), x.Conn(peer)
 	drained := make(chan int64, 1)
 	x.Go(func() {
@@ -99,25 +160,54 @@ func throughput(x *h.X) error {
 		drained <- n
 	})
 	payload := h.Pattern(0, chunk)
-	start := time.Now()
 	sent := 0
-	for sent < limit && time.Since(start) < 2*time.Second {
-		n, err := a.Write(payload)
-		sent += n
-		if err != nil {
-			return fmt.Errorf("iut.Write after %d bytes: %w", sent, err)
+	// round writes for at least bulkRound and returns its rate in MB/s.
+	round := func() (float64, error) {
+		start, n := time.Now(), 0
+		for n == 0 || time.Since(start) < bulkRound {
+			w, err := a.Write(payload)
+			n += w
+			sent += w
+			if err != nil {
+				return 0, fmt.Errorf("iut.Write after %d bytes: %w", sent, err)
+			}
 		}
+		return float64(n) / time.Since(start).Seconds() / 1e6, nil
+	}
+	if _, err := round(); err != nil { // warm-up: buffers fill, the window opens
+		return err
+	}
+	var rates []float64
+	began := time.Now()
+	for len(rates) < bulkMinRounds || !settled(rates) {
+		if time.Since(began) >= perfCap {
+			break
+		}
+		r, err := round()
+		if err != nil {
+			return err
+		}
+		rates = append(rates, r)
 	}
 	if err := a.Close(); err != nil {
 		x.Logf("iut.Close: %v", err)
 	}
-	got := <-drained
-	took := time.Since(start)
-	if got != int64(sent) {
+	if got := <-drained; got != int64(sent) {
 		return fmt.Errorf("the peer read %d bytes of the %d written", got, sent)
 	}
-	mbs := float64(sent) / took.Seconds() / 1e6
+	mbs := quantile(sorted(rates), 0.5)
 	x.Metric(MetricThroughput, mbs)
-	x.Logf("%d MiB in %v: %.0f MB/s", sent>>20, took.Round(time.Millisecond), mbs)
+	x.Metric(MetricThroughputCV, cv(rates))
+	x.Metric(MetricThroughputRounds, float64(len(rates)))
+	x.Logf("%.0f MB/s, the median of %d rounds (CV %.1f%%%s); %d MiB in all",
+		mbs, len(rates), 100*cv(rates), unsettled(rates), sent>>20)
 	return nil
+}
+
+// unsettled notes, for the log, a measurement stopped by the time cap.
+func unsettled(rounds []float64) string {
+	if settled(rounds) {
+		return ""
+	}
+	return fmt.Sprintf(", not settled within %v", perfCap)
 }

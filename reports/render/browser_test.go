@@ -188,6 +188,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	require.Len(t, got.PerfRows, 3, "the perf table: a header, why the ratios are missing (no std-tcp in the fixture), and the fixture's one row")
 	require.Contains(t, got.PerfRows[1], "std-tcp did not run")
 	require.Contains(t, got.PerfRows[2], "23.0 µs")
+	require.Contains(t, got.PerfRows[2], "4.20% (100)", "the spread of the round trips: CV and rounds")
 	require.Equal(t, len(rep.Causes), len(got.Causes), "the root causes are listed above the matrix")
 	require.Contains(t, got.Causes[0], rep.CauseLine(rep.Causes[0]), "each root cause in one line, as the console prints it")
 	require.Len(t, got.Rows, len(rep.Cases))

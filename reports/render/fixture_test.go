@@ -109,7 +109,7 @@ func fixture() *render.Report {
 		}),
 		r("gamma", "perf.roundtrip.latency", harness.RoleServer, result.Info, func(x *result.Result) {
 			x.Area, x.Level, x.Spec = "perf", result.Informational, "Go's net: round-trip latency of a 1-byte ping-pong, for comparison"
-			x.Metrics = map[string]float64{"rtt_p50_us": 23, "rtt_p99_us": 61}
+			x.Metrics = map[string]float64{"rtt_p50_us": 23, "rtt_p99_us": 61, "rtt_cv": 0.042, "rtt_rounds": 100}
 			x.Findings = []result.Finding{{Call: "p99", Got: "61µs", Want: "≤ 2× std-tcp"}}
 		}),
 	}

@@ -272,11 +272,11 @@ func writePerf(b *errWriter, p *Perf) {
 		return
 	}
 	b.WriteString("## Performance (informational)\n\n")
-	b.WriteString("Measured by the `perf` cases in this run, each alone in its process: the round-trip time of an 8-byte ping-pong (p50, p99) and the throughput of 1 MiB writes over one connection. Implementations run side by side, so read the figures as orders of magnitude; they never fail a run.")
+	b.WriteString("Measured by the `perf` cases: the round-trip time of an 8-byte ping-pong over one connection (p50 and p99 of every timed exchange) and the median throughput of 1 MiB writes, each taken in rounds until the median across rounds settles (its 95% interval within ±5%) or 3 s pass; the spread is the coefficient of variation across rounds (CV), with their number. The report command runs them in a phase of their own, once every other case has ended, one implementation at a time (in a shard, within that shard's own run). They never fail a run.")
 	if p.Baseline != "" {
 		fmt.Fprintf(b, " Ratios are to `%s` from the same run (latency above 1× is slower, throughput below 1× is slower).", p.Baseline)
 	}
-	b.WriteString("\n\n| implementation | RTT p50 | RTT p99 | throughput | RTT vs baseline | throughput vs baseline |\n|---|--:|--:|--:|--:|--:|\n")
+	b.WriteString("\n\n| implementation | RTT p50 | RTT p99 | RTT CV (rounds) | throughput | throughput CV (rounds) | RTT vs baseline | throughput vs baseline |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	num := func(v *float64, unit string) string {
 		if v == nil {
 			return "—"
@@ -290,10 +290,24 @@ func writePerf(b *errWriter, p *Perf) {
 		return fmt.Sprintf("%.2g×", *v)
 	}
 	for _, row := range p.Rows {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(row.Impl, 200), num(row.RTTp50us, "µs"), num(row.RTTp99us, "µs"),
-			num(row.ThroughputMBs, "MB/s"), times(row.RTTRatio), times(row.ThroughputRatio))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdCell(row.Impl, 200), num(row.RTTp50us, "µs"), num(row.RTTp99us, "µs"),
+			spread(row.RTTcv, row.RTTRounds), num(row.ThroughputMBs, "MB/s"), spread(row.ThroughputCV, row.ThroughputRounds),
+			times(row.RTTRatio), times(row.ThroughputRatio))
 	}
 	b.WriteString("\n")
+}
+
+// spread prints a coefficient of variation as a percentage, with the
+// number of rounds it is of: "4.2% (100)"; — when there is none.
+func spread(cv, rounds *float64) string {
+	if cv == nil {
+		return "—"
+	}
+	s := figure(100**cv) + "%"
+	if rounds != nil {
+		s += fmt.Sprintf(" (%.0f)", *rounds)
+	}
+	return s
 }
 
 // figure prints a measurement with three significant digits and never in

@@ -49,14 +49,20 @@ type Perf struct {
 
 // A PerfRow is one implementation's figures; a ratio is the
 // implementation's figure over the baseline's (for latency, above 1 is
-// slower; for throughput, below 1 is slower).
+// slower; for throughput, below 1 is slower). Each measurement's spread
+// is the coefficient of variation (a fraction) of its rounds' figures,
+// beside how many rounds it took.
 type PerfRow struct {
-	Impl            string   `json:"impl"`
-	RTTp50us        *float64 `json:"rttP50Us,omitempty"`
-	RTTp99us        *float64 `json:"rttP99Us,omitempty"`
-	ThroughputMBs   *float64 `json:"throughputMBs,omitempty"`
-	RTTRatio        *float64 `json:"rttRatio,omitempty"`
-	ThroughputRatio *float64 `json:"throughputRatio,omitempty"`
+	Impl             string   `json:"impl"`
+	RTTp50us         *float64 `json:"rttP50Us,omitempty"`
+	RTTp99us         *float64 `json:"rttP99Us,omitempty"`
+	RTTcv            *float64 `json:"rttCv,omitempty"`
+	RTTRounds        *float64 `json:"rttRounds,omitempty"`
+	ThroughputMBs    *float64 `json:"throughputMBs,omitempty"`
+	ThroughputCV     *float64 `json:"throughputCv,omitempty"`
+	ThroughputRounds *float64 `json:"throughputRounds,omitempty"`
+	RTTRatio         *float64 `json:"rttRatio,omitempty"`
+	ThroughputRatio  *float64 `json:"throughputRatio,omitempty"`
 }
 
 // Header says what produced the report and where. Started (when the run
@@ -130,9 +136,13 @@ func New(h Header, impls []ImplInfo, results []result.Result) *Report {
 
 // Metric names the perf cases record (suite.MetricRTTp50 and the others).
 const (
-	metricRTTp50     = "rtt_p50_us"
-	metricRTTp99     = "rtt_p99_us"
-	metricThroughput = "throughput_mb_s"
+	metricRTTp50           = "rtt_p50_us"
+	metricRTTp99           = "rtt_p99_us"
+	metricRTTcv            = "rtt_cv"
+	metricRTTrounds        = "rtt_rounds"
+	metricThroughput       = "throughput_mb_s"
+	metricThroughputCV     = "throughput_cv"
+	metricThroughputRounds = "throughput_rounds"
 )
 
 // perfTable gathers the perf cases' metrics; nil when none ran.
@@ -156,8 +166,16 @@ func perfTable(results []result.Result) *Perf {
 				row.RTTp50us = &v
 			case metricRTTp99:
 				row.RTTp99us = &v
+			case metricRTTcv:
+				row.RTTcv = &v
+			case metricRTTrounds:
+				row.RTTRounds = &v
 			case metricThroughput:
 				row.ThroughputMBs = &v
+			case metricThroughputCV:
+				row.ThroughputCV = &v
+			case metricThroughputRounds:
+				row.ThroughputRounds = &v
 			}
 		}
 	}
