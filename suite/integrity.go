@@ -48,16 +48,17 @@ func deadlineChurn(x *h.X) error {
 	fail := func(call, got, want string) {
 		once.Do(func() { x.Errorf(call, got, want); close(failed) })
 	}
-	// check judges an error iut returned from a call that began when
-	// after was the state of cleared.
-	check := func(call string, err error, after bool) bool {
+	// check judges an error iut returned from call (at offset off) that
+	// began when after was the state of cleared. Timed-out calls retry
+	// thousands of times: the call is named only when it fails.
+	check := func(call string, off int, err error, after bool) bool {
 		switch {
 		case err == nil:
 			return true
 		case !isTimeout(err):
-			fail(call+" while deadlines change", err.Error(), "n, nil or a timeout")
+			fail(fmt.Sprintf("%s at offset %d while deadlines change", call, off), err.Error(), "n, nil or a timeout")
 		case after:
-			fail(call+" after the deadlines were cleared", err.Error(), "n, nil: no deadline is set")
+			fail(fmt.Sprintf("%s at offset %d after the deadlines were cleared", call, off), err.Error(), "n, nil: no deadline is set")
 		default:
 			return true
 		}
@@ -76,7 +77,7 @@ func deadlineChurn(x *h.X) error {
 			p := chunk[:copy(chunk, pattern[off:min(off+len(chunk), churnBytes)])]
 			n, err := a.Write(p)
 			off += n
-			if !check(fmt.Sprintf("iut.Write at offset %d", off), err, after) {
+			if !check("iut.Write", off, err, after) {
 				return
 			}
 		}
@@ -102,7 +103,7 @@ func deadlineChurn(x *h.X) error {
 				return
 			}
 			off += n
-			if !check(fmt.Sprintf("iut.Read at offset %d", off), err, after) {
+			if !check("iut.Read", off, err, after) {
 				return
 			}
 		}
