@@ -38,8 +38,8 @@ func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, rol
 	isolated := false
 	if c.Isolated || c.Wire {
 		if !rn.isChildOf(im, c, role) {
-			if g := rn.sharedGroupOf(im, c, role); g != nil {
-				g.runShared(ctx, c, role, res)
+			if g, k := rn.sharedGroupOf(im, c, role); g != nil {
+				g.runShared(ctx, k, c, role, res)
 				return res
 			}
 			defer rn.lim.acquireImpl(im)()
@@ -54,6 +54,9 @@ func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, rol
 			return res
 		}
 		defer rn.lim.acquireImpl(im)() // a child sharing its namespace runs several cases
+		if c.Wire {
+			defer rn.serialWire()()
+		}
 		isolated = true
 	} else {
 		defer rn.lim.acquireImpl(im)()

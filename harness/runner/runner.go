@@ -41,6 +41,7 @@ type Runner struct {
 	isolation func() error // enters the child's namespace, once
 	lim       limiter
 	childOut  sync.Mutex // a child's results file
+	wire      sync.Mutex // one wire case at a time in a child
 	shared    sharedChildren
 }
 

@@ -9,16 +9,19 @@ import (
 	"github.com/netconform/netconform/harness"
 	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/harness/script"
+	"github.com/netconform/netconform/harness/sysobs"
 )
 
 // Isolated cases that set ShareNamespace run together: those of one
 // implementation, in every role they run in, are one child process in one
-// network namespace, running at once — one process start and one
-// namespace instead of one per case and role. A caller gathers the group
-// (Share, then Add for each case and role it is about to run, then Seal);
-// Run of a member waits for the seal, and the first member to ask starts
-// the child for all of them. A case not added runs alone, as without
-// sharing.
+// network namespace — one process start and one namespace instead of one
+// per case and role. There are two such children per implementation: one
+// for the cases without a capture, which run at once, and one for the
+// wire cases, which run one at a time (a capture sees the whole
+// namespace). A caller gathers the groups (Share, then Add for each case
+// and role it is about to run, then Seal); Run of a member waits for the
+// seal, and the first member of a group to ask starts its child. A case
+// not added runs alone, as without sharing.
 
 // sharedChildren are the groups of this runner, by implementation.
 type sharedChildren struct {
@@ -26,28 +29,37 @@ type sharedChildren struct {
 	groups map[string]*Shared
 }
 
-// Shared is the group of an implementation's cases that share a child.
-// Its methods do nothing on a nil *Shared.
+// Shared gathers an implementation's cases that share a child. Its
+// methods do nothing on a nil *Shared.
 type Shared struct {
 	rn     *Runner
 	im     *harness.Impl
 	mu     sync.Mutex
+	sealed chan struct{}
+	kinds  [2]*group // [0] without a capture, [1] wire cases
+}
+
+// A group is the cases of one shared child.
+type group struct {
+	serial bool // wire cases: one at a time
 	cases  []*script.Case
 	runs   []member
-	sealed chan struct{}
 	once   sync.Once
 	done   chan struct{}
 	run    *childRun
 }
 
-// Share starts gathering im's group, replacing any earlier one of the
+// Share starts gathering im's groups, replacing any earlier ones of the
 // same name. It returns nil (no sharing) in an isolated child, or when
 // the runner has no ReexecShared.
 func (rn *Runner) Share(im *harness.Impl) *Shared {
 	if rn.ReexecShared == nil || rn.cfg.child != nil {
 		return nil
 	}
-	g := &Shared{rn: rn, im: im, sealed: make(chan struct{}), done: make(chan struct{})}
+	g := &Shared{rn: rn, im: im, sealed: make(chan struct{})}
+	for i := range g.kinds {
+		g.kinds[i] = &group{serial: i == 1, done: make(chan struct{})}
+	}
 	rn.shared.mu.Lock()
 	defer rn.shared.mu.Unlock()
 	if rn.shared.groups == nil {
@@ -57,13 +69,27 @@ func (rn *Runner) Share(im *harness.Impl) *Shared {
 	return g
 }
 
-// Add puts c in role into the group when it shares a namespace and will
-// run (nothing in gate stops it). Call it before Run of that case.
+// kind is the group c belongs to.
+func (g *Shared) kind(c *script.Case) *group {
+	if c.Wire {
+		return g.kinds[1]
+	}
+	return g.kinds[0]
+}
+
+// Add puts c in role into its group when it shares a namespace and will
+// run (nothing in gate stops it). A wire case the implementation declares
+// it fails runs alone all the same: it often waits out its windows, which
+// would hold up the wire cases queued behind it. Call Add before Run of
+// that case.
 func (g *Shared) Add(c *script.Case, role harness.Role) {
 	if g == nil || !c.ShareNamespace {
 		return
 	}
 	if out, _ := g.rn.gate(g.im, c, role); out != "" {
+		return
+	}
+	if _, declared := g.im.KnownFor(c.ID, role); declared && c.Wire {
 		return
 	}
 	g.mu.Lock()
@@ -73,13 +99,14 @@ func (g *Shared) Add(c *script.Case, role harness.Role) {
 		return // too late: it runs alone
 	default:
 	}
-	if !slices.Contains(g.cases, c) {
-		g.cases = append(g.cases, c)
+	k := g.kind(c)
+	if !slices.Contains(k.cases, c) {
+		k.cases = append(k.cases, c)
 	}
-	g.runs = append(g.runs, member{c.ID, role})
+	k.runs = append(k.runs, member{c.ID, role})
 }
 
-// Seal ends the gathering: the group's members may start.
+// Seal ends the gathering: the groups' members may start.
 func (g *Shared) Seal() {
 	if g == nil {
 		return
@@ -93,54 +120,76 @@ func (g *Shared) Seal() {
 	}
 }
 
-// sharedGroupOf returns the group c in role was added to, or nil.
-func (rn *Runner) sharedGroupOf(im *harness.Impl, c *script.Case, role harness.Role) *Shared {
+// sharedGroupOf returns im's sharing and the group c in role was added
+// to, or nil.
+func (rn *Runner) sharedGroupOf(im *harness.Impl, c *script.Case, role harness.Role) (*Shared, *group) {
 	rn.shared.mu.Lock()
 	g := rn.shared.groups[im.Name]
 	rn.shared.mu.Unlock()
 	if g == nil {
-		return nil
+		return nil, nil
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !slices.Contains(g.runs, member{c.ID, role}) {
-		return nil
+	k := g.kind(c)
+	if !slices.Contains(k.runs, member{c.ID, role}) {
+		return nil, nil
 	}
-	return g
+	return g, k
 }
 
-// runShared waits for the group to be sealed, runs its child once (for the
-// first member to ask) and fills res with what the child said of c in
+// runShared waits for the groups to be sealed, runs k's child once (for
+// the first member to ask) and fills res with what the child said of c in
 // role. A group of one runs as an ordinary isolated case.
-func (g *Shared) runShared(ctx context.Context, c *script.Case, role harness.Role, res *result.Result) {
+func (g *Shared) runShared(ctx context.Context, k *group, c *script.Case, role harness.Role, res *result.Result) {
 	<-g.sealed
-	if len(g.runs) < 2 {
-		rn := g.rn
+	rn := g.rn
+	if len(k.runs) < 2 {
 		defer rn.lim.acquireImpl(g.im)()
 		defer rn.lim.acquireChild()()
 		defer rn.lim.acquire(false, priority(g.im, c, role))()
 		rn.runIsolated(ctx, g.im, c, role, res)
 		return
 	}
-	g.once.Do(func() { go g.start(ctx) })
-	<-g.done
-	g.run.fill(res, member{c.ID, role})
+	k.once.Do(func() { go g.start(ctx, k) })
+	<-k.done
+	k.run.fill(res, member{c.ID, role})
 }
 
 // sharedPriority puts a shared child before every other waiting case: it
 // runs the longest.
 const sharedPriority = 3
 
-// start runs the group's child and records what it left.
-func (g *Shared) start(ctx context.Context) {
-	defer close(g.done)
+// start runs k's child and records what it left.
+func (g *Shared) start(ctx context.Context, k *group) {
+	defer close(k.done)
 	rn := g.rn
 	defer rn.lim.acquireImpl(g.im)()
 	defer rn.lim.acquireChild()()
 	defer rn.lim.acquire(false, sharedPriority)()
 	var budget time.Duration
-	for _, c := range g.cases {
-		budget = max(budget, caseBudget(c))
+	for _, c := range k.cases {
+		if k.serial {
+			budget += caseBudget(c) * time.Duration(len(c.RolesFor(g.im)))
+		} else {
+			budget = max(budget, caseBudget(c))
+		}
 	}
-	g.run = rn.runChild(ctx, g.im, g.runs, rn.ReexecShared(g.im, g.cases), budget)
+	k.run = rn.runChild(ctx, g.im, k.runs, rn.ReexecShared(g.im, k.cases), budget)
+}
+
+// quietFor bounds how long a wire case waits for the connections of the
+// cases before it to end.
+const quietFor = 2 * time.Second
+
+// serialWire lets one wire case at a time run in this process, and only
+// once no TCP connection that could still send is left in its namespace
+// (another case's FIN or RST would be in this case's trace). It returns
+// the function that lets the next one run.
+func (rn *Runner) serialWire() func() {
+	rn.wire.Lock()
+	for end := time.Now().Add(rn.watch(quietFor)); len(sysobs.Conns()) > 0 && time.Now().Before(end); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return rn.wire.Unlock
 }

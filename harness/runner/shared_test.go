@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +46,23 @@ func sharedCase(id string, fail bool) *h.Case {
 	}
 }
 
+// sharedWireCase records when it ran, in the directory sharedDirEnv
+// names: a wire case of the implementation's shared child.
+func sharedWireCase(id string) *h.Case {
+	return &h.Case{
+		ID: id, Spec: "Linux: a wire case sharing its namespace", Level: h.Contract,
+		Needs: h.CapStream, Setup: h.SetupNone, Isolated: true, Wire: true, ShareNamespace: true,
+		Script: h.Script(h.Func("record pid and time, 100 ms apart", func(x *h.X) error {
+			began := time.Now()
+			time.Sleep(100 * time.Millisecond)
+			name := filepath.Join(os.Getenv(sharedDirEnv), id)
+			return os.WriteFile(name, []byte(fmt.Sprintf("%d %d %d", os.Getpid(), began.UnixNano(), time.Now().UnixNano())), 0o600)
+		})),
+	}
+}
+
+var sharedWireCases = []*h.Case{sharedWireCase("test.wire.one"), sharedWireCase("test.wire.two"), sharedWireCase("test.wire.three")}
+
 var sharedCases = []*h.Case{
 	sharedCase("test.shared.one", false),
 	sharedCase("test.shared.two", false),
@@ -60,7 +78,7 @@ func TestHelperSharedChild(t *testing.T) {
 		t.Skip("helper: runs only as an isolated child")
 	}
 	var wg sync.WaitGroup
-	for _, c := range sharedCases {
+	for _, c := range append(sharedCases, sharedWireCases...) {
 		if rn.ChildRuns(im, c.ID, harness.RoleClient) {
 			wg.Go(func() { rn.Run(context.Background(), &pipeImpl, c, harness.RoleClient) })
 		}
@@ -129,7 +147,7 @@ func TestSharedChildRunsTheGroup(t *testing.T) {
 }
 
 // TestSharedNeedsNoLinkChanges: a case that changes links cannot share
-// its namespace, nor can one that is not isolated or captures the wire.
+// its namespace, nor can one that is not isolated; a wire case can.
 func TestSharedNeedsNoLinkChanges(t *testing.T) {
 	c := h.Case{ID: "test.shared.veth", Spec: "a shared case adding a link", Level: h.Contract,
 		Needs: h.CapStream, Setup: h.SetupNone, Isolated: true, ShareNamespace: true,
@@ -138,7 +156,54 @@ func TestSharedNeedsNoLinkChanges(t *testing.T) {
 	c.Script = h.Script(h.Sleep(time.Millisecond, "nothing"))
 	require.NoError(t, c.Validate())
 	c.Wire = true
-	require.Error(t, c.Validate())
+	require.NoError(t, c.Validate())
 	c.Wire, c.Isolated = false, false
 	require.Error(t, c.Validate())
+}
+
+// TestSharedWireCasesRunOneAtATime: the wire cases of a group share one
+// child, apart from the others, and run there one after another.
+func TestSharedWireCasesRunOneAtATime(t *testing.T) {
+	requireIsolation(t)
+	dir := t.TempDir()
+	t.Setenv(sharedDirEnv, dir)
+	rn := newRunner(t, false)
+	starts := 0
+	rn.ReexecShared = func(_ *harness.Impl, cases []*h.Case) *exec.Cmd {
+		starts++
+		return exec.Command(os.Args[0], "-test.run=^TestHelperSharedChild$", "-test.v")
+	}
+	all := append(slices.Clone(sharedWireCases), sharedCases[0], sharedCases[1])
+	g := rn.Share(&pipeImpl)
+	for _, c := range all {
+		g.Add(c, harness.RoleClient)
+	}
+	g.Seal()
+	var wg sync.WaitGroup
+	for _, c := range all {
+		wg.Go(func() {
+			res := rn.Run(context.Background(), &pipeImpl, c, harness.RoleClient)
+			require.Equal(t, result.Pass, res.Outcome, "%s: %+v", c.ID, res)
+		})
+	}
+	wg.Wait()
+	require.Equal(t, 2, starts, "one child for the wire cases, one for the others")
+	type span struct{ from, to int64 }
+	var spans []span
+	pids := map[int]bool{}
+	for _, c := range sharedWireCases {
+		b, err := os.ReadFile(filepath.Join(dir, c.ID))
+		require.NoError(t, err)
+		var pid int
+		var sp span
+		_, err = fmt.Sscan(string(b), &pid, &sp.from, &sp.to)
+		require.NoError(t, err)
+		pids[pid] = true
+		spans = append(spans, sp)
+	}
+	require.Len(t, pids, 1, "the wire cases ran in different processes")
+	slices.SortFunc(spans, func(a, b span) int { return int(a.from - b.from) })
+	for i := 1; i < len(spans); i++ {
+		require.GreaterOrEqual(t, spans[i].from, spans[i-1].to, "two wire cases of one child ran at once")
+	}
 }

@@ -69,10 +69,12 @@ type Case struct {
 	Wire bool
 	// ShareNamespace lets an isolated case share its child process and
 	// network namespace with the implementation's other ShareNamespace
-	// cases, all running at once: one process start instead of one per
-	// case and role. Only for a case that touches nothing of the namespace
-	// but its own connections (per-flow faults, its own sockets): no link
-	// changes, no capture.
+	// cases of its kind: one process start instead of one per case and
+	// role. Cases without a capture run at once, so each must touch
+	// nothing of the namespace but its own connections (per-flow faults,
+	// its own sockets; no link changes); Wire cases share another child,
+	// where they run one at a time, each once the namespace has no
+	// connection left that could still send.
 	ShareNamespace bool
 	// Budget bounds the whole case (default 15 s, scaled).
 	Budget time.Duration
@@ -102,8 +104,8 @@ func (c *Case) Validate() error {
 		return fmt.Errorf("case %s has no Setup", c.ID)
 	case len(c.Script) == 0 && c.Setup != SetupAfterAll:
 		return fmt.Errorf("case %s has an empty script", c.ID)
-	case c.ShareNamespace && (!c.Isolated || c.Wire):
-		return fmt.Errorf("case %s shares a namespace but is not an isolated case without a wire capture", c.ID)
+	case c.ShareNamespace && !c.Isolated && !c.Wire:
+		return fmt.Errorf("case %s shares a namespace but is not isolated", c.ID)
 	}
 	return c.validateScript()
 }

@@ -102,6 +102,18 @@ func hexAddrPort(s string) string {
 // process) whose local port is port and that are neither listening nor in
 // TIME_WAIT: connections, or connections being made, that hold the port.
 func ConnsOnPort(port uint16) []PortConn {
+	var out []PortConn
+	for _, c := range Conns() {
+		if c.Local.Port() == port {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Conns returns the TCP sockets of this network namespace (any process)
+// that are neither listening nor in TIME_WAIT: those that may still send.
+func Conns() []PortConn {
 	// The calling thread's namespace: /proc/net is the main thread's,
 	// which a test may have moved (and a locked thread never returns).
 	runtime.LockOSThread()
@@ -122,7 +134,7 @@ func ConnsOnPort(port uint16) []PortConn {
 			st, err := strconv.ParseUint(fl[3], 16, 8)
 			local, err2 := netip.ParseAddrPort(hexAddrPort(fl[1]))
 			remote, err3 := netip.ParseAddrPort(hexAddrPort(fl[2]))
-			if err != nil || err2 != nil || err3 != nil || local.Port() != port {
+			if err != nil || err2 != nil || err3 != nil {
 				continue
 			}
 			if s := TCPState(st); s != Listen && s != TimeWait {
