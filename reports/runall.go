@@ -105,8 +105,12 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 			continue
 		}
 		fmt.Fprintf(stderr, "building %s (module %s)…\n", b.pkg, b.module)
-		if err := build(b, tmp, i, goEnv); err != nil {
+		cached, err := build(b, tmp, i, goEnv)
+		if err != nil {
 			return nil, nil, nil, nil, err
+		}
+		if cached {
+			fmt.Fprintf(stderr, "  %s: the test binary of the same sources, from the cache (%s=off rebuilds)\n", b.pkg, envBinCache)
 		}
 		found, cases, err := listImpls(o, b, version)
 		if err != nil {
@@ -184,28 +188,33 @@ func goEnvIn(dir string) ([]string, error) {
 }
 
 // build compiles b's test binary.
-func build(b *testBinary, tmp string, i int, env []string) error {
+func build(b *testBinary, tmp string, i int, env []string) (cached bool, err error) {
 	b.path = filepath.Join(tmp, fmt.Sprintf("suite%d.test", i))
-	cmd := exec.Command("go", "test", "-c", "-o", b.path, b.pkg)
-	cmd.Dir, cmd.Env = b.module, env
-	if out, err := output(cmd, true); err != nil {
-		return fmt.Errorf("go test -c %s in %s: %v\n%s", b.pkg, b.module, err, out)
+	cache := binCacheDir()
+	key, _ := binaryKey(b, env) // without a key, it is built
+	if cached = fromCache(cache, key, b.path); !cached {
+		cmd := exec.Command("go", "test", "-c", "-o", b.path, b.pkg)
+		cmd.Dir, cmd.Env = b.module, env
+		if out, err := output(cmd, true); err != nil {
+			return false, fmt.Errorf("go test -c %s in %s: %v\n%s", b.pkg, b.module, err, out)
+		}
+		toCache(cache, key, b.path)
 	}
-	cmd = exec.Command("go", "list", "-f", "{{.ImportPath}}\t{{.Dir}}\t{{.Module.Path}}", b.pkg)
+	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}}\t{{.Dir}}\t{{.Module.Path}}", b.pkg)
 	cmd.Dir, cmd.Env = b.module, env
 	out, err := output(cmd, false)
 	if err != nil {
-		return fmt.Errorf("go list %s in %s: %v", b.pkg, b.module, err)
+		return cached, fmt.Errorf("go list %s in %s: %v", b.pkg, b.module, err)
 	}
 	f := strings.Split(strings.TrimSpace(string(out)), "\t")
 	if len(f) != 3 {
-		return fmt.Errorf("go list %s: unexpected %q", b.pkg, out)
+		return cached, fmt.Errorf("go list %s: unexpected %q", b.pkg, out)
 	}
 	b.importPath, b.dir, b.modulePath = f[0], f[1], f[2]
 	if b.modulePath == "github.com/netconform/netconform" {
 		b.modulePath = ""
 	}
-	return nil
+	return cached, nil
 }
 
 // output runs cmd as a process tree (killed whole once it ends), and

@@ -253,10 +253,15 @@ func transcript(ops []explore.Op, failing int) []result.Obs {
 	return out
 }
 
-// startExplore begins im's explorations.
-func startExplore(rn *runner.Runner, im *harness.Impl, xs []explore.Exploration) chan []*result.Result {
+// startExplore begins im's explorations once wait (if not nil) returns.
+func startExplore(rn *runner.Runner, im *harness.Impl, xs []explore.Exploration, wait func()) chan []*result.Result {
 	out := make(chan []*result.Result, 1)
-	go func() { out <- exploreImpl(context.Background(), rn, im, xs) }()
+	go func() {
+		if wait != nil {
+			wait()
+		}
+		out <- exploreImpl(context.Background(), rn, im, xs)
+	}()
 	return out
 }
 
@@ -301,7 +306,7 @@ func Explore(t *testing.T, im harness.Impl) *Results {
 			t.Fatal(err)
 		}
 		col.announceExplore(t, rn, &im, keys)
-		reportExplore(t, col, func() chan []*result.Result { return startExplore(rn, &im, xs) })
+		reportExplore(t, col, func() chan []*result.Result { return startExplore(rn, &im, xs, nil) })
 	})
 	return &Results{col}
 }

@@ -204,6 +204,7 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 		})
 	}
 	share := rn.Share(im) // the isolated cases that can share a child
+	var inProcess sync.WaitGroup // the cases started that run in this process
 	startCase := func(c *script.Case) []chan *result.Result {
 		roles := c.RolesFor(im)
 		results := make([]chan *result.Result, len(roles))
@@ -212,7 +213,12 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 				continue
 			}
 			share.Add(c, role)
-			results[i] = start(rn, im, c, role)
+			out := start(rn, im, c, role)
+			if !c.Isolated && !c.Wire {
+				inProcess.Add(1)
+				out = passOn(out, inProcess.Done)
+			}
+			results[i] = out
 		}
 		return results
 	}
@@ -254,10 +260,12 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 	}
 	share.Seal()
 	if explorations != nil {
-		// The exploration runs beside the cases: it is bounded by time,
-		// not by the work it does, so it waits only on timers and the CPU.
+		// The exploration starts once the implementation's cases that run
+		// in this process are done (the isolated ones, in children, may
+		// run for seconds more): started with them, it would compete for
+		// the CPU with hundreds of cases starting at once.
 		reportExplore(t, col, func() chan []*result.Result {
-			return startExplore(rn, im, explorations)
+			return startExplore(rn, im, explorations, inProcess.Wait)
 		})
 	}
 }
@@ -304,6 +312,18 @@ func patternLevels(pat string) []string {
 func start(rn *runner.Runner, im *harness.Impl, c *script.Case, role harness.Role) chan *result.Result {
 	out := make(chan *result.Result, 1)
 	go func() { out <- rn.Run(context.Background(), im, c, role) }()
+	return out
+}
+
+// passOn returns a channel that receives in's result, after done is
+// called.
+func passOn(in chan *result.Result, done func()) chan *result.Result {
+	out := make(chan *result.Result, 1)
+	go func() {
+		res := <-in
+		done()
+		out <- res
+	}()
 	return out
 }
 
