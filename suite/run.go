@@ -203,7 +203,7 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 			}
 		})
 	}
-	share := rn.Share(im) // the isolated cases that can share a child
+	share := rn.Share(im)        // the isolated cases that can share a child
 	var inProcess sync.WaitGroup // the cases started that run in this process
 	startCase := func(c *script.Case) []chan *result.Result {
 		roles := c.RolesFor(im)
