@@ -36,6 +36,15 @@ var matrix = sync.OnceValue(func() map[string]map[string]*verdict {
 	for i := range all {
 		im := all[i].Impl
 		m[im.Name] = map[string]*verdict{}
+		// The mutant's fault cases share one isolated child, and its wire
+		// cases another (runner.Shared): thousands of children otherwise.
+		share := testRunner.Share(&im)
+		for _, c := range suite.Cases() {
+			for _, role := range c.RolesFor(&im) {
+				share.Add(&c, role)
+			}
+		}
+		share.Seal()
 		for _, c := range suite.Cases() {
 			v := &verdict{}
 			m[im.Name][c.ID] = v
@@ -72,21 +81,46 @@ func reexec(*harness.Impl, *script.Case, harness.Role) *exec.Cmd {
 	return exec.Command(os.Args[0], "-test.run=^TestIsolatedChild$", "-test.count=1", "-test.timeout=5m")
 }
 
-// TestIsolatedChild runs the case of an isolated child, and nothing
-// otherwise.
+// reexecShared starts this test binary as the child of isolated cases
+// that share it (the runner tells the child which).
+func reexecShared(*harness.Impl, []*script.Case) *exec.Cmd {
+	return exec.Command(os.Args[0], "-test.run=^TestIsolatedChild$", "-test.count=1", "-test.timeout=15m")
+}
+
+// TestIsolatedChild runs the cases of an isolated child, all at once (the
+// runner runs wire cases one at a time), and nothing otherwise.
 func TestIsolatedChild(t *testing.T) {
-	name, id, role, ok := testRunner.Child()
+	name, id, _, ok := testRunner.Child()
 	if !ok {
 		t.Skip("runs only as the child of an isolated case")
 	}
-	c, found := suite.Lookup(id)
 	for _, m := range append(mutants.All(), append(mutants.Controls(), mutants.WrapsWithV())...) {
-		if m.Impl.Name == name && found {
-			testRunner.Run(context.Background(), &m.Impl, c, role)
-			return
+		if m.Impl.Name != name {
+			continue
 		}
+		var wg sync.WaitGroup
+		ran := 0
+		run := func(c *script.Case) {
+			for _, role := range c.RolesFor(&m.Impl) {
+				if testRunner.ChildRuns(name, c.ID, role) {
+					ran++
+					wg.Go(func() { testRunner.Run(context.Background(), &m.Impl, c, role) })
+				}
+			}
+		}
+		for _, c := range suite.Cases() {
+			run(&c)
+		}
+		if c, found := suite.Lookup(id); ran == 0 && found {
+			run(c) // a case outside the catalogue's table (a program's)
+		}
+		wg.Wait()
+		if ran == 0 {
+			t.Fatalf("no case %s for mutant %s", id, name)
+		}
+		return
 	}
-	t.Fatalf("no mutant %s or case %s", name, id)
+	t.Fatalf("no mutant %s for case %s", name, id)
 }
 
 // TestEveryMutantIsCaught: a mutant that no case fails is a gap in the

@@ -27,6 +27,7 @@ func TestMain(m *testing.M) {
 	}
 	testRunner = runner.New(cfg)
 	testRunner.Reexec = reexec
+	testRunner.ReexecShared = reexecShared
 	if err := testRunner.Prepare(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
