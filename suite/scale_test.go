@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/program"
 	"github.com/netconform/netconform/harness/script"
 )
 
@@ -41,10 +42,16 @@ func TestScaleTable(t *testing.T) {
 		t.Errorf("copies: %v", seen)
 	}
 
+	// A table case's entry is copied; an explore rule's, a program case's
+	// and an after-all case's are not.
 	id := base[0].ID
-	im := harness.Impl{Name: "x", Known: []harness.Known{{Case: id, Reason: "r", Role: harness.RoleClient}, {Case: "explore.some-rule", Reason: "r"}}}
+	prog := ProgramCases(program.TCPServer)[0].ID
+	im := harness.Impl{Name: "x", Known: []harness.Known{
+		{Case: id, Reason: "r", Role: harness.RoleClient}, {Case: "explore.some-rule", Reason: "r"},
+		{Case: prog, Reason: "r"}, {Case: "leak.sockets.after-cases", Reason: "r"},
+	}}
 	out := scaleKnownList(im, 3)
-	if len(im.Known) != 2 || len(out.Known) != 4 || out.Known[2].Case != id+"-x2" || out.Known[3].Case != id+"-x3" || out.Known[3].Role != harness.RoleClient {
+	if len(im.Known) != 4 || len(out.Known) != 6 || out.Known[4].Case != id+"-x2" || out.Known[5].Case != id+"-x3" || out.Known[5].Role != harness.RoleClient {
 		t.Errorf("known: %+v", out.Known)
 	}
 }
