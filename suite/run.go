@@ -109,6 +109,9 @@ func runCasesOr(t *testing.T, im harness.Impl, pool []*script.Case, why string) 
 	if err := check.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	if scaleKnown != nil {
+		im = scaleKnown(im)
+	}
 	if err := CheckKnown(&im); err != nil {
 		t.Fatal(err)
 	}

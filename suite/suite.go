@@ -41,6 +41,14 @@ var areas = [][]script.Case{
 	perfCases,
 }
 
+// The hooks of the netconform_scale test build (scale.go), nil in every
+// other: scaleCases adds copies of the case table, scaleKnown extends an
+// implementation's Known list to the copies.
+var (
+	scaleCases func([]script.Case) []script.Case
+	scaleKnown func(harness.Impl) harness.Impl
+)
+
 var (
 	allOnce  sync.Once
 	allCases []script.Case
@@ -53,6 +61,9 @@ func Cases() []script.Case {
 	allOnce.Do(func() {
 		for _, a := range areas {
 			allCases = append(allCases, a...)
+		}
+		if scaleCases != nil {
+			allCases = scaleCases(allCases)
 		}
 		slices.SortFunc(allCases, func(a, b script.Case) int { return cmp.Compare(a.ID, b.ID) })
 		byID = map[string]*script.Case{}
