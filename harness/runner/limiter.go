@@ -23,7 +23,6 @@ type limiter struct {
 	perImpl   map[string]chan struct{}
 	children  chan struct{}       // isolated cases running at once, each a child process
 	watching  map[*LeakWatch]bool // implementations whose leaks are being watched
-	size      int                 // the slots
 }
 
 // maxChildren bounds the isolated cases running at once: each is a child
@@ -32,7 +31,7 @@ type limiter struct {
 var maxChildren = 12 * runtime.NumCPU()
 
 func newLimiter(n int) limiter {
-	return limiter{free: n, size: n, perImpl: map[string]chan struct{}{}, children: make(chan struct{}, min(n, maxChildren)), watching: map[*LeakWatch]bool{}}
+	return limiter{free: n, perImpl: map[string]chan struct{}{}, children: make(chan struct{}, min(n, maxChildren)), watching: map[*LeakWatch]bool{}}
 }
 
 // acquireChild takes one of the slots of isolated cases.
@@ -48,52 +47,40 @@ func (l *limiter) acquire(excl bool, prio int) func() {
 		l.exclusive.Lock()
 		return l.exclusive.Unlock
 	}
-	return l.acquireN(prio, 1)
-}
-
-// acquireN takes n slots at once (at most all of them), for a child
-// process that runs n cases at once, and returns the function that gives
-// them back.
-func (l *limiter) acquireN(prio, n int) func() {
-	n = min(max(n, 1), l.size)
 	l.exclusive.RLock()
-	l.take(prio, n)
-	return func() { l.give(n); l.exclusive.RUnlock() }
+	l.take(prio)
+	return func() { l.give(); l.exclusive.RUnlock() }
 }
 
-// take waits for n slots, served by priority, then in order of asking.
-func (l *limiter) take(prio, n int) {
+// take waits for a slot, served by priority, then in order of asking.
+func (l *limiter) take(prio int) {
 	l.mu.Lock()
-	if l.free >= n && len(l.queue) == 0 {
-		l.free -= n
+	if l.free > 0 && len(l.queue) == 0 {
+		l.free--
 		l.mu.Unlock()
 		return
 	}
-	w := &waiter{prio: prio, seq: l.seq, n: n, ready: make(chan struct{})}
+	w := &waiter{prio: prio, seq: l.seq, ready: make(chan struct{})}
 	l.seq++
 	heap.Push(&l.queue, w)
 	l.mu.Unlock()
-	<-w.ready // give handed its slots over
+	<-w.ready // give handed its slot over
 }
 
-// give frees n slots and hands them to the waiters in order, as long as
-// the first has all it asks for: one that asks for many is not passed by
-// the others.
-func (l *limiter) give(n int) {
+// give hands the slot to the first waiter, or frees it.
+func (l *limiter) give() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.free += n
-	for len(l.queue) > 0 && l.queue[0].n <= l.free {
-		w := heap.Pop(&l.queue).(*waiter)
-		l.free -= w.n
-		close(w.ready)
+	if len(l.queue) > 0 {
+		close(heap.Pop(&l.queue).(*waiter).ready)
+		return
 	}
+	l.free++
 }
 
 type waiter struct {
 	prio  int
 	seq   uint64
-	n     int // slots
 	ready chan struct{}
 }
 

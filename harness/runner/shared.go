@@ -166,13 +166,7 @@ func (g *Shared) start(ctx context.Context, k *group) {
 	rn := g.rn
 	defer rn.lim.acquireImpl(g.im)()
 	defer rn.lim.acquireChild()()
-	// The child runs its cases at once, the wire ones one at a time: it
-	// holds a slot for each case it runs at once, as they would here.
-	slots := len(k.runs)
-	if k.serial {
-		slots = 1
-	}
-	defer rn.lim.acquireN(sharedPriority, slots)()
+	defer rn.lim.acquire(false, sharedPriority)()
 	var budget time.Duration
 	for _, c := range k.cases {
 		if k.serial {
