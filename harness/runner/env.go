@@ -20,9 +20,9 @@ const (
 	// EnvTimescale stretches every upper time bound and watchdog (default 1).
 	EnvTimescale = result.EnvTimescale
 	// EnvParallel bounds how many cases run at once in a process (default
-	// 64: most cases wait on deadlines and timers, so go test ./suite's
-	// thousands of them overlap; the report command, running several
-	// processes at once, sets 24).
+	// 64, 32 under the race detector: most cases wait on deadlines and
+	// timers, so go test ./suite's thousands of them overlap; the report
+	// command, running several processes at once, sets 24).
 	EnvParallel = "NETCONFORM_PARALLEL"
 	// EnvCases is a regular expression: only cases whose ID matches run.
 	EnvCases = result.EnvCases
@@ -63,6 +63,18 @@ type Config struct {
 	child *child // set in the isolated child of one case
 }
 
+// defaultParallel is how many cases run at once when EnvParallel does not
+// say: 64, most of them waiting on deadlines and timers; 32 under the race
+// detector, where every call costs several times more CPU and a saturated
+// 2-core machine returned a timing case late at all three attempts (1 run
+// of go test ./suite in 20, both cores busy beside it).
+func defaultParallel() int {
+	if raceEnabled {
+		return 32
+	}
+	return 64
+}
+
 // DefaultExplore is the exploration budget of an implementation when
 // NETCONFORM_EXPLORE is not set: short enough to add little to a test run.
 const DefaultExplore = 2 * time.Second
@@ -84,7 +96,7 @@ type member struct {
 
 // ConfigFromEnv reads the environment, once per process.
 func ConfigFromEnv() (Config, error) {
-	c := Config{Timescale: 1, Parallel: 64, ToolVersion: os.Getenv(EnvToolVersion), Explore: DefaultExplore}
+	c := Config{Timescale: 1, Parallel: defaultParallel(), ToolVersion: os.Getenv(EnvToolVersion), Explore: DefaultExplore}
 	if s := os.Getenv(EnvExplore); s != "" {
 		d, err := time.ParseDuration(s)
 		if s == "0" {
