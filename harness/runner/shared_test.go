@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,13 +95,13 @@ func TestSharedChildRunsTheGroup(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(sharedDirEnv, dir)
 	rn := newRunner(t, false)
-	starts := 0
+	var starts atomic.Int32
 	rn.Reexec = func(*harness.Impl, *h.Case, harness.Role) *exec.Cmd {
-		starts++
+		starts.Add(1)
 		return exec.Command(os.Args[0], "-test.run=^TestHelperSharedChild$", "-test.v")
 	}
 	rn.ReexecShared = func(_ *harness.Impl, cases []*h.Case) *exec.Cmd {
-		starts++
+		starts.Add(1)
 		require.Len(t, cases, 3)
 		return exec.Command(os.Args[0], "-test.run=^TestHelperSharedChild$", "-test.v")
 	}
@@ -131,7 +132,7 @@ func TestSharedChildRunsTheGroup(t *testing.T) {
 	// The lone case's child runs only the cases named for it: the shared
 	// helper runs none of the group for it, so it has no result.
 	require.Equal(t, result.Error, results["test.shared.alone"].Outcome)
-	require.Equal(t, 2, starts, "child processes started: one for the group, one for the case added too late")
+	require.EqualValues(t, 2, starts.Load(), "child processes started: one for the group, one for the case added too late")
 
 	host, err := sysobs.NetnsID()
 	require.NoError(t, err)
@@ -168,9 +169,9 @@ func TestSharedWireCasesRunOneAtATime(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(sharedDirEnv, dir)
 	rn := newRunner(t, false)
-	starts := 0
+	var starts atomic.Int32
 	rn.ReexecShared = func(_ *harness.Impl, cases []*h.Case) *exec.Cmd {
-		starts++
+		starts.Add(1)
 		return exec.Command(os.Args[0], "-test.run=^TestHelperSharedChild$", "-test.v")
 	}
 	all := append(slices.Clone(sharedWireCases), sharedCases[0], sharedCases[1])
@@ -187,7 +188,7 @@ func TestSharedWireCasesRunOneAtATime(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	require.Equal(t, 2, starts, "one child for the wire cases, one for the others")
+	require.EqualValues(t, 2, starts.Load(), "one child for the wire cases, one for the others")
 	type span struct{ from, to int64 }
 	var spans []span
 	pids := map[int]bool{}
