@@ -117,6 +117,10 @@ var listenerCases = []h.Case{
 			h.DialTo("c1", h.Ln),
 			h.Accept(h.Ln, "s1"),
 			h.Close("s1"),
+			// s1's FIN must reach c1 before c1 closes, or s1 is not
+			// the active closer: close(2) frees the socket only when
+			// no other process holds it (a child forked at that moment).
+			h.WaitReadable("c1"),
 			h.Close("c1"),
 			h.ExpectState("s1", h.TimeWait),
 			h.Close(h.Ln),
