@@ -25,7 +25,7 @@ func TestDriverFlag(t *testing.T) {
 	dir := t.TempDir()
 	code, msg, err := runCmd(t, "-driver", bin, "-run", `^eof\.`, "-out", dir)
 	require.NoError(t, err, msg)
-	require.Equal(t, 0, code, msg)
+	require.Equal(t, 0, code, "%s\n%s", msg, erroredResults(t, dir))
 	md, err := os.ReadFile(filepath.Join(dir, "README.md"))
 	require.NoError(t, err)
 	require.Contains(t, string(md), "driver-go")

@@ -38,6 +38,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,6 +81,7 @@ type options struct {
 	timescale float64
 	budget    time.Duration
 	explore   time.Duration
+	noPerf    bool
 	jobs      int
 	from      multi
 	pkgs      multi
@@ -108,6 +110,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.timescale, "timescale", 0, "stretch every upper time bound by this factor")
 	fs.DurationVar(&o.budget, "budget", 4*time.Minute, "time budget of each implementation's process")
 	fs.IntVar(&o.jobs, "jobs", 3, "implementations run at the same time (the perf cases then run one implementation at a time)")
+	fs.BoolFunc("perf", "measure the perf cases in a phase of their own after the rest (default true; -perf=false reports them skipped, as go test does)", func(v string) error {
+		on, err := strconv.ParseBool(v)
+		o.noPerf = !on
+		return err
+	})
 	fs.DurationVar(&o.explore, "explore", 0, "also explore each implementation (harness/explore) for this long: findings are rows of the report, area explore")
 	fs.Var(&o.from, "from", "build the report from this go test -json output instead of running (repeatable; - is stdin)")
 	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (those its tests pass to suite.Run; listing them runs its other tests once) instead of the built-in ones (repeatable)")

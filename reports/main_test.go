@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,4 +118,27 @@ func TestRunsImplementationsInChildProcesses(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(md), "| [std-tcp](#std-tcp) |")
 	require.Contains(t, string(md), "halfclose.closewrite.peer-reads-eof")
+}
+
+// erroredResults lists the reasons of the results in dir's report.json
+// that ended in error, for a failure message.
+func erroredResults(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		return err.Error()
+	}
+	var rep struct {
+		Results []struct{ Case, Role, Outcome, Reason, Evidence string }
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, r := range rep.Results {
+		if r.Outcome == string(result.Error) && len(out) < 5 {
+			out = append(out, fmt.Sprintf("%s/%s: %s %s", r.Case, r.Role, r.Reason, r.Evidence))
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -213,3 +213,29 @@ func TestPerfPhaseRunsAloneAfterTheRest(t *testing.T) {
 		require.Equal(t, 2, seen[im+" eof.read.after-peer-close"], im+": a case of both roles")
 	}
 }
+
+// TestNoPerfPhase: -perf=false runs one process per implementation, and
+// its perf cases are skipped there with go test's reason, not measured.
+func TestNoPerfPhase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a test package through the report command")
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "phases.log")
+	code, out, _ := runReports(t, 3*time.Minute, []string{"PHASES_LOG=" + log},
+		"-pkg", "testdata/phases", "-perf=false", "-run", `^(perf\.roundtrip\.latency|eof\.read\.after-peer-close)$`, "-out", dir)
+	require.Equal(t, 0, code, out)
+	b, err := os.ReadFile(log)
+	require.NoError(t, err)
+	require.Equal(t, 2, strings.Count(string(b), "start\t"), "one process per implementation:\n%s", b)
+	n := 0
+	for _, r := range readReport(t, dir).Results {
+		if r.Case == "perf.roundtrip.latency" {
+			n++
+			require.Equal(t, result.Skip, r.Outcome, "%s: %s", r.Impl, r.Reason)
+			require.Contains(t, r.Reason, result.EnvPerf, "go test's reason for skipping it")
+			require.Empty(t, r.Metrics)
+		}
+	}
+	require.Equal(t, 2, n)
+}

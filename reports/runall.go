@@ -133,7 +133,10 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	if jobs, err = shardJobs(o, jobs); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	mainJobs, perfJobs := phases(longestFirst(o, jobs))
+	mainJobs, perfJobs := longestFirst(o, jobs), []job(nil)
+	if !o.noPerf {
+		mainJobs, perfJobs = phases(mainJobs)
+	}
 	prog := newProgress(stderr, append(slices.Clone(mainJobs), perfJobs...))
 	defer prog.stop()
 	var mu sync.Mutex
@@ -283,11 +286,19 @@ const (
 	reportParallel = "24"
 )
 
+// perfEnv is EnvPerf's value: the perf cases measure unless -perf=false.
+func perfEnv(o *options) string {
+	if o.noPerf {
+		return "0"
+	}
+	return "1"
+}
+
 // childEnv is the environment of a test process: the filters, the
 // timescale, the version to report, the cases a process runs at once, and
 // the perf cases on (go test alone skips them).
 func childEnv(o *options, version string) []string {
-	env := append(os.Environ(), result.EnvCases+"="+o.cases, result.EnvAreas+"="+o.areas, result.EnvToolVersion+"="+version, exploreEnv(o), result.EnvPerf+"=1")
+	env := append(os.Environ(), result.EnvCases+"="+o.cases, result.EnvAreas+"="+o.areas, result.EnvToolVersion+"="+version, exploreEnv(o), result.EnvPerf+"="+perfEnv(o))
 	if o.timescale > 0 {
 		env = append(env, fmt.Sprintf("%s=%g", result.EnvTimescale, o.timescale))
 	}
