@@ -32,14 +32,23 @@ func (s SockEntry) String() string {
 }
 
 // SocketTable lists the TCP and UDP sockets of the calling thread's
-// network namespace (/proc/net/tcp, tcp6, udp, udp6), IPv4-mapped
-// addresses unmapped. It needs no privilege.
+// network namespace, IPv4-mapped addresses unmapped. It needs no
+// privilege. It asks the kernel over NETLINK_SOCK_DIAG (dumpSocks), and
+// reads /proc/net/tcp, tcp6, udp and udp6 where that fails.
 func SocketTable() ([]SockEntry, error) {
 	var out []SockEntry
-	for _, proto := range []string{"tcp", "tcp6", "udp", "udp6"} {
-		es, err := readProcNet(proto)
+	for _, t := range []struct {
+		proc          string
+		proto, family int
+	}{
+		{"tcp", unix.IPPROTO_TCP, unix.AF_INET}, {"tcp6", unix.IPPROTO_TCP, unix.AF_INET6},
+		{"udp", unix.IPPROTO_UDP, unix.AF_INET}, {"udp6", unix.IPPROTO_UDP, unix.AF_INET6},
+	} {
+		es, err := dumpSocks(t.proto, t.family, allStates)
 		if err != nil {
-			return nil, err
+			if es, err = readProcNet(t.proc); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, es...)
 	}
