@@ -1,11 +1,13 @@
 package programtest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -27,8 +29,9 @@ var (
 	buildErr  error
 )
 
-// built builds the Go example programs (and compiles the C ones when cc
-// is there) once per test process tree; it returns the directory.
+// built returns the directory of the example programs: the one the
+// parent test process made (envBuilt), or a new one. Programs are built
+// into it when first needed (buildProgram).
 func built(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -36,36 +39,78 @@ func built(t *testing.T) string {
 			builtDir = d
 			return
 		}
-		d, err := proc.MkdirTemp("programs")
-		if err != nil {
-			buildErr = err
-			return
+		builtDir, buildErr = proc.MkdirTemp("programs")
+		if buildErr == nil {
+			os.Setenv(envBuilt, builtDir) // the case children find the programs built
 		}
-		builtDir = d
-		pkgs := []string{"seed/tcpserver", "seed/udpserver", "seed/tcpclient", "seed/tcpechoserver", "seed/deadlinetcpserver", "seed/deadlinetcpclient", "faulty/closewait", "faulty/noreuseaddr", "faulty/udpdies"}
-		args := []string{"build", "-o", d + "/"}
-		for _, p := range pkgs {
-			args = append(args, "github.com/netconform/netconform/impls/programs/"+p)
-		}
-		args = append(args, "./testdata/optserver")
-		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-			buildErr = err
-			t.Logf("go build: %s", out)
-			return
-		}
-		if cc, err := exec.LookPath("cc"); err == nil {
-			for _, src := range []string{"tcp_server", "udp_server", "tcp_client"} {
-				if out, err := exec.Command(cc, "-O2", "-Wall", "-o", filepath.Join(d, "c_"+src), filepath.Join(repo(), "impls/programs/c", src+".c")).CombinedOutput(); err != nil {
-					t.Logf("cc %s: %v: %s", src, err, out)
-				}
-			}
-		}
-		os.Setenv(envBuilt, d)
 	})
 	if buildErr != nil {
-		t.Fatalf("building the example programs: %v", buildErr)
+		t.Fatalf("a directory for the example programs: %v", buildErr)
 	}
 	return builtDir
+}
+
+// programSources maps each example program's file name to what builds it:
+// a Go package, or a C source file of the repository.
+var programSources = map[string]string{
+	"tcpserver":         "github.com/netconform/netconform/impls/programs/seed/tcpserver",
+	"udpserver":         "github.com/netconform/netconform/impls/programs/seed/udpserver",
+	"tcpclient":         "github.com/netconform/netconform/impls/programs/seed/tcpclient",
+	"tcpechoserver":     "github.com/netconform/netconform/impls/programs/seed/tcpechoserver",
+	"deadlinetcpserver": "github.com/netconform/netconform/impls/programs/seed/deadlinetcpserver",
+	"deadlinetcpclient": "github.com/netconform/netconform/impls/programs/seed/deadlinetcpclient",
+	"closewait":         "github.com/netconform/netconform/impls/programs/faulty/closewait",
+	"noreuseaddr":       "github.com/netconform/netconform/impls/programs/faulty/noreuseaddr",
+	"udpdies":           "github.com/netconform/netconform/impls/programs/faulty/udpdies",
+	"optserver":         "./testdata/optserver",
+	"c_tcp_server":      "impls/programs/c/tcp_server.c",
+	"c_udp_server":      "impls/programs/c/udp_server.c",
+	"c_tcp_client":      "impls/programs/c/tcp_client.c",
+}
+
+var buildMu sync.Mutex
+
+// buildProgram returns the path of example program name in d, building it
+// first if it is not there. Only what a process's selected tests run is
+// built: a report row, one process of its own, builds its one program.
+func buildProgram(d, name string) (string, error) {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	p := filepath.Join(d, name)
+	if _, err := os.Stat(p); err == nil {
+		return p, nil
+	}
+	src, ok := programSources[name]
+	if !ok {
+		return "", fmt.Errorf("no example program %q", name)
+	}
+	var cmd *exec.Cmd
+	if strings.HasSuffix(src, ".c") {
+		cc, err := exec.LookPath("cc")
+		if err != nil {
+			return "", fmt.Errorf("the C program cannot build here (it needs cc): %w", err)
+		}
+		cmd = exec.Command(cc, "-O2", "-Wall", "-o", p, filepath.Join(repo(), src))
+	} else {
+		// No symbol table or DWARF: most of a link's time, and no
+		// case reads them.
+		cmd = exec.Command("go", "build", "-ldflags=-s -w", "-o", p, src)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.Remove(p)
+		return "", fmt.Errorf("%s did not build: %v: %s", name, err, out)
+	}
+	return p, nil
+}
+
+// needProgram is buildProgram for a test that cannot go on without it.
+func needProgram(t *testing.T, d, name string) string {
+	t.Helper()
+	p, err := buildProgram(d, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func repo() string {
@@ -112,6 +157,7 @@ func known(cases ...string) []harness.Known {
 // keep-alive and no-delay cases with exactly its values.
 func TestSockoptsAreTheProgramsOwn(t *testing.T) {
 	d := built(t)
+	needProgram(t, d, "optserver")
 	var res *suite.Results
 	t.Run("run", func(t *testing.T) {
 		res = suite.RunProgram(t, program.Spec{Name: "optserver", Kind: program.TCPServer, Argv: []string{d + "/optserver"}, Conv: hello,

@@ -44,7 +44,7 @@ func TestRootless(t *testing.T) {
 	if err := os.Mkdir(progs, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	copyFile(t, filepath.Join(d, "noreuseaddr"), filepath.Join(progs, "noreuseaddr"))
+	copyFile(t, needProgram(t, d, "noreuseaddr"), filepath.Join(progs, "noreuseaddr"))
 	tmp := filepath.Join(dir, "tmp")
 	if err := os.Mkdir(tmp, 0o777); err != nil {
 		t.Fatal(err)
