@@ -15,7 +15,7 @@ import (
 //	go test -run '^$' -bench RoundTrip ./impls/driver
 func BenchmarkRoundTrip(b *testing.B) {
 	for _, r := range references {
-		argv, why := r.argv()
+		argv, why := r.argv(b)
 		if why != "" {
 			b.Logf("skipping %s: %s", r.name, why)
 			continue

@@ -48,8 +48,8 @@ func TestBrokenDrivers(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			armed, pids := filepath.Join(dir, "armed"), filepath.Join(dir, "pids")
-			im, err := driver.New(filepath.Join(binDir, "brokendriver"), "-mode="+tc.mode, "-on=read",
-				"-armed="+armed, "-pids="+pids, "--", filepath.Join(binDir, "godriver"))
+			im, err := driver.New(mustBin(t, "brokendriver"), "-mode="+tc.mode, "-on=read",
+				"-armed="+armed, "-pids="+pids, "--", mustBin(t, "godriver"))
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(armed, nil, 0o600))
 
@@ -69,7 +69,7 @@ func TestBrokenDrivers(t *testing.T) {
 	t.Run("no-hello", func(t *testing.T) {
 		t.Parallel()
 		start := time.Now()
-		_, err := driver.New(filepath.Join(binDir, "brokendriver"), "-mode=hang", "-on=hello", "--", filepath.Join(binDir, "godriver"))
+		_, err := driver.New(mustBin(t, "brokendriver"), "-mode=hang", "-on=hello", "--", mustBin(t, "godriver"))
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "no answer to hello within")
 		assert.Contains(t, err.Error(), "brokendriver: breaking (hang)")

@@ -18,31 +18,35 @@ const envRequire = "NETCONFORM_REQUIRE_DRIVERS"
 // A reference driver and how to start it.
 type reference struct {
 	name string
-	argv func() ([]string, string) // the command, or why it cannot run
+	argv func(t testing.TB) ([]string, string) // the command, or why it cannot run
 }
 
 var references = []reference{
-	{"driver-go", func() ([]string, string) { return []string{filepath.Join(binDir, "godriver")}, "" }},
-	{"driver-python", func() ([]string, string) {
+	{"driver-go", func(t testing.TB) ([]string, string) { return []string{mustBin(t, "godriver")}, "" }},
+	{"driver-python", func(testing.TB) ([]string, string) {
 		py, err := program.Python()
 		if err != nil {
 			return nil, "python3 is not installed: " + err.Error()
 		}
 		script, _ := filepath.Abs("pydriver/netconform_driver.py")
-		return []string{py, script}, ""
+		// -S: no site module. The driver needs the standard library
+		// only, and site's .pth hooks (certifi here) were 40% of the
+		// interpreter's start, which every case pays.
+		return []string{py, "-S", script}, ""
 	}},
-	{"driver-c", func() ([]string, string) {
-		if b, err := os.ReadFile(filepath.Join(binDir, "cdriver.err")); err == nil {
-			return nil, "the C driver did not build (it needs cc and libcjson-dev): " + string(b)
+	{"driver-c", func(testing.TB) ([]string, string) {
+		p, err := driverBin("cdriver")
+		if err != nil {
+			return nil, "the C driver did not build (it needs cc and libcjson-dev): " + err.Error()
 		}
-		return []string{filepath.Join(binDir, "cdriver")}, ""
+		return []string{p}, ""
 	}},
 }
 
 // start returns the reference driver as an implementation under test.
 func (r reference) start(t *testing.T) (harness.Impl, bool) {
 	t.Helper()
-	argv, why := r.argv()
+	argv, why := r.argv(t)
 	if why != "" {
 		if os.Getenv(envRequire) != "" {
 			t.Errorf("%s: %s", r.name, why)
@@ -89,7 +93,7 @@ func TestConformance(t *testing.T) {
 		}
 		if im, ok := r.start(t); ok {
 			suite.Run(t, im)
-		} else if _, why := r.argv(); why != "" {
+		} else if _, why := r.argv(t); why != "" {
 			// A row that says why, in go test's output and in the report.
 			suite.Unavailable(t, harness.Impl{Name: r.name}, why)
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -58,7 +57,7 @@ func TestDriverDescendantsDieWithTheCase(t *testing.T) {
 	require.True(t, ok)
 	mark := fmt.Sprintf("300.%06d", rand.IntN(1000000))
 	defer killAll("sleep " + mark)
-	im, err := driver.New(filepath.Join(binDir, "brokendriver"), "-mode=daemon", "-on=read", "-daemon="+mark, "--", filepath.Join(binDir, "godriver"))
+	im, err := driver.New(mustBin(t, "brokendriver"), "-mode=daemon", "-on=read", "-daemon="+mark, "--", mustBin(t, "godriver"))
 	require.NoError(t, err)
 	began := time.Now()
 	res := testRunner.Run(context.Background(), &im, c, harness.RoleClient)
@@ -73,7 +72,7 @@ func TestDriverDescendantsDieWithTheCase(t *testing.T) {
 func TestDriverOutputMustBeUTF8(t *testing.T) {
 	c, ok := suite.Lookup("eof.read.after-peer-close")
 	require.True(t, ok)
-	im, err := driver.New(filepath.Join(binDir, "brokendriver"), "-mode=badutf8", "-on=read", "--", filepath.Join(binDir, "godriver"))
+	im, err := driver.New(mustBin(t, "brokendriver"), "-mode=badutf8", "-on=read", "--", mustBin(t, "godriver"))
 	require.NoError(t, err)
 	res := testRunner.Run(context.Background(), &im, c, harness.RoleClient)
 	assert.Equal(t, result.Error, res.Outcome, res.Format())
@@ -94,7 +93,7 @@ func TestDriverHelperHoldingItsOutput(t *testing.T) {
 			mark := fmt.Sprintf("40.%06d", rand.IntN(1000000))
 			defer killAll("sleep " + mark)
 			began := time.Now()
-			im, err := driver.New("/bin/sh", "-c", "setsid sleep "+mark+" "+redirect+" </dev/null & exec "+filepath.Join(binDir, "godriver"))
+			im, err := driver.New("/bin/sh", "-c", "setsid sleep "+mark+" "+redirect+" </dev/null & exec "+mustBin(t, "godriver"))
 			require.NoError(t, err)
 			t.Logf("driver.New in %v", time.Since(began).Round(time.Millisecond))
 			assert.Less(t, time.Since(began), driver.Watchdog(5*time.Second))

@@ -3,6 +3,7 @@ package driver_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -48,10 +49,6 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	binDir = dir
 	os.Setenv(envBinDir, dir)
-	if err := buildDrivers(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
 	before, _ := sysobs.OpenSockets()
 	if !raceEnabled {
 		// Under the race detector validation costs a sixth of the CPU
@@ -81,21 +78,49 @@ func run(m *testing.M) int {
 	return 0
 }
 
-// buildDrivers compiles the Go and C reference drivers into dir. A C
-// driver that cannot be built (no cc, no libcjson-dev) is not an error
-// here: the tests that need it skip, or fail under NETCONFORM_REQUIRE_DRIVERS.
-func buildDrivers(dir string) error {
-	for _, pkg := range []string{"godriver", "internal/brokendriver"} {
-		gobuild := exec.Command("go", "build", "-o", filepath.Join(dir, filepath.Base(pkg)), "./"+pkg)
-		if out, err := gobuild.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build ./%s: %v\n%s", pkg, err, out)
-		}
+var buildMu sync.Mutex
+
+// driverBin returns the path of driver program name (godriver,
+// brokendriver, cdriver) in binDir, building it first if it is not there:
+// a process builds only the drivers its selected tests start (a report row
+// runs one driver), and the isolated cases' children find them built. A
+// C driver that does not build leaves its compiler's words in
+// cdriver.err, and its tests report them.
+func driverBin(name string) (string, error) {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	p := filepath.Join(binDir, name)
+	if _, err := os.Stat(p); err == nil {
+		return p, nil
 	}
-	cc := exec.Command("cc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", filepath.Join(dir, "cdriver"), "cdriver/driver.c", "-lcjson")
-	if out, err := cc.CombinedOutput(); err != nil {
-		os.WriteFile(filepath.Join(dir, "cdriver.err"), fmt.Appendf(nil, "cc cdriver/driver.c -lcjson: %v\n%s", err, out), 0o600)
+	if b, err := os.ReadFile(p + ".err"); err == nil {
+		return "", errors.New(string(b))
 	}
-	return nil
+	var cmd *exec.Cmd
+	switch name {
+	case "cdriver":
+		cmd = exec.Command("cc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", p, "cdriver/driver.c", "-lcjson")
+	case "brokendriver":
+		cmd = exec.Command("go", "build", "-o", p, "./internal/brokendriver")
+	default:
+		cmd = exec.Command("go", "build", "-o", p, "./"+name)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		msg := fmt.Sprintf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
+		os.WriteFile(p+".err", []byte(msg), 0o600)
+		return "", errors.New(msg)
+	}
+	return p, nil
+}
+
+// mustBin is driverBin for a test that needs the driver.
+func mustBin(t testing.TB, name string) string {
+	t.Helper()
+	p, err := driverBin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // schemaTrace validates every request the tests send and every reply the
