@@ -26,10 +26,16 @@ var rebindCase = &h.Case{
 	),
 }
 
+// How rebindImpl's second Listen finds the port taken.
+const (
+	stealNone     = iota
+	stealByDial   // a connection from the port, as another case's dial that picked it as its ephemeral port
+	stealByListen // a listener on it, as another case's Listen(":0") that picked it
+)
+
 // rebindImpl listens like the standard library; before its second Listen,
-// steal (when set) dials from the port being listened on, as another
-// case's connection that picked it as its ephemeral port would.
-func rebindImpl(t *testing.T, steal bool) *harness.Impl {
+// steal takes the port being listened on.
+func rebindImpl(t *testing.T, steal int) *harness.Impl {
 	var listens atomic.Int32
 	return &harness.Impl{
 		Name: "rebind-test",
@@ -39,7 +45,15 @@ func rebindImpl(t *testing.T, steal bool) *harness.Impl {
 			return d.DialContext(ctx, network, address)
 		},
 		Listen: func(ctx context.Context, network, address string, _ harness.ListenOptions) (net.Listener, error) {
-			if listens.Add(1) == 2 && steal {
+			if listens.Add(1) == 2 && steal == stealByListen {
+				other, err := new(net.ListenConfig).Listen(ctx, network, address)
+				if err != nil {
+					return nil, err
+				}
+				t.Cleanup(func() { other.Close() })
+				return new(net.ListenConfig).Listen(ctx, network, address)
+			}
+			if listens.Add(0) == 2 && steal == stealByDial {
 				other, err := net.Listen("tcp4", "127.0.0.1:0")
 				if err != nil {
 					return nil, err
@@ -68,16 +82,19 @@ func rebindImpl(t *testing.T, steal bool) *harness.Impl {
 func TestRebindPortTakenIsInconclusive(t *testing.T) {
 	require.NoError(t, rebindCase.Validate())
 	rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
-	res := rn.Run(context.Background(), rebindImpl(t, false), rebindCase, harness.RoleServer)
+	res := rn.Run(context.Background(), rebindImpl(t, stealNone), rebindCase, harness.RoleServer)
 	require.Equal(t, result.Pass, res.Outcome, "findings: %v", res.Findings)
 
-	res = rn.Run(context.Background(), rebindImpl(t, true), rebindCase, harness.RoleServer)
-	require.NotEqual(t, result.Fail, res.Outcome, "findings: %v", res.Findings)
-	require.Contains(t, res.Retries[0], "taken by another case's connection", "outcome %s: %s", res.Outcome, res.Reason)
+	for _, steal := range []int{stealByDial, stealByListen} {
+		res = rn.Run(context.Background(), rebindImpl(t, steal), rebindCase, harness.RoleServer)
+		require.NotEqual(t, result.Fail, res.Outcome, "findings: %v", res.Findings)
+		require.NotEmpty(t, res.Retries, "outcome %s: %s", res.Outcome, res.Reason)
+		require.Contains(t, res.Retries[0], "taken by another case's socket", "outcome %s: %s", res.Outcome, res.Reason)
+	}
 
 	// A listener the implementation never closed holds the port: that is
 	// the implementation's, a failure.
-	leaky := rebindImpl(t, false)
+	leaky := rebindImpl(t, stealNone)
 	listen := leaky.Listen
 	leaky.Listen = func(ctx context.Context, network, address string, o harness.ListenOptions) (net.Listener, error) {
 		ln, err := listen(ctx, network, address, o)

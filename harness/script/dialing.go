@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/netconform/netconform/harness"
@@ -420,9 +421,11 @@ func tcpNet(network string) string {
 
 // portTaken says why listening again on e's address failed when, since e
 // closed, another case's connection took its port (an ephemeral port
-// picked for a dial): the attempt is inconclusive. It says nothing when a
-// listener of the implementation's left open, a TIME_WAIT it cannot
-// reuse, or a connection of this case holds the port.
+// picked for a dial), or another case's listener (its port picked by
+// Listen(":0")) when e's own is provably closed: the attempt is
+// inconclusive. It says nothing when a listener of the implementation's
+// left open, a TIME_WAIT it cannot reuse, or a connection of this case
+// holds the port.
 func portTaken(a *engine.Attempt, e *engine.Endpoint, err error) string {
 	ta, ok := e.Local().(*net.TCPAddr)
 	if !ok || err == nil || errclass.Classify(err) != errclass.AddrInUse {
@@ -440,10 +443,35 @@ func portTaken(a *engine.Attempt, e *engine.Endpoint, err error) string {
 			held = append(held, c.String())
 		}
 	}
+	if lnClosed(e.Ln) {
+		// Its own listener closed, a listener on the port is another
+		// case's, whose Listen(":0") picked the freed port.
+		table, _ := sysobs.SocketTable()
+		for _, k := range table {
+			if k.Proto == "tcp" && k.State == sysobs.Listen && k.Local.Port() == uint16(ta.Port) {
+				held = append(held, k.String())
+			}
+		}
+	}
 	if len(held) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("port %d of %s was taken by another case's connection once %s closed: %s", ta.Port, e.Name, e.Name, strings.Join(held, "; "))
+	return fmt.Sprintf("port %d of %s was taken by another case's socket once %s closed: %s", ta.Port, e.Name, e.Name, strings.Join(held, "; "))
+}
+
+// lnClosed reports whether ln's descriptor is closed: its SyscallConn
+// refuses Control. A listener that does not show its descriptor may still
+// be open.
+func lnClosed(ln net.Listener) bool {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return true
+	}
+	return rc.Control(func(uintptr) {}) != nil
 }
 
 // addrKey is a TCP address as netip.AddrPort prints it ("" for others).
