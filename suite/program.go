@@ -190,7 +190,7 @@ var programTCPServerCases = []h.Case{
 		Spec:      "A server survives a client that resets right after its request, and serves the next client (RFC 9293 §3.10.7: a reset ends that connection only; net.Conn errors are per connection).",
 		Catalogue: "H9b",
 		Level:     h.Convention, Setup: h.SetupNone, Roles: serverRole, Isolated: true,
-		Script: h.Script(h.Func("send the request and reset; then a new client converses", func(x *h.X) error {
+		Script: h.Script(h.Func("send the request and reset, both there before the server runs again; then a new client converses", func(x *h.X) error {
 			pc, err := h.Program(x)
 			if err != nil {
 				return err
@@ -199,9 +199,9 @@ var programTCPServerCases = []h.Case{
 			if err != nil {
 				return err
 			}
-			c.Write(pc.Spec.Conv.Request())
-			c.(*net.TCPConn).SetLinger(0)
-			c.Close()
+			if err := programRequestThenReset(x, pc, c.(*net.TCPConn)); err != nil {
+				return err
+			}
 			for i := range 3 {
 				n, err := programDial(x, pc)
 				if err != nil {

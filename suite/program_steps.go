@@ -177,6 +177,63 @@ func programWaitState(ctx context.Context, pc *h.ProgramCase, local, remote neti
 	}
 }
 
+// programRequestThenReset sends the request on c and resets it, with the
+// program frozen from before the request until its socket of c has both:
+// the reset reaches it before it can reply, however the scheduler runs the
+// two processes (sent one after the other, the program may read and reply
+// in between, and a server that dies of a reset before its reply would
+// pass). The program has accepted c first: it holds the socket.
+func programRequestThenReset(x *h.X, pc *h.ProgramCase, c *net.TCPConn) error {
+	defer c.Close()
+	me, srv := addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
+	r := pc.Current()
+	ctx, cancel := contextWithTimeout(x, x.Scaled(programReply))
+	defer cancel()
+	if _, err := r.Poll(ctx, func(ss []h.ProgramSocket) bool {
+		return slices.ContainsFunc(ss, func(s h.ProgramSocket) bool { return s.Proto == "tcp" && s.Local == srv && s.Remote == me })
+	}); err != nil {
+		return fmt.Errorf("the program's socket of %v → %v (accepted?): %w", srv, me, err)
+	}
+	thaw, err := r.Freeze(ctx)
+	if err != nil {
+		return err
+	}
+	defer thaw()
+	req := pc.Spec.Conv.Request()
+	if _, err := c.Write(req); err != nil {
+		return fmt.Errorf("write the request: %w", err)
+	}
+	wait := func(what string, ok func(k h.ProgramSock) bool) error {
+		for {
+			k, err := pc.SockOf(srv, me)
+			if err != nil {
+				return err
+			}
+			if ok(k) {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("the program's socket %v → %v: %s: still %v with %d bytes queued", srv, me, what, k.State, k.RQueue)
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}
+	if err := wait("the request never arrived", func(k h.ProgramSock) bool { return int(k.RQueue) >= len(req) }); err != nil {
+		return err
+	}
+	if err := c.SetLinger(0); err != nil {
+		return fmt.Errorf("SetLinger(0): %w", err)
+	}
+	c.Close() // RST
+	if err := wait("the reset never arrived", func(k h.ProgramSock) bool { return k.State == h.Absent || k.State == h.CloseState }); err != nil {
+		return err
+	}
+	r.Note("request and reset queued on %v → %v", srv, me)
+	thaw()
+	return nil
+}
+
 // programOpts connects, finds the program's accepted socket of that
 // connection and reads its options until they are want or the time is up.
 func programOpts(x *h.X, want map[h.Opt]int) error {

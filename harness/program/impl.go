@@ -156,6 +156,13 @@ func (c *Case) StateOf(local, remote netip.AddrPort) (sysobs.TCPState, error) {
 	return s.State, err
 }
 
+// SockOf is the kernel's view of the TCP socket with this 4-tuple, seen
+// from its own side: its state (Absent when there is none) and the bytes
+// queued on it.
+func (c *Case) SockOf(local, remote netip.AddrPort) (sysobs.Sock, error) {
+	return sysobs.LookupTCP(local, remote)
+}
+
 // ICMPUnreachSent counts the ICMP destination-unreachable messages the
 // namespace's kernel has sent (a datagram to a port nobody holds draws one).
 func (c *Case) ICMPUnreachSent() (int64, error) { return sysobs.SNMPCounter("Icmp", "OutDestUnreachs") }

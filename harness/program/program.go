@@ -472,6 +472,54 @@ func (r *Running) Poll(ctx context.Context, ok func([]Socket) bool) ([]Socket, e
 	}
 }
 
+// Freeze stops the program's processes (SIGSTOP) and waits until none of
+// their threads can run; thaw resumes them (SIGCONT; it may be called more
+// than once). What reaches the program's sockets while it is frozen is all
+// there when it runs again: a case orders what the program sees where the
+// program would otherwise race the peer (a reset that is to reach it
+// before it replies to the request it follows). A process the program
+// forked while it was being stopped is stopped too: the tree is listed
+// again once every process listed has stopped, until none is new.
+func (r *Running) Freeze(ctx context.Context) (thaw func(), err error) {
+	var pids []int
+	var once sync.Once
+	thaw = func() {
+		once.Do(func() {
+			for _, pid := range pids {
+				sysobs.Thaw(pid)
+			}
+			r.Note("thawed")
+		})
+	}
+	stopped := map[int]bool{}
+	for fresh := true; fresh; {
+		fresh = false
+		for _, pid := range r.pids() {
+			if stopped[pid] {
+				continue
+			}
+			fresh, stopped[pid] = true, true
+			pids = append(pids, pid)
+			if err := sysobs.Freeze(pid); err != nil && sysobs.Alive(pid) {
+				thaw()
+				return nil, fmt.Errorf("freezing %s (pid %d): %w", r.Spec.Name, pid, err)
+			}
+		}
+		for _, pid := range pids {
+			for !sysobs.Frozen(pid) {
+				select {
+				case <-ctx.Done():
+					thaw()
+					return nil, fmt.Errorf("freezing %s: pid %d still running: %w", r.Spec.Name, pid, ctx.Err())
+				case <-time.After(pollEvery / 5):
+				}
+			}
+		}
+	}
+	r.Note("frozen (SIGSTOP): %d processes", len(pids))
+	return thaw, nil
+}
+
 // WaitListening waits until the program listens — a TCP socket in LISTEN,
 // or for UDP a bound socket — and returns the address to reach it at:
 // the loopback address of its family when it listens on all addresses.

@@ -1,11 +1,14 @@
 package program
 
 import (
+	"context"
 	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netconform/netconform/harness/sysobs"
 )
 
 // TestStopKillsTheTree: a program that starts children, one of them in a
@@ -46,5 +49,52 @@ func TestStopKillsTheTree(t *testing.T) {
 	}
 	if escaped := r.Stop(); len(escaped) > 0 {
 		t.Errorf("second Stop() = %v", escaped)
+	}
+}
+
+// TestFreezeHoldsTheProgram: every process of a frozen program is stopped
+// (each of its threads) until thaw, and then runs on.
+func TestFreezeHoldsTheProgram(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("processes are stopped through signals and /proc")
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	r, err := Start(&Spec{Name: "ticker", Kind: TCPClient, Argv: []string{sh, "-c", `sleep 60 & while :; do echo tick; sleep 0.01; done`}, Port: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	ticks := func() int { return strings.Count(r.Output(), "tick") }
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 10 s", what)
+			}
+		}
+	}
+	waitFor("the program ticks, its child started", func() bool { return ticks() > 0 && len(r.pids()) >= 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	thaw, err := r.Freeze(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids := r.pids()
+	for _, pid := range pids {
+		if !sysobs.Frozen(pid) {
+			t.Errorf("pid %d runs after Freeze", pid)
+		}
+	}
+	frozenAt := ticks()
+	thaw()
+	thaw() // twice is once
+	waitFor("the root thawed", func() bool { return !sysobs.Frozen(r.Pid()) })
+	waitFor("ticks again", func() bool { return ticks() > frozenAt })
+	if !strings.Contains(r.Evidence(), "frozen (SIGSTOP): ") {
+		t.Errorf("Evidence() = %q, want the freeze noted", r.Evidence())
 	}
 }

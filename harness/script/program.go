@@ -3,6 +3,7 @@ package script
 import (
 	"github.com/netconform/netconform/harness/errclass"
 	"github.com/netconform/netconform/harness/program"
+	"github.com/netconform/netconform/harness/sysobs"
 )
 
 // The program family: cases about a server or client program run as it
@@ -14,6 +15,9 @@ type ProgramCase = program.Case
 
 // ProgramSocket is a socket a program holds (program.Socket).
 type ProgramSocket = program.Socket
+
+// ProgramSock is the kernel's view of a TCP socket (ProgramCase.SockOf).
+type ProgramSock = sysobs.Sock
 
 // Program kinds.
 const (

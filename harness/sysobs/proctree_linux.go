@@ -191,3 +191,36 @@ func TreeProcAttr(a *syscall.SysProcAttr) *syscall.SysProcAttr {
 	}
 	return a
 }
+
+// Freeze stops pid (SIGSTOP) until Thaw; Frozen says when it has stopped.
+func Freeze(pid int) error { return syscall.Kill(pid, syscall.SIGSTOP) }
+
+// Thaw resumes pid after Freeze (SIGCONT).
+func Thaw(pid int) error { return syscall.Kill(pid, syscall.SIGCONT) }
+
+// Frozen reports whether no thread of pid can run: each is stopped (a
+// SIGSTOP is delivered to every thread of a process, each when it next
+// runs), or the process is gone.
+func Frozen(pid int) bool {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return !Alive(pid)
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/stat")
+		if err != nil {
+			continue // the thread ended
+		}
+		p, err := parseStat(b)
+		if err != nil {
+			return false
+		}
+		switch p.State {
+		case 'T', 't', 'Z', 'X':
+		default:
+			return false
+		}
+	}
+	return true
+}

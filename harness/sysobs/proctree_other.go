@@ -51,3 +51,12 @@ func Reap(pid int) bool { return false }
 // TreeProcAttr returns a unchanged: process groups and parent-death
 // signals are Linux's here.
 func TreeProcAttr(a *syscall.SysProcAttr) *syscall.SysProcAttr { return a }
+
+// Freeze stops pid. It is Linux-only.
+func Freeze(pid int) error { return errUnsupported("Freeze") }
+
+// Thaw resumes pid. It is Linux-only.
+func Thaw(pid int) error { return errUnsupported("Thaw") }
+
+// Frozen reports whether pid is stopped; unknown here.
+func Frozen(pid int) bool { return false }
