@@ -47,7 +47,7 @@ func afterAll(w *runner.LeakWatch, im *h.Impl, cases []*h.Case) []*result.Result
 		switch {
 		case why != "":
 		case c.ID == "leak.goroutines.after-cases":
-			findings, evidence = w.Goroutines()
+			findings, evidence, why = w.Goroutines()
 		case c.ID == "leak.sockets.after-cases":
 			findings, why = w.Sockets()
 		}
