@@ -14,6 +14,7 @@ const (
 	// A deadline that fires during a call cancels the call's context: the
 	// call returns context.Canceled and the WebSocket is torn down.
 	ctxCanceled    = "a deadline that fires during a blocked call cancels its context: the call returns context.Canceled (Timeout() false) and the connection is closed, as NetConn's documentation warns"
+	pastTimer      = "a deadline set in the past arms a 1 ns timer whose callback marks the deadline expired; a call that starts before the callback runs has its context cancelled by it instead and fails with context.Canceled (Timeout() false): \"failed to get reader: context canceled\""
 	closeCanceled  = "Close cancels the read and write contexts: a blocked or later call returns context.Canceled (\"failed to acquire lock: context canceled\"), not net.ErrClosed"
 	closeHandshake = "Close runs the WebSocket close handshake and waits up to 5s (close.go waitCloseHandshake) for the peer's close frame; a peer that is not reading makes Close return \"failed to close WebSocket: context deadline exceeded\" after 5s"
 )
@@ -44,6 +45,13 @@ var known = []harness.Known{
 	{Case: "deadline.read.past-unblocks-blocked", Reason: ctxCanceled, Link: netconnDoc},
 	{Case: "deadline.read.past-with-data", Reason: ctxDeadline},
 	{Case: "deadline.read.reusable-after-timeout", Reason: ctxDeadline},
+	// A past deadline arms a 1 ns timer (netconn.go: dur <= 0 → 1). When
+	// its callback runs before the next call, it sets the expired flag
+	// and the call fails with the flag's error (allowed here); when the
+	// call takes the lock first, the callback cancels the call's context.
+	// Seen in 2 of 5 full reports under load.
+	{Case: "deadline.read.survives-write-cleared", Reason: pastTimer, Link: netconnDoc, Intermittent: true},
+	{Case: "deadline.write.survives-read-cleared", Reason: pastTimer, Link: netconnDoc, Intermittent: true},
 	{Case: "deadline.read.zero-length-past", Reason: "Read(nil) checks the expired deadline first and fails with context.DeadlineExceeded instead of returning 0, nil"},
 	{Case: "deadline.setdeadline.both-directions", Reason: ctxDeadline},
 	{Case: "deadline.write.extended-while-blocked", Reason: ctxCanceled, Link: netconnDoc},
