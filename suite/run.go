@@ -283,6 +283,24 @@ func everySubtestRuns(t *testing.T) bool {
 	return f != nil && len(patternLevels(f.Value.String())) <= strings.Count(t.Name(), "/")+1
 }
 
+// SubtestSelected reports whether go test's -run selects the subtest
+// called name of the top-level test running (its second level, the
+// pattern split as go test splits it). A program's test package uses it
+// to prepare only the programs a run selects, as a report row, one
+// process per program, does.
+func SubtestSelected(name string) bool {
+	f := flag.Lookup("test.run")
+	if f == nil {
+		return true
+	}
+	levels := patternLevels(f.Value.String())
+	if len(levels) < 2 {
+		return true
+	}
+	re, err := regexp.Compile(levels[1])
+	return err != nil || re.MatchString(name)
+}
+
 // patternLevels splits a -run pattern into the patterns of its levels as
 // go test does: at each slash outside brackets and parentheses.
 func patternLevels(pat string) []string {

@@ -152,7 +152,7 @@ func (c *Case) Evidence() string {
 // from its own side (Absent when there is none): TIME_WAIT sockets,
 // which no process holds, included.
 func (c *Case) StateOf(local, remote netip.AddrPort) (sysobs.TCPState, error) {
-	s, err := sysobs.LookupTCP(local, remote)
+	s, err := c.SockOf(local, remote)
 	return s.State, err
 }
 

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/netconform/netconform/harness/program"
@@ -43,11 +42,9 @@ func examples(d string) []example {
 	if pyErr != nil {
 		noPy = "python3 is not installed: " + pyErr.Error()
 	}
-	noCC := func(string) string {
-		if _, err := exec.LookPath("cc"); err != nil && d != "" {
-			return "the C program cannot build here (it needs cc): " + err.Error()
-		}
-		return ""
+	noCC := ""
+	if _, err := exec.LookPath("cc"); err != nil && d != "" {
+		noCC = "the C program cannot build here (it needs cc): " + err.Error()
 	}
 	pyProg := func(f string) string { return filepath.Join(repo(), "impls/programs/python", f) }
 	onlyFault := func(fault string) func(map[string]result.Outcome) []string {
@@ -125,11 +122,11 @@ func examples(d string) []example {
 		{spec: program.Spec{Name: "c-tcp-server", Kind: program.TCPServer, Argv: []string{d + "/c_tcp_server", "{port}"}, Conv: hello,
 			Known: known("program.sockopt.accepted-keepalive", "POSIX sockets: no keep-alive unless set",
 				"program.sockopt.accepted-nodelay", "POSIX sockets: Nagle on unless TCP_NODELAY is set")},
-			why: noCC("c_tcp_server"), check: contractPass(program.TCPServer)},
+			why: noCC, check: contractPass(program.TCPServer)},
 		{spec: program.Spec{Name: "c-udp-server", Kind: program.UDPServer, Argv: []string{d + "/c_udp_server", "{port}"}, Conv: echoColon},
-			why: noCC("c_udp_server"), check: contractPass(program.UDPServer)},
+			why: noCC, check: contractPass(program.UDPServer)},
 		{spec: program.Spec{Name: "c-tcp-client", Kind: program.TCPClient, Argv: []string{d + "/c_tcp_client", "{port}"}},
-			why: noCC("c_tcp_client")},
+			why: noCC},
 	}
 }
 
@@ -143,7 +140,7 @@ func TestExamplePrograms(t *testing.T) {
 		d = built(t)
 	}
 	for _, ex := range examples(d) {
-		if ex.why == "" && d != "" && selected(ex.spec.Name) && filepath.Dir(ex.spec.Argv[0]) == d {
+		if ex.why == "" && d != "" && suite.SubtestSelected(ex.spec.Name) && filepath.Dir(ex.spec.Argv[0]) == d {
 			if _, err := buildProgram(d, filepath.Base(ex.spec.Argv[0])); err != nil {
 				ex.why = err.Error()
 			}
@@ -199,21 +196,4 @@ func wantOutcomes(got, want map[string]result.Outcome) []string {
 		}
 	}
 	return bad
-}
-
-// selected reports whether go test's -run selects the subtest name (its
-// second level), as the report's row processes do
-// (-test.run=^TestExamplePrograms$/^NAME$): only a selected program is
-// built. A pattern it cannot read selects everything.
-func selected(name string) bool {
-	f := flag.Lookup("test.run")
-	if f == nil {
-		return true
-	}
-	levels := strings.Split(f.Value.String(), "/")
-	if len(levels) < 2 {
-		return true
-	}
-	re, err := regexp.Compile(levels[1])
-	return err != nil || re.MatchString(name)
 }
