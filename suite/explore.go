@@ -37,18 +37,47 @@ import (
 //     explorer ran into it, pass noted "not observed" when it did not (a
 //     random search proves nothing by missing it).
 //
-// The budget is -netconform.explore or NETCONFORM_EXPLORE (default 2 s
-// per implementation, split between its roles; 0 turns it off), the seed
-// NETCONFORM_EXPLORE_SEED (default: derived from the implementation's
-// name, the same every run). The runner's timescale stretches the
-// tolerances and watchdogs, and the race detector's factor the watchdogs.
-var exploreFlag = flag.Duration("netconform.explore", -1,
-	"time budget of each implementation's exploration (harness/explore) in suite.Run; 0 turns it off (default "+runner.EnvExplore+" or "+runner.DefaultExplore.String()+")")
+// The budget is -netconform.explore or NETCONFORM_EXPLORE: a time per
+// implementation, split between its roles (default 2 s), or a number of
+// sequences per role written as go test's -benchtime writes counts
+// ("100x": the same sequences every run, however loaded the machine); 0
+// turns it off. The seed is NETCONFORM_EXPLORE_SEED (default: derived
+// from the implementation's name, the same every run). The runner's
+// timescale stretches the tolerances and watchdogs, and the race
+// detector's factor the watchdogs.
+var exploreFlag exploreValue
+
+func init() {
+	flag.Var(&exploreFlag, "netconform.explore",
+		"budget of each implementation's exploration (harness/explore) in suite.Run: a time (2s) or sequences per role (100x); 0 turns it off (default "+runner.EnvExplore+" or "+runner.DefaultExplore.String()+")")
+}
+
+// exploreValue is the flag's value; set records that it was given.
+type exploreValue struct {
+	b   runner.ExploreBudget
+	set bool
+}
+
+func (v *exploreValue) String() string {
+	if v == nil || !v.set {
+		return ""
+	}
+	return v.b.String()
+}
+
+func (v *exploreValue) Set(s string) error {
+	b, err := runner.ParseExploreBudget(s)
+	if err != nil {
+		return err
+	}
+	v.b, v.set = b, true
+	return nil
+}
 
 // exploreBudget is the budget in effect.
-func exploreBudget(cfg runner.Config) time.Duration {
-	if *exploreFlag >= 0 {
-		return *exploreFlag
+func exploreBudget(cfg runner.Config) runner.ExploreBudget {
+	if exploreFlag.set {
+		return exploreFlag.b
 	}
 	return cfg.Explore
 }
@@ -56,16 +85,16 @@ func exploreBudget(cfg runner.Config) time.Duration {
 // ExploreRequested reports whether an exploration budget was asked for,
 // by the flag or the environment, rather than the default.
 func ExploreRequested() bool {
-	if *exploreFlag >= 0 {
+	if exploreFlag.set {
 		return true
 	}
 	cfg, err := runner.ConfigFromEnv()
-	return err == nil && cfg.Explore != runner.DefaultExplore
+	return err == nil && cfg.Explore != runner.ExploreBudget{Time: runner.DefaultExplore}
 }
 
 // exploreSelected reports whether the filters select the explorer's rows.
 func exploreSelected(cfg runner.Config) bool {
-	if exploreBudget(cfg) <= 0 {
+	if exploreBudget(cfg).Off() {
 		return false
 	}
 	if cfg.Areas != nil && !slices.Contains(cfg.Areas, "explore") {
@@ -74,9 +103,15 @@ func exploreSelected(cfg runner.Config) bool {
 	return cfg.Cases == nil || cfg.Cases.MatchString(explore.CleanCase)
 }
 
-// minSequences is how many conclusive sequences an exploration of budget
-// d must run for its clean row to pass: 5 a second, at least 10.
-func minSequences(d time.Duration) int { return max(10, int(d.Seconds()*5)) }
+// minSequences is how many conclusive sequences an exploration must run
+// for its clean row to pass: for a time budget 5 a second, at least 10;
+// for a number of sequences, 10 or all of them when fewer.
+func minSequences(b runner.ExploreBudget) int {
+	if b.Sequences > 0 {
+		return min(10, b.Sequences)
+	}
+	return max(10, int(b.Time.Seconds()*5))
+}
 
 // exploreCaseInfo describes the explorer's rows to a report.
 func exploreCaseInfo(id string) result.CaseInfo {
@@ -115,7 +150,7 @@ func sortedKnown(m map[string]bool) []string {
 }
 
 // explorationOptions are one exploration's options in this process.
-func explorationOptions(rn *runner.Runner, im *harness.Impl, x explore.Exploration, budget time.Duration) explore.Options {
+func explorationOptions(rn *runner.Runner, im *harness.Impl, x explore.Exploration, budget runner.ExploreBudget) explore.Options {
 	seed := rn.Config().ExploreSeed
 	if seed == 0 {
 		h := fnv.New64a()
@@ -123,7 +158,8 @@ func explorationOptions(rn *runner.Runner, im *harness.Impl, x explore.Explorati
 		seed = h.Sum64()>>1 | 1
 	}
 	return explore.Options{
-		Budget:       budget,
+		Budget:       budget.Time,
+		Sequences:    budget.Sequences,
 		MinSequences: minSequences(budget),
 		Seed:         seed,
 		Timescale:    rn.Timescale,
@@ -141,7 +177,8 @@ func exploreImpl(ctx context.Context, rn *runner.Runner, im *harness.Impl, xs []
 	budget := exploreBudget(rn.Config())
 	var rows []*result.Result
 	for _, x := range xs {
-		share := budget / time.Duration(len(xs))
+		share := budget
+		share.Time /= time.Duration(len(xs)) // a number of sequences is per role
 		o := explorationOptions(rn, im, x, share)
 		rep := explore.Explore(ctx, x.Subject, o)
 		rows = append(rows, explorationRows(im, x, share, &rep)...)
@@ -150,7 +187,7 @@ func exploreImpl(ctx context.Context, rn *runner.Runner, im *harness.Impl, xs []
 }
 
 // explorationRows turns one exploration's report into results.
-func explorationRows(im *harness.Impl, x explore.Exploration, budget time.Duration, rep *explore.Report) []*result.Result {
+func explorationRows(im *harness.Impl, x explore.Exploration, budget runner.ExploreBudget, rep *explore.Report) []*result.Result {
 	role := x.Role
 	stats := fmt.Sprintf("%d sequences (%d steps) in %v, %.0f/s, seed %#x; %d retried at a larger timescale, %d still late (inconclusive)",
 		rep.Sequences, rep.Steps, rep.Elapsed.Round(time.Millisecond), rep.PerSecond(), rep.Seed, rep.Retries, rep.Inconclusive)
@@ -298,7 +335,7 @@ func Explore(t *testing.T, im harness.Impl) *Results {
 		if why := unavailable(&im); why != "" {
 			t.Skip(why)
 		}
-		if exploreBudget(rn.Config()) <= 0 {
+		if exploreBudget(rn.Config()).Off() {
 			t.Skip("exploring is off (" + runner.EnvExplore + "=0)")
 		}
 		xs, keys, err := exploreRows(&im, rn.Config().Watchdog(5*time.Second))

@@ -11,6 +11,7 @@ import (
 	"github.com/netconform/netconform/harness/explore"
 	"github.com/netconform/netconform/harness/explore/model"
 	"github.com/netconform/netconform/harness/result"
+	"github.com/netconform/netconform/harness/runner"
 )
 
 // TestCheckKnownExploreRules: a known divergence may name one of the
@@ -42,7 +43,7 @@ func TestExplorationRows(t *testing.T) {
 		{Case: "explore.closed.write-class", Reason: "missed"},
 	}}
 	x := explore.Exploration{Role: harness.RoleClient, Known: explore.KnownRules(im, harness.RoleClient)}
-	budget := 10 * time.Second // needs 50 conclusive sequences
+	budget := runner.ExploreBudget{Time: 10 * time.Second} // needs 50 conclusive sequences
 	rows := func(rep explore.Report) map[string]*result.Result {
 		m := map[string]*result.Result{}
 		for _, r := range explorationRows(im, x, budget, &rep) {
@@ -100,6 +101,25 @@ func TestExploreRuleIDsAreCaseIDs(t *testing.T) {
 		}
 		if _, clash := Lookup(explore.RuleCase(r)); clash {
 			t.Errorf("rule %s: its row ID is a case's", r.ID)
+		}
+	}
+}
+
+// TestMinSequences: a time budget needs 5 conclusive sequences a second
+// (at least 10); a number of sequences needs 10 of them, or all when
+// fewer were asked for.
+func TestMinSequences(t *testing.T) {
+	for _, c := range []struct {
+		b    runner.ExploreBudget
+		want int
+	}{
+		{runner.ExploreBudget{Time: time.Second}, 10},
+		{runner.ExploreBudget{Time: 10 * time.Second}, 50},
+		{runner.ExploreBudget{Sequences: 40}, 10},
+		{runner.ExploreBudget{Sequences: 4}, 4},
+	} {
+		if got := minSequences(c.b); got != c.want {
+			t.Errorf("minSequences(%v) = %d, want %d", c.b, got, c.want)
 		}
 	}
 }

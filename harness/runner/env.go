@@ -31,8 +31,9 @@ const (
 	// EnvToolVersion overrides the version a run reports (the report
 	// command sets it from git).
 	EnvToolVersion = result.EnvToolVersion
-	// EnvExplore is the time budget of each implementation's exploration
-	// in suite.Run (default DefaultExplore); 0 turns it off.
+	// EnvExplore is the budget of each implementation's exploration in
+	// suite.Run: a time (default DefaultExplore) or a number of sequences
+	// per role ("100x"); 0 turns it off.
 	EnvExplore = result.EnvExplore
 	// EnvPerf, when true, makes the perf cases run (default: skipped,
 	// unless EnvAreas names the perf area).
@@ -54,9 +55,9 @@ type Config struct {
 	Cases       *regexp.Regexp // nil: every case
 	Areas       []string       // nil: every area
 	ToolVersion string
-	// Explore is the time budget of each implementation's exploration; 0
-	// means none. ExploreSeed is 0 for a seed derived from the name.
-	Explore     time.Duration
+	// Explore is each implementation's exploration budget (zero: none).
+	// ExploreSeed is 0 for a seed derived from the name.
+	Explore     ExploreBudget
 	ExploreSeed uint64
 	// Perf makes the perf cases run; without it they are skipped.
 	Perf  bool
@@ -79,6 +80,50 @@ func defaultParallel() int {
 // NETCONFORM_EXPLORE is not set: short enough to add little to a test run.
 const DefaultExplore = 2 * time.Second
 
+// An ExploreBudget is how much of an implementation suite.Run explores:
+// a time, split between its roles, or a number of sequences each role
+// runs — the same sequences every run for a given seed, however loaded
+// the machine. Neither set (or 0) turns exploring off.
+type ExploreBudget struct {
+	Time      time.Duration
+	Sequences int
+}
+
+// ParseExploreBudget reads a budget: a duration ("2s"), a number of
+// sequences written as go test's -benchtime writes a count ("100x"), or
+// "0" for none.
+func ParseExploreBudget(s string) (ExploreBudget, error) {
+	if s == "0" {
+		return ExploreBudget{}, nil
+	}
+	if n, ok := strings.CutSuffix(s, "x"); ok {
+		v, err := strconv.Atoi(n)
+		if err != nil || v < 0 {
+			return ExploreBudget{}, fmt.Errorf("%q: want a number of sequences before the x (100x)", s)
+		}
+		return ExploreBudget{Sequences: v}, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return ExploreBudget{}, fmt.Errorf("%q: want a duration (2s), a number of sequences (100x) or 0 (off)", s)
+	}
+	return ExploreBudget{Time: d}, nil
+}
+
+// Off reports whether the budget turns exploring off.
+func (b ExploreBudget) Off() bool { return b.Time <= 0 && b.Sequences <= 0 }
+
+// String writes b as ParseExploreBudget reads it.
+func (b ExploreBudget) String() string {
+	switch {
+	case b.Sequences > 0:
+		return strconv.Itoa(b.Sequences) + "x"
+	case b.Time > 0:
+		return b.Time.String()
+	}
+	return "0"
+}
+
 // child identifies the cases an isolated child process runs: one case in
 // one role, or the cases of one implementation that share a namespace.
 type child struct {
@@ -96,16 +141,13 @@ type member struct {
 
 // ConfigFromEnv reads the environment, once per process.
 func ConfigFromEnv() (Config, error) {
-	c := Config{Timescale: 1, Parallel: defaultParallel(), ToolVersion: os.Getenv(EnvToolVersion), Explore: DefaultExplore}
+	c := Config{Timescale: 1, Parallel: defaultParallel(), ToolVersion: os.Getenv(EnvToolVersion), Explore: ExploreBudget{Time: DefaultExplore}}
 	if s := os.Getenv(EnvExplore); s != "" {
-		d, err := time.ParseDuration(s)
-		if s == "0" {
-			d, err = 0, nil
+		b, err := ParseExploreBudget(s)
+		if err != nil {
+			return c, fmt.Errorf("%s: %w", EnvExplore, err)
 		}
-		if err != nil || d < 0 {
-			return c, fmt.Errorf("%s=%q: want a duration (0 turns exploring off)", EnvExplore, s)
-		}
-		c.Explore = d
+		c.Explore = b
 	}
 	if s := os.Getenv(EnvExploreSeed); s != "" {
 		v, err := strconv.ParseUint(s, 0, 64)

@@ -226,6 +226,8 @@ func (f kernelStep) expectState(a *engine.Attempt, obs *result.Obs) (got, want s
 		l, rm = rm, l
 	}
 	var seen []TCPState
+	var pause pollPause
+	absentBefore := false
 	end := time.Now().Add(a.Clock.Scaled(stateBudget))
 	for {
 		k, err := sysobs.LookupTCP(l, rm)
@@ -235,17 +237,25 @@ func (f kernelStep) expectState(a *engine.Attempt, obs *result.Obs) (got, want s
 		if len(seen) == 0 || seen[len(seen)-1] != k.State {
 			seen = append(seen, k.State)
 		}
-		if slices.Contains(f.states, k.State) || time.Now().After(end) {
+		// A socket gone from the kernel never comes back: absent at two
+		// looks in a row (one could fall in the instant a socket is
+		// swapped for its TIME_WAIT) is the answer, not a delay.
+		gone := k.State == sysobs.Absent && absentBefore
+		absentBefore = k.State == sysobs.Absent
+		if slices.Contains(f.states, k.State) || gone || time.Now().After(end) {
 			break
 		}
-		time.Sleep(200 * time.Microsecond)
+		pause.sleep()
 	}
 	last = seen[len(seen)-1]
 	obs.Value = fmt.Sprintf("%v (seen %s)", last, joinStates(seen, "→"))
 	want = joinStates(f.states, " or ")
 	obs.Want = want
-	if !slices.Contains(f.states, last) {
+	if !slices.Contains(f.states, last) && last != sysobs.Absent {
 		return obs.Value + fmt.Sprintf(" after %v", a.Clock.Scaled(stateBudget)), want, last, nil
+	}
+	if !slices.Contains(f.states, last) {
+		return obs.Value, want, last, nil
 	}
 	return "", want, last, nil
 }
@@ -278,6 +288,7 @@ func (f kernelStep) waitReadable(a *engine.Attempt, obs *result.Obs) (got, want 
 	}
 	want = "readable"
 	end := time.Now().Add(a.Clock.Scaled(stateBudget))
+	var pause pollPause
 	if l, rm, ok := e.Tuple(); ok && f.far {
 		return waitGone(l, rm, end, obs)
 	}
@@ -294,7 +305,7 @@ func (f kernelStep) waitReadable(a *engine.Attempt, obs *result.Obs) (got, want 
 			if time.Now().After(end) {
 				return "nothing to read", want, nil
 			}
-			time.Sleep(200 * time.Microsecond)
+			pause.sleep()
 		}
 	}
 	if l, rm, ok := e.Tuple(); ok {
@@ -310,7 +321,7 @@ func (f kernelStep) waitReadable(a *engine.Attempt, obs *result.Obs) (got, want 
 			if time.Now().After(end) {
 				return "nothing queued", want, nil
 			}
-			time.Sleep(200 * time.Microsecond)
+			pause.sleep()
 		}
 	}
 	// Not observable (a user-space implementation): give the data a moment
@@ -325,6 +336,7 @@ func (f kernelStep) waitReadable(a *engine.Attempt, obs *result.Obs) (got, want 
 // after a reset.
 func waitGone(l, rm netip.AddrPort, end time.Time, obs *result.Obs) (got, want string, err error) {
 	want = "reset (absent)"
+	var pause pollPause
 	for {
 		k, err := sysobs.LookupTCP(l, rm)
 		if err != nil {
@@ -337,7 +349,7 @@ func waitGone(l, rm netip.AddrPort, end time.Time, obs *result.Obs) (got, want s
 		if time.Now().After(end) {
 			return fmt.Sprintf("%v, %d bytes queued", k.State, k.RQueue), want, nil
 		}
-		time.Sleep(200 * time.Microsecond)
+		pause.sleep()
 	}
 }
 
@@ -412,6 +424,7 @@ func (f kernelStep) pollSock(a *engine.Attempt, what string, ok func(sysobs.Sock
 	}
 	l, rm, _ := e.Tuple()
 	end := time.Now().Add(a.Clock.Scaled(stateBudget))
+	var pause pollPause
 	for {
 		k, err := sysobs.LookupTCP(l, rm)
 		if err != nil {
@@ -423,6 +436,6 @@ func (f kernelStep) pollSock(a *engine.Attempt, what string, ok func(sysobs.Sock
 		if time.Now().After(end) {
 			return fmt.Sprintf("%v, %d bytes unacknowledged, %d queued", k.State, k.WQueue, k.RQueue), what, nil
 		}
-		time.Sleep(200 * time.Microsecond)
+		pause.sleep()
 	}
 }

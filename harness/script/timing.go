@@ -38,3 +38,16 @@ var tickOnce = sync.OnceValue(sysobs.KernelTick)
 
 // kernelTick is the kernel's timer tick, read once.
 func kernelTick() time.Duration { return tickOnce() }
+
+// A pollPause is the pause between two looks at kernel state. It starts at
+// 200 µs and doubles up to 5 ms: a transition that comes at once is seen
+// at once, and one that never comes costs a few hundred looks in a
+// stateBudget instead of thousands (a known failure waits out the whole
+// budget).
+type pollPause time.Duration
+
+func (p *pollPause) sleep() {
+	*p = max(*p, pollPause(200*time.Microsecond))
+	time.Sleep(time.Duration(*p))
+	*p = min(2**p, pollPause(5*time.Millisecond))
+}

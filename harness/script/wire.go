@@ -122,7 +122,7 @@ func (f wireStep) exec(a *engine.Attempt, s Step, i int) {
 		// arrives within microseconds on loopback; allow a few
 		// milliseconds, stretched by the timescale on a slow machine.
 		time.Sleep(a.Clock.Scaled(5 * time.Millisecond))
-		pkts := sentBy(a, e)
+		pkts, _ := sentBy(a, e)
 		obs.Value = flagsOf(pkts)
 		for _, p := range pkts {
 			if strings.Contains(p.Flags, f.flags[0]) {
@@ -132,7 +132,7 @@ func (f wireStep) exec(a *engine.Attempt, s Step, i int) {
 	case opExpectQuiet:
 		want = "nothing sent"
 		a.Sleep(f.d)
-		pkts := sentBy(a, e)
+		pkts, _ := sentBy(a, e)
 		obs.Value = flagsOf(pkts)
 		if len(pkts) > 0 {
 			got = "sent " + flagsOf(pkts)
@@ -154,7 +154,7 @@ func (f wireStep) expectSent(a *engine.Attempt, s Step, e *engine.Endpoint, obs 
 		end = a.Net.Mark.Add(a.Clock.Scaled(w.within + stateBudget))
 	}
 	for {
-		pkts := sentBy(a, e)
+		pkts, more := sentBy(a, e)
 		if at, ok := matchFlags(pkts, f.flags); ok {
 			from := a.Net.Mark
 			if w.since != "" {
@@ -169,7 +169,12 @@ func (f wireStep) expectSent(a *engine.Attempt, s Step, e *engine.Endpoint, obs 
 		if time.Now().After(end) {
 			return "sent " + flagsOf(pkts), want
 		}
-		time.Sleep(time.Millisecond)
+		wait := time.NewTimer(time.Until(end))
+		select {
+		case <-more:
+		case <-wait.C:
+		}
+		wait.Stop()
 	}
 }
 
@@ -187,13 +192,15 @@ type segment struct {
 	probe bool
 }
 
-// sentBy returns the segments e sent since the mark.
-func sentBy(a *engine.Attempt, e *engine.Endpoint) []segment {
+// sentBy returns the segments e sent since the mark, and a channel closed
+// when the capture holds one more packet.
+func sentBy(a *engine.Attempt, e *engine.Endpoint) ([]segment, <-chan struct{}) {
+	pkts, more := a.Net.Trace.Watch()
 	l, rm, ok := e.Tuple()
 	if !ok {
-		return nil
+		return nil, more
 	}
-	return segmentsFrom(a.Net.Trace.Packets(), l, rm, a.Net.Mark)
+	return segmentsFrom(pkts, l, rm, a.Net.Mark), more
 }
 
 // segmentsFrom returns the packets from l to rm captured at or after

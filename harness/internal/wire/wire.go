@@ -43,6 +43,7 @@ type Trace struct {
 	cap  *sysobs.Capture
 	mu   sync.Mutex
 	pkts []Packet
+	more chan struct{} // closed, and replaced, when a packet is kept
 	err  error
 	stop chan struct{}
 	done chan struct{}
@@ -56,7 +57,7 @@ func Start(ifname string) (*Trace, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Trace{cap: c, stop: make(chan struct{}), done: make(chan struct{})}
+	t := &Trace{cap: c, more: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	if ifname == "lo" {
 		if err := t.awaitStamps(); err != nil {
 			c.Close()
@@ -122,6 +123,8 @@ func (t *Trace) keep(b []byte, at time.Time, proto uint16) {
 	p.Raw = append([]byte(nil), b[:min(len(b), SnapLen)]...)
 	t.mu.Lock()
 	t.pkts = append(t.pkts, p)
+	close(t.more)
+	t.more = make(chan struct{})
 	t.mu.Unlock()
 }
 
@@ -150,9 +153,17 @@ func (t *Trace) loop() {
 
 // Packets returns the segments captured so far.
 func (t *Trace) Packets() []Packet {
+	pkts, _ := t.Watch()
+	return pkts
+}
+
+// Watch returns the segments captured so far and a channel closed when
+// the next one is: a caller waiting for a segment wakes when one comes,
+// not on a poll.
+func (t *Trace) Watch() ([]Packet, <-chan struct{}) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]Packet(nil), t.pkts...)
+	return append([]Packet(nil), t.pkts...), t.more
 }
 
 // Stop ends the capture after draining what the kernel queued, and returns
