@@ -28,12 +28,18 @@ func New(argv ...string) (harness.Impl, error) {
 
 // NewIn is New with the driver started in dir.
 func NewIn(dir string, argv ...string) (harness.Impl, error) {
+	return newWithin(helloTimeout, dir, argv...)
+}
+
+// newWithin is NewIn waiting up to within (stretched by the watchdog) for
+// the first hello.
+func newWithin(within time.Duration, dir string, argv ...string) (harness.Impl, error) {
 	d := &Driver{Argv: argv, Dir: dir}
 	p, err := startProc(argv, dir)
 	if err != nil {
 		return harness.Impl{}, err
 	}
-	h, err := p.hello()
+	h, err := p.helloWithin(within)
 	p.stop()
 	if err != nil {
 		if ev := p.evidence(); ev != "" {
@@ -46,8 +52,11 @@ func NewIn(dir string, argv ...string) (harness.Impl, error) {
 }
 
 // hello opens the session and checks the driver's declaration.
-func (p *proc) hello() (*Hello, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), watchdog(helloTimeout))
+func (p *proc) hello() (*Hello, error) { return p.helloWithin(helloTimeout) }
+
+// helloWithin is hello waiting up to within, stretched by the watchdog.
+func (p *proc) helloWithin(within time.Duration) (*Hello, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), watchdog(within))
 	defer cancel()
 	type answer struct {
 		r   *Reply
@@ -62,7 +71,7 @@ func (p *proc) hello() (*Hello, error) {
 	select {
 	case a = <-ch:
 	case <-ctx.Done():
-		p.broken(fmt.Errorf("no answer to hello within %v", watchdog(helloTimeout)))
+		p.broken(fmt.Errorf("no answer to hello within %v", watchdog(within)))
 		return nil, p.deadErr()
 	}
 	if a.err != nil {
