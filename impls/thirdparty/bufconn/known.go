@@ -9,7 +9,7 @@ const (
 )
 
 var known = []harness.Known{
-	{Case: "conn.write.concurrent-no-interleave", Reason: "pipe.Write waits on a sync.Cond while the buffer is full, which releases the pipe's mutex, so a concurrent Write adds its bytes in between (test/bufconn/bufconn.go)"},
+	{Case: "conn.write.concurrent-no-interleave", Reason: "pipe.Write waits on a sync.Cond while the buffer is full, which releases the pipe's mutex, so a concurrent Write adds its bytes in between (test/bufconn/bufconn.go)", Intermittent: true}, // when the first Write to find the buffer full is also the first the reader's Signal wakes, it finishes before the others: passed once (client role) in four full reports this stop
 	{Case: "closed.close.twice", Reason: "Close is idempotent: a second Close returns nil"},
 	{Case: "closed.read.after-close-is-errclosed", Reason: pipeErr},
 	{Case: "closed.read.close-unblocks-is-errclosed", Reason: pipeErr},
