@@ -32,8 +32,8 @@ func TestConformance(t *testing.T) {
 //
 //	go test ./suite -run Explore -netconform.explore=2m
 //
-// TestConformance explores too, within suite.Run, with the default
-// budget; so that go test ./suite explores once, this test runs only
+// TestConformance explores too, within suite.Run, with this package's
+// budget (referenceExplore, unless one is asked for); so that go test ./suite explores once, this test runs only
 // when -run selects tests.
 func TestExplore(t *testing.T) {
 	if f := flag.Lookup("test.run"); f == nil || f.Value.String() == "" {

@@ -51,7 +51,7 @@ var process = sync.OnceValues(func() (*runner.Runner, error) {
 // Run runs every case against im as subtests of t: t/<impl>/<case-id>, plus
 // /<role> where the case runs in both roles. Beside the cases it explores
 // im with harness/explore for -netconform.explore or NETCONFORM_EXPLORE
-// (default 2 s; 0 turns it off), reporting in t/<impl>/explore/… results
+// (default 2 s; "100x" for 100 sequences per role; 0 turns it off), reporting in t/<impl>/explore/… results
 // of the area "explore" (see explore.go). Cases run concurrently (bounded
 // by NETCONFORM_PARALLEL), each under its own watchdog, so a hanging
 // implementation produces failures with evidence, never a hung test.

@@ -49,8 +49,9 @@ const (
 	EnvCases = "NETCONFORM_CASES"
 	// EnvAreas is a comma-separated list of areas: only their cases run.
 	EnvAreas = "NETCONFORM_AREAS"
-	// EnvExplore is the time budget of each implementation's exploration
-	// (harness/explore) in suite.Run, a Go duration; 0 turns it off.
+	// EnvExplore is the budget of each implementation's exploration
+	// (harness/explore) in suite.Run: a Go duration, or a number of
+	// sequences per role written "100x"; 0 turns it off.
 	EnvExplore = "NETCONFORM_EXPLORE"
 	// EnvPerf, when true ("1"), makes suite.Run measure the perf cases;
 	// without it they are skipped (each measures alone in its process and

@@ -16,9 +16,10 @@ import (
 )
 
 // TestStateOfAGoneSocketFailsAtOnce: a state expectation on a socket the
-// kernel no longer holds (reset: no TIME_WAIT) fails as soon as the socket
-// is seen gone twice, not after the whole state budget: such a socket
-// never comes back, and a known failure should not wait out a second.
+// kernel no longer holds (reset: no TIME_WAIT) fails once no look has found
+// the socket for a few tens of milliseconds, not after the whole state
+// budget: such a socket never comes back, and a known failure should not
+// wait out a second.
 func TestStateOfAGoneSocketFailsAtOnce(t *testing.T) {
 	im := &harness.Impl{
 		Name: "state-gone-test",

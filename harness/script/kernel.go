@@ -227,7 +227,7 @@ func (f kernelStep) expectState(a *engine.Attempt, obs *result.Obs) (got, want s
 	}
 	var seen []TCPState
 	var pause pollPause
-	absentBefore := false
+	var absentSince time.Time // since when every look found no socket
 	end := time.Now().Add(a.Clock.Scaled(stateBudget))
 	for {
 		k, err := sysobs.LookupTCP(l, rm)
@@ -237,11 +237,16 @@ func (f kernelStep) expectState(a *engine.Attempt, obs *result.Obs) (got, want s
 		if len(seen) == 0 || seen[len(seen)-1] != k.State {
 			seen = append(seen, k.State)
 		}
-		// A socket gone from the kernel never comes back: absent at two
-		// looks in a row (one could fall in the instant a socket is
-		// swapped for its TIME_WAIT) is the answer, not a delay.
-		gone := k.State == sysobs.Absent && absentBefore
-		absentBefore = k.State == sysobs.Absent
+		// A socket gone from the kernel never comes back: absent at every
+		// look for goneAfter (not only the instant a socket is swapped for
+		// its TIME_WAIT, nor a socket a moment from being created) is the
+		// answer, not a delay.
+		if k.State != sysobs.Absent {
+			absentSince = time.Time{}
+		} else if absentSince.IsZero() {
+			absentSince = time.Now()
+		}
+		gone := !absentSince.IsZero() && time.Since(absentSince) >= a.Clock.Scaled(goneAfter)
 		if slices.Contains(f.states, k.State) || gone || time.Now().After(end) {
 			break
 		}

@@ -25,6 +25,9 @@ const (
 	// stateBudget bounds how long kernel observations poll: transitions
 	// take microseconds to a few milliseconds on loopback.
 	stateBudget = time.Second
+	// goneAfter is how long a state wait must find no socket at all to
+	// end before its budget: a socket gone never comes back.
+	goneAfter = 20 * time.Millisecond
 	// setupBudget bounds each setup call (listen, dial, accept, pair);
 	// prepareBudget the start of per-case resources (a driver process,
 	// which a loaded machine can take seconds to start).

@@ -28,7 +28,6 @@ import (
 // with its whole process group gone; and the same case must pass again
 // right after, in a fresh process.
 func TestBrokenDrivers(t *testing.T) {
-	t.Parallel() // its subtests mostly wait out timeouts: beside the long comparison of the Go driver
 	c, ok := suite.Lookup("eof.read.after-peer-close")
 	require.True(t, ok)
 	for _, tc := range []struct {

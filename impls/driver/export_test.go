@@ -11,7 +11,7 @@ func SetTrace(f func(op string, request, reply []byte)) { traceHook.Store(&f) }
 
 var Watchdog = watchdog
 
-// NewWithin is NewIn waiting up to within for the driver's hello: a test
+// NewWithin is New waiting up to within for the driver's hello: a test
 // of a driver that never answers need not wait out the real timeout.
 func NewWithin(within time.Duration, argv ...string) (harness.Impl, error) {
 	return newWithin(within, "", argv...)

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	_, _, _, child := testRunner.Child()
-	overlap := !child && os.Getenv(envNettest) == "" && runs("TestNettestComparison")
+	overlap := !child && os.Getenv(envNettest) == "" && !listing() && runs("TestNettestComparison")
 	if overlap {
 		go nettestVerdicts() // nettest's children overlap the kill matrix
 	}
@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 	// CPU alone): started now, it runs beside the tests that come first
 	// (TestPastedCases and TestMisbehavingImplementations build and run
 	// other processes) instead of after them.
-	early := !child && os.Getenv(envNettest) == "" && runsAny("TestEveryMutantIsCaught", "TestControlPassesEverything", "TestEveryCaseCanFail", "TestLegalMutantsPassTheContract", "TestNettestComparison")
+	early := !child && os.Getenv(envNettest) == "" && !listing() && runsAny("TestEveryMutantIsCaught", "TestControlPassesEverything", "TestEveryCaseCanFail", "TestLegalMutantsPassTheContract", "TestNettestComparison")
 	if early {
 		go matrix()
 	}
@@ -64,6 +64,13 @@ func TestMain(m *testing.M) {
 // testRunner runs this process's cases; an isolated case re-executes this
 // test binary (reexec).
 var testRunner *runner.Runner
+
+// listing reports whether go test was asked to list the tests (-list):
+// nothing runs then.
+func listing() bool {
+	f := flag.Lookup("test.list")
+	return f != nil && f.Value.String() != ""
+}
 
 // runsAny reports whether -test.run selects one of the named top-level
 // tests.
