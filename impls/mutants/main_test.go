@@ -37,20 +37,9 @@ func TestMain(m *testing.M) {
 	if overlap {
 		go nettestVerdicts() // nettest's children overlap the kill matrix
 	}
-	// The kill matrix waits on timers more than it computes (62% of the
-	// CPU alone): started now, it runs beside the tests that come first
-	// (TestPastedCases and TestMisbehavingImplementations build and run
-	// other processes) instead of after them.
-	early := !child && os.Getenv(envNettest) == "" && !listing() && runsAny("TestEveryMutantIsCaught", "TestControlPassesEverything", "TestEveryCaseCanFail", "TestLegalMutantsPassTheContract", "TestNettestComparison")
-	if early {
-		go matrix()
-	}
 	code := m.Run()
 	if overlap {
 		nettestVerdicts() // let them finish before looking for leaks
-	}
-	if early {
-		matrix() // likewise
 	}
 	if _, _, _, child := testRunner.Child(); code == 0 && !child && os.Getenv(envNettest) == "" {
 		if err := goleak.Find(); err != nil {
@@ -70,17 +59,6 @@ var testRunner *runner.Runner
 func listing() bool {
 	f := flag.Lookup("test.list")
 	return f != nil && f.Value.String() != ""
-}
-
-// runsAny reports whether -test.run selects one of the named top-level
-// tests.
-func runsAny(names ...string) bool {
-	for _, n := range names {
-		if runs(n) {
-			return true
-		}
-	}
-	return false
 }
 
 // runs reports whether -test.run selects the named top-level test.
