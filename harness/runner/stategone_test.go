@@ -2,7 +2,6 @@ package runner_test
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -21,17 +20,8 @@ import (
 // budget: such a socket never comes back, and a known failure should not
 // wait out a second.
 func TestStateOfAGoneSocketFailsAtOnce(t *testing.T) {
-	im := &harness.Impl{
-		Name: "state-gone-test",
-		Caps: harness.CapStream | harness.CapListener | harness.CapDial | harness.CapKernel | harness.CapTCP | harness.CapLinger,
-		Dial: func(ctx context.Context, network, address string, _ harness.DialOptions) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, address)
-		},
-		Listen: func(ctx context.Context, network, address string, _ harness.ListenOptions) (net.Listener, error) {
-			return new(net.ListenConfig).Listen(ctx, network, address)
-		},
-	}
+	im := rebindImpl(t, stealNone) // the standard library's dial and listen
+	im.Caps |= harness.CapLinger
 	c := &h.Case{
 		ID: "test.state.gone", Spec: "Linux tcp(7): an aborted socket leaves no TIME_WAIT", Level: h.Convention,
 		Needs: h.CapStream | h.CapKernel | h.CapTCP | h.CapLinger, Setup: h.SetupConn,
