@@ -180,7 +180,10 @@ func (f dialStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 	}
 	if f.op == opListen && e != nil {
 		spec.settled = func(ret engine.Ret, start time.Time) bool {
-			why := portTaken(a, e, ret.Err)
+			why := portHeld(a, e, ret.Err, a.Describe(i, s.Call()+" again"))
+			if why == "" {
+				why = portTaken(a, e, ret.Err)
+			}
 			if why == "" {
 				return true
 			}
@@ -444,14 +447,10 @@ func portTaken(a *engine.Attempt, e *engine.Endpoint, err error) string {
 		}
 	}
 	if lnClosed(e.Ln) {
-		// Its own listener closed, a listener on the port is another
-		// case's, whose Listen(":0") picked the freed port.
-		table, _ := sysobs.SocketTable()
-		for _, k := range table {
-			if k.Proto == "tcp" && k.State == sysobs.Listen && k.Local.Port() == uint16(ta.Port) {
-				held = append(held, k.String())
-			}
-		}
+		// Its own listener closed, a listener on the port that stays
+		// (portHeld waited for it) is another case's, whose Listen(":0")
+		// picked the freed port.
+		held = append(held, listenersOn(uint16(ta.Port))...)
 	}
 	if len(held) == 0 {
 		return ""
