@@ -197,6 +197,10 @@ func explorationRows(im *harness.Impl, x explore.Exploration, budget runner.Expl
 	if len(rep.Hung) > 0 {
 		stats += fmt.Sprintf("; %d calls left hung: %s", len(rep.Hung), strings.Join(rep.Hung[:min(3, len(rep.Hung))], "; "))
 	}
+	// An unconfirmed hang is in both lists.
+	if un := slices.DeleteFunc(slices.Clone(rep.Unconfirmed), func(u string) bool { return slices.Contains(rep.Hung, u) }); len(un) > 0 {
+		stats += fmt.Sprintf("; %d violations not confirmed by replays (inconclusive): %s", len(un), strings.Join(un[:min(3, len(un))], "; "))
+	}
 	clean := &result.Result{
 		Impl: im.Name, Case: explore.CleanCase, Role: role, Area: "explore", Level: result.Convention, Spec: cleanSpec,
 		Metrics: map[string]float64{"sequences": float64(rep.Sequences), "sequences_per_second": rep.PerSecond(),
@@ -238,9 +242,9 @@ func findingRow(im *harness.Impl, x explore.Exploration, rep *explore.Report, f 
 		Outcome:    result.Fail,
 		Findings:   []result.Finding{{Step: f.Step + 1, Call: f.Call, Got: f.Got, Want: f.WantText}},
 		Transcript: transcript(f.Ops, f.Step),
-		Evidence: fmt.Sprintf("seed %#x (sequence %d of exploration seed %#x), shrunk from %d to %d steps in %d runs; the shrunk list replays as %s\n"+
+		Evidence: fmt.Sprintf("seed %#x (sequence %d of exploration seed %#x), shrunk from %d to %d steps in %d runs; the shrunk list replays as %s (%d of %d replays failed by it)\n"+
 			"case (paste into a suite file's case table; it imports github.com/netconform/netconform/harness/script as h):\n%s",
-			f.Seed, f.Sequences, rep.Seed, f.Original, len(f.Ops), f.Attempts, f.Replayed, f.Case),
+			f.Seed, f.Sequences, rep.Seed, f.Original, len(f.Ops), f.Attempts, f.Replayed, f.Reproduced, f.Replays, f.Case),
 	}
 	result.Conclude(res, im)
 	return res

@@ -56,7 +56,12 @@
 // then four times the timescale (Options.Retries), as the harness retries
 // a late case, and if late every time counted as inconclusive — never a
 // pass, never a failure. A report row passes only when enough sequences
-// were conclusive.
+// were conclusive. A violation must also reproduce: the shrinker takes a
+// sequence as failing only when a second run fails by the same rule, and
+// the shrunk op list is a finding only when a majority of its replays
+// (Options.Confirm, default 3) fail by that rule; one the subject does not
+// show again — the machine's stall, a timer fired late under load — is
+// inconclusive and named (Report.Unconfirmed), never a finding.
 //
 // # Implementations, the suite and the report
 //

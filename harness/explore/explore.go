@@ -12,11 +12,14 @@ import (
 // Explore generates sequences of operations on s, runs each against fresh
 // endpoints (a pair, datagram sockets or a listener, in turn), checks
 // every step against the model, and shrinks the first violation of each
-// rule (up to MaxFindings rules) to a minimal sequence. A sequence that
-// returned late (after a deadline plus the tolerance) is run again at
-// twice the timescale, Retries times; late every time, it counts as
-// inconclusive — never as a pass or a failure. Violations of the rules in
-// Options.Known are counted in Report.Known, not reported as findings.
+// rule (up to MaxFindings rules) to a minimal sequence. A shrunk sequence
+// is a finding only if it fails by that rule again in a majority of
+// Options.Confirm replays; otherwise it is inconclusive and named in
+// Report.Unconfirmed. A sequence that returned late (after a deadline plus
+// the tolerance) is run again at twice the timescale, Retries times; late
+// every time, it counts as inconclusive — never as a pass or a failure.
+// Violations of the rules in Options.Known are counted in Report.Known,
+// not reported as findings.
 func Explore(ctx context.Context, s Subject, o Options) Report {
 	o = o.withDefaults()
 	rep := Report{Subject: s.Name, Seed: o.Seed, Known: map[string]*KnownSeen{}}
@@ -65,13 +68,7 @@ func Explore(ctx context.Context, s Subject, o Options) Report {
 				res := result{i: i, seed: seedFor(o.Seed, i), kind: kinds[i%len(kinds)]}
 				raws, waited := drawRawsTimed(res.seed, o.MaxSteps)
 				stalled.Add(int64(waited))
-				res.v = runRaw(ctx, &s, &o, res.kind, raws)
-				slow := o
-				for res.v.Outcome == Inconclusive && res.retried < o.Retries && ctx.Err() == nil {
-					slow.Timescale *= 2
-					res.v = runRaw(ctx, &s, &slow, res.kind, raws)
-					res.retried++
-				}
+				res.v, res.retried = retried(ctx, &o, func(o *Options) Verdict { return runRaw(ctx, &s, o, res.kind, raws) })
 				results <- res
 			}
 		}()
@@ -127,13 +124,23 @@ func Explore(ctx context.Context, s Subject, o Options) Report {
 	slices.SortFunc(failed, func(a, b result) int { return a.i - b.i })
 	for _, res := range failed[:min(len(failed), o.MaxFindings)] {
 		f := finding(ctx, &s, &o, res.kind, res.seed, res.i+1, res.v)
-		if f.hang() && f.Replayed != Fail {
-			// A call that did not return within its watchdog, in a
-			// sequence that returns when run again: the load, not the
-			// subject, may have held it. Inconclusive, never a finding
-			// (as a late deadline) — and named, never dropped.
+		if f.Replayed != Fail {
+			// A divergence the subject does not show again: the load,
+			// not the subject, may have made it (a call held past its
+			// watchdog, a stall past a tolerance, a deadline's timer fired
+			// late). Inconclusive, never a finding (as a late deadline) —
+			// and named, never dropped.
+			what := "finding"
+			if f.hang() {
+				what = "hang"
+			}
+			msg := fmt.Sprintf("sequence %#x: unconfirmed %s (%s: %s; %d of %d replays failed by it, last replayed as %s): inconclusive",
+				f.Seed, what, f.Rule.ID, f.Message, f.Reproduced, f.Replays, f.Replayed)
 			rep.Inconclusive++
-			rep.Hung = append(rep.Hung, fmt.Sprintf("sequence %#x: unconfirmed hang (%s; replayed as %s): inconclusive", f.Seed, f.Message, f.Replayed))
+			rep.Unconfirmed = append(rep.Unconfirmed, msg)
+			if f.hang() {
+				rep.Hung = append(rep.Hung, msg)
+			}
 			continue
 		}
 		rep.Findings = append(rep.Findings, f)
@@ -141,13 +148,31 @@ func Explore(ctx context.Context, s Subject, o Options) Report {
 	return rep
 }
 
+// retried runs a sequence by run at o's timescale and, while its verdict
+// is inconclusive (a call returned late), again at twice the timescale, up
+// to o.Retries times. It returns the last verdict and how many reruns it
+// took.
+func retried(ctx context.Context, o *Options, run func(*Options) Verdict) (Verdict, int) {
+	v := run(o)
+	slow, n := *o, 0
+	for v.Outcome == Inconclusive && n < o.Retries && ctx.Err() == nil {
+		slow.Timescale *= 2
+		v = run(&slow)
+		n++
+	}
+	return v, n
+}
+
 // hang reports whether the finding is a call that did not return.
 func (f *Finding) hang() bool {
 	return f.Step >= 0 && f.Step < len(f.Ops) && f.Ops[f.Step].Got != nil && f.Ops[f.Step].Got.Hung
 }
 
-// finding shrinks a failing sequence, replays the shrunk op list and
-// renders it as a case.
+// finding shrinks a failing sequence, confirms the shrunk op list
+// (confirm) and renders it as a case. Should the shrunk list not
+// reproduce while the original does, the original is the finding,
+// unshrunk: a real divergence is never lost to a shrink that went astray.
+// f.Replayed is Fail only when the returned list reproduced.
 func finding(ctx context.Context, s *Subject, o *Options, kind SeqKind, seed uint64, seqs int, orig Verdict) Finding {
 	v, runs := orig, 0
 	if !o.NoShrink {
@@ -160,9 +185,38 @@ func finding(ctx context.Context, s *Subject, o *Options, kind SeqKind, seed uin
 		Seed: seed, Rule: v.Rule, Message: v.Message, Call: v.Call, Got: v.Got, WantText: v.WantText, Want: v.Want, Ops: v.Ops, Step: v.Step,
 		Original: len(orig.Ops), Sequences: seqs, Attempts: runs, Kind: kind,
 	}
-	f.Replayed = ReplayWith(ctx, *s, f.Ops, *o).Outcome
+	f.confirm(ctx, s, o)
+	if f.Replayed != Fail && len(v.Ops) < len(orig.Ops) {
+		u := f
+		u.Message, u.Call, u.Got, u.WantText, u.Want, u.Ops, u.Step = orig.Message, orig.Call, orig.Got, orig.WantText, orig.Want, orig.Ops, orig.Step
+		if u.confirm(ctx, s, o); u.Replayed == Fail {
+			f = u
+		}
+	}
 	f.Case = GoCase(*s, f)
 	return f
+}
+
+// confirm replays f.Ops on fresh endpoints of s, up to o.Confirm times,
+// and sets f.Replays, f.Reproduced (the replays that failed by f.Rule) and
+// f.Replayed: Fail if more than half of o.Confirm did, else the outcome of
+// the last replay that did not. It stops as soon as the count is decided,
+// so a deterministic divergence costs two replays of the default three.
+func (f *Finding) confirm(ctx context.Context, s *Subject, o *Options) {
+	need := o.Confirm/2 + 1
+	f.Replays, f.Reproduced, f.Replayed = 0, 0, Inconclusive
+	for f.Reproduced < need && f.Replays-f.Reproduced <= o.Confirm-need && ctx.Err() == nil {
+		v, _ := retried(ctx, o, func(o *Options) Verdict { return ReplayWith(ctx, *s, f.Ops, *o) })
+		f.Replays++
+		if v.Outcome == Fail && v.Rule.ID == f.Rule.ID {
+			f.Reproduced++
+		} else {
+			f.Replayed = v.Outcome
+		}
+	}
+	if f.Reproduced >= need {
+		f.Replayed = Fail
+	}
 }
 
 // seedFor derives sequence i's seed from the run's (splitmix64).

@@ -47,6 +47,19 @@ type Options struct {
 	// (default 2: three attempts, at 1×, 2× and 4×, as the harness does).
 	// Negative: none.
 	Retries int
+	// Confirm is how many times a finding's shrunk op list is replayed
+	// before it is reported (default 3). It is a finding only if more than
+	// half of those replays fail by its rule (they stop once that is
+	// decided; a replay that returned late is rerun at a larger timescale,
+	// as a sequence is, per Retries); otherwise it is inconclusive and
+	// named in Report.Unconfirmed, never a finding: a divergence the
+	// subject does not show again may be the machine's (a stall past a
+	// tolerance, a timer fired late under load), not the subject's. With
+	// Confirm above 1 the shrinker, too, takes a sequence as failing only
+	// if a second run of it fails by the same rule, so that it does not
+	// shrink towards a failure that happened once. 1: one replay must
+	// fail, and the shrinker runs each sequence once.
+	Confirm int
 	// Known names the rules (by ID) the subject is known to break: their
 	// violations are counted in Report.Known, not reported as findings. A
 	// known convention is noted and the sequence goes on (the model keeps
@@ -88,6 +101,9 @@ func (o Options) withDefaults() Options {
 		o.Retries = 2
 	case o.Retries < 0:
 		o.Retries = 0
+	}
+	if o.Confirm <= 0 {
+		o.Confirm = 3
 	}
 	if o.Seed == 0 {
 		o.Seed = uint64(time.Now().UnixNano())

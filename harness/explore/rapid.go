@@ -41,8 +41,11 @@ func drawRawsTimed(seed uint64, maxSteps int) ([]raw, time.Duration) {
 
 // shrink has rapid minimise the sequence seed generated while it keeps
 // violating rule, and returns the smallest failing run and how many
-// sequences it ran. Each runs against a fresh subject. ok is false when the
-// failure did not reproduce.
+// sequences it ran. Each runs against a fresh subject. With o.Confirm
+// above 1 a sequence counts as failing only if a second run fails by rule
+// too: a failure seen once may be the machine's (a stall under load), and
+// a shrinker that kept it would shrink towards the artefact, away from the
+// subject's divergence. ok is false when the failure did not reproduce.
 func shrink(ctx context.Context, s *Subject, o *Options, kind SeqKind, seed uint64, rule model.Rule) (best Verdict, runs int, ok bool) {
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
@@ -73,8 +76,15 @@ func shrink(ctx context.Context, s *Subject, o *Options, kind SeqKind, seed uint
 		v, ok := memo[key]
 		if !ok {
 			v = runRaw(ctx, s, o, kind, raws)
-			memo[key] = v
 			runs++
+			if o.Confirm > 1 && v.Outcome == Fail && v.Rule.ID == rule.ID {
+				again, n := retried(ctx, o, func(o *Options) Verdict { return runRaw(ctx, s, o, kind, raws) })
+				runs += 1 + n
+				if again.Outcome != Fail || again.Rule.ID != rule.ID {
+					v = again // failed once only: not a failure
+				}
+			}
+			memo[key] = v
 		}
 		if v.Outcome != Fail || v.Rule.ID != rule.ID {
 			return

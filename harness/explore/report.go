@@ -60,12 +60,17 @@ type Finding struct {
 	Step      int          // the failing step in Ops
 	Original  int          // steps before shrinking
 	Sequences int          // sequences run until it was found
-	Attempts  int          // sequences rapid ran to shrink it
-	// Replayed is Replay's outcome on the shrunk Ops: Fail when the
-	// finding reproduces from the op list alone.
-	Replayed Outcome
-	Case     string // the shrunk sequence as a netconform case (Go source)
-	role     string // GoCase's subject's role
+	Attempts  int          // sequences run to shrink it (a failing one twice: Options.Confirm)
+	// Replayed is Fail when the finding reproduces from the op list alone:
+	// Ops, replayed up to Options.Confirm times, failed by Rule in more
+	// than half of them (Reproduced of Replays). Otherwise it is the
+	// outcome of the last replay that did not fail by Rule (a Fail then
+	// broke another rule), and Explore reports no finding but an
+	// inconclusive sequence (Report.Unconfirmed).
+	Replayed            Outcome
+	Reproduced, Replays int
+	Case                string // the shrunk sequence as a netconform case (Go source)
+	role                string // GoCase's subject's role
 }
 
 // Report is the result of an exploration.
@@ -79,11 +84,15 @@ type Report struct {
 	Findings     []Finding
 	// Known lists, by rule, the violations of the rules the subject is
 	// known to break (Options.Known): they are no findings.
-	Known   map[string]*KnownSeen
-	Hung    []string // calls left blocked, named
-	Elapsed time.Duration
-	Stalled time.Duration // time the budget was extended by, while shrinking elsewhere held the generator
-	Err     error         // the exploration could not run
+	Known map[string]*KnownSeen
+	Hung  []string // calls left blocked, named
+	// Unconfirmed names the violations that did not reproduce when their
+	// shrunk op list was replayed (Options.Confirm): each is counted as
+	// an inconclusive sequence, not reported as a finding.
+	Unconfirmed []string
+	Elapsed     time.Duration
+	Stalled     time.Duration // time the budget was extended by, while shrinking elsewhere held the generator
+	Err         error         // the exploration could not run
 }
 
 // KnownSeen is what an exploration saw of a rule the subject is known to
@@ -122,12 +131,15 @@ func (r *Report) String() string {
 	if len(r.Hung) > 0 {
 		fmt.Fprintf(&b, "\nhung calls left behind: %s", strings.Join(r.Hung, "; "))
 	}
+	if len(r.Unconfirmed) > 0 {
+		fmt.Fprintf(&b, "\nunconfirmed, inconclusive: %s", strings.Join(r.Unconfirmed, "; "))
+	}
 	return b.String()
 }
 
 func (f *Finding) String() string {
-	return fmt.Sprintf("%s (%s: %s), seed %#x, found after %d sequences, %d steps (from %d, %d shrink runs), replay %s:\n    %s\n%s",
-		f.Rule.ID, f.Rule.Level, f.Rule.Spec, f.Seed, f.Sequences, len(f.Ops), f.Original, f.Attempts, f.Replayed, f.Message,
+	return fmt.Sprintf("%s (%s: %s), seed %#x, found after %d sequences, %d steps (from %d, %d shrink runs), replay %s (%d of %d failed by it):\n    %s\n%s",
+		f.Rule.ID, f.Rule.Level, f.Rule.Spec, f.Seed, f.Sequences, len(f.Ops), f.Original, f.Attempts, f.Replayed, f.Reproduced, f.Replays, f.Message,
 		indent(Transcript(f.Ops), "    "))
 }
 
