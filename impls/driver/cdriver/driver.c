@@ -34,8 +34,9 @@ struct pending {
 	long long id;
 	int op;
 	size_t n;              /* read size */
-	unsigned char *buf;    /* write payload */
+	unsigned char *buf;    /* write payload; NULL for a fill on a stream */
 	size_t len, sent;
+	size_t fill_off;       /* with buf NULL: the pattern's offset, 0..250 */
 	int has_to;
 	struct sockaddr_storage to;
 	socklen_t tolen;
@@ -363,6 +364,28 @@ static cJSON *conn_result(int h, const struct sockaddr_storage *peer)
 	return r;
 }
 
+/* pattern is netconform's test pattern from offset 0 (byte i is
+ * i mod 251), one period longer than PATTERN_SPAN, so that a run of up to
+ * PATTERN_SPAN bytes from any offset is a slice of it. A fill written on a
+ * stream is sent from it, PATTERN_SPAN bytes at most per send(), and never
+ * built: building 16 MiB byte by byte takes this single thread tens of
+ * milliseconds (hundreds on a loaded machine), during which it reads no
+ * request, so a close sent meanwhile would be answered late, and the
+ * harness would count the building as the write's. */
+#define PATTERN_SPAN (251 * 4096)
+static unsigned char pattern[PATTERN_SPAN + 251];
+
+static void init_pattern(void)
+{
+	if (pattern[1])
+		return;
+	for (size_t i = 0; i < sizeof pattern; i++)
+		pattern[i] = (unsigned char)(i % 251);
+}
+
+/* fill_offset is a fill's offset reduced to 0..250. */
+static size_t fill_offset(cJSON *fill) { return (size_t)((num(fill, "offset", 0) % 251 + 251) % 251); }
+
 /* ---- pending I/O ------------------------------------------------------ */
 
 static void enqueue(struct pending **q, struct pending *p)
@@ -427,11 +450,20 @@ static int try_write(int hid, struct pending *p)
 	struct handle *h = &handles[hid];
 	for (;;) {
 		ssize_t n;
+		const unsigned char *b;
+		size_t len = p->len - p->sent;
+		if (p->buf)
+			b = p->buf + p->sent;
+		else {
+			b = pattern + (p->fill_off + p->sent) % 251;
+			if (len > PATTERN_SPAN)
+				len = PATTERN_SPAN;
+		}
 		if (p->op == OP_WRITE_TO)
-			n = sendto(h->fd, p->buf + p->sent, p->len - p->sent, MSG_NOSIGNAL,
+			n = sendto(h->fd, b, len, MSG_NOSIGNAL,
 				   p->has_to ? (void *)&p->to : NULL, p->has_to ? p->tolen : 0);
 		else
-			n = send(h->fd, p->buf + p->sent, p->len - p->sent, MSG_NOSIGNAL);
+			n = send(h->fd, b, len, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return 0;
@@ -534,6 +566,8 @@ static int handle_of(long long id, cJSON *req, int mask)
 #define ANY (1 << K_LISTENER | 1 << K_STREAM | 1 << K_DGRAM)
 #define CONN (1 << K_STREAM | 1 << K_DGRAM)
 
+/* payload returns the bytes a write carries, built (a datagram is sent
+ * whole, in one call, so a fill is built for it too). */
 static unsigned char *payload(cJSON *req, size_t *len)
 {
 	cJSON *fill = cJSON_GetObjectItemCaseSensitive(req, "fill");
@@ -559,7 +593,11 @@ static void start_io(long long id, cJSON *req, int op)
 	int reader = op == OP_ACCEPT || op == OP_READ || op == OP_READ_FROM;
 	struct pending *p = calloc(1, sizeof *p);
 	p->id = id, p->op = op, p->n = (size_t)num(req, "n", 0);
-	if (!reader) {
+	cJSON *fill = cJSON_GetObjectItemCaseSensitive(req, "fill");
+	if (!reader && fill && handles[h].kind == K_STREAM) {
+		init_pattern();
+		p->fill_off = fill_offset(fill), p->len = (size_t)num(fill, "len", 0);
+	} else if (!reader) {
 		p->buf = payload(req, &p->len);
 		if (!p->buf) {
 			fail(id, "invalid", 0, "data is not base64", -1);
