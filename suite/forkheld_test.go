@@ -2,7 +2,10 @@ package suite_test
 
 import (
 	"context"
+	"io"
 	"net"
+	"os"
+	"os/exec"
 	"sync"
 	"syscall"
 	"testing"
@@ -17,27 +20,40 @@ import (
 	"github.com/netconform/netconform/suite"
 )
 
+// envHolder makes the test binary a holder: it keeps the descriptors it
+// inherited until its stdin closes, then exits (TestMain).
+const envHolder = "NETCONFORM_TEST_HOLDER"
+
+// holdUntilStdinCloses is the holder's whole life.
+func holdUntilStdinCloses() {
+	io.Copy(io.Discard, os.Stdin)
+	os.Exit(0)
+}
+
 // TestRebindOutlivesAForkedListener: close(2) on a listener drops one
 // reference to its socket. A child process the test binary forks at that
 // moment holds the socket, still listening, until it execs, so the
-// case's Listen on the address fails with EADDRINUSE; by the time the
-// harness looks at the socket table the child may have exec'd and the
-// listening socket be gone (seen once in CI, std-tcp, server role). Such
-// an attempt says nothing of the implementation: the case is retried and
-// passes. forkHeldImpl holds a duplicate of its first listener's socket
-// the way the child would, and lets it go as soon as a Listen fails (the
-// CI run), or 50 ms after Close, its listener hiding its descriptor (as
-// tls.NewListener's does) so that the harness cannot tell it closed.
+// case's Listen on the address fails with EADDRINUSE (seen once in CI,
+// std-tcp, server role). Such an attempt says nothing of the
+// implementation: it is inconclusive, and the retry passes.
+//   - child: the first listener's socket is held by a child running this
+//     binary with its arguments, as a child not yet exec'd is, until the
+//     Listen after the failed one;
+//   - freed-at-once: a duplicate in this process is closed as the Listen
+//     fails, before the harness can look (the child exec'd at once).
 func TestRebindOutlivesAForkedListener(t *testing.T) {
 	c, ok := suite.Lookup("listener.listen.rebind-after-close")
 	require.True(t, ok)
-	for name, held := range map[string]time.Duration{"until-a-listen-fails": 0, "50ms-hidden-fd": 50 * time.Millisecond} {
+	for name, want := range map[string]string{
+		"child":         "by a child process forked as ln closed",
+		"freed-at-once": "freed an instant after the failed Listen",
+	} {
 		t.Run(name, func(t *testing.T) {
 			rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
-			res := rn.Run(context.Background(), forkHeldImpl(t, held, true), c, harness.RoleServer)
+			res := rn.Run(context.Background(), heldImpl(t, name, true), c, harness.RoleServer)
 			require.Equal(t, result.Pass, res.Outcome, "%s: %v", res.Reason, res.Findings)
 			require.Len(t, res.Retries, 1, "the held port went unnoticed")
-			require.Contains(t, res.Retries[0], "held only a moment")
+			require.Contains(t, res.Retries[0], want)
 		})
 	}
 }
@@ -48,35 +64,46 @@ func TestRebindOutlivesAForkedListener(t *testing.T) {
 func TestRebindWithoutReuseAddrFails(t *testing.T) {
 	c, ok := suite.Lookup("listener.listen.rebind-after-close")
 	require.True(t, ok)
-	for name, held := range map[string]time.Duration{"not-held": -1, "until-a-listen-fails": 0} {
-		t.Run(name, func(t *testing.T) {
+	for _, hold := range []string{"none", "child", "freed-at-once"} {
+		t.Run(hold, func(t *testing.T) {
 			rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
-			res := rn.Run(context.Background(), forkHeldImpl(t, held, false), c, harness.RoleServer)
+			res := rn.Run(context.Background(), heldImpl(t, hold, false), c, harness.RoleServer)
 			require.Equal(t, result.Fail, res.Outcome, "%s: %v", res.Reason, res.Retries)
 		})
 	}
 }
 
-// forkHeldImpl listens like the standard library (with SO_REUSEADDR
-// turned off unless reuse). Its first listener's socket outlives Close,
-// held by a duplicate: until a Listen fails when held is 0; for held after
-// Close otherwise, the listener then hiding its descriptor; a negative
-// held holds nothing.
-func forkHeldImpl(t *testing.T, held time.Duration, reuse bool) *harness.Impl {
+// TestRebindLateCloseFails: a listener whose Close returns before its
+// socket is freed (here 20 ms later, by this process) fails the case: the
+// port is held by the implementation, not by a fork.
+func TestRebindLateCloseFails(t *testing.T) {
+	c, ok := suite.Lookup("listener.listen.rebind-after-close")
+	require.True(t, ok)
+	rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
+	res := rn.Run(context.Background(), heldImpl(t, "late-close", true), c, harness.RoleServer)
+	require.Equal(t, result.Fail, res.Outcome, "%s: %v", res.Reason, res.Retries)
+}
+
+// heldImpl listens like the standard library (SO_REUSEADDR turned off
+// unless reuse). Its first listener's socket outlives Close, as hold
+// says: "child", "freed-at-once" or "late-close" (above), or "none".
+func heldImpl(t *testing.T, hold string, reuse bool) *harness.Impl {
 	var (
-		mu  sync.Mutex
-		dup = -1
-		n   int
+		mu      sync.Mutex
+		release func() // frees the first listener's socket, once
+		n       int
+		failed  bool
 	)
-	release := func() {
+	free := func() {
 		mu.Lock()
-		defer mu.Unlock()
-		if dup >= 0 {
-			syscall.Close(dup)
-			dup = -1
+		f := release
+		release = nil
+		mu.Unlock()
+		if f != nil {
+			f()
 		}
 	}
-	t.Cleanup(release)
+	t.Cleanup(free)
 	lc := net.ListenConfig{}
 	if !reuse {
 		lc.Control = func(_, _ string, rc syscall.RawConn) error {
@@ -86,42 +113,81 @@ func forkHeldImpl(t *testing.T, held time.Duration, reuse bool) *harness.Impl {
 		}
 	}
 	return &harness.Impl{
-		Name: "fork-held",
+		Name: "held-" + hold,
 		Caps: harness.CapStream | harness.CapListener | harness.CapDial | harness.CapKernel | harness.CapTCP,
 		Dial: func(ctx context.Context, network, address string, _ harness.DialOptions) (net.Conn, error) {
 			return new(net.Dialer).DialContext(ctx, network, address)
 		},
 		Listen: func(ctx context.Context, network, address string, _ harness.ListenOptions) (net.Listener, error) {
-			ln, err := lc.Listen(ctx, network, address)
-			if err != nil && held == 0 {
-				release() // the child execs just after the failed bind
+			mu.Lock()
+			again := failed
+			mu.Unlock()
+			if again && hold == "child" {
+				free() // the child execs: after the harness looked
 			}
+			ln, err := lc.Listen(ctx, network, address)
 			if err != nil {
+				mu.Lock()
+				failed = true
+				mu.Unlock()
+				if hold == "freed-at-once" {
+					free() // the child execs before the harness looks
+				}
 				return nil, err
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if n++; n == 1 && held >= 0 {
-				rc, _ := ln.(*net.TCPListener).SyscallConn()
-				rc.Control(func(fd uintptr) { dup, _ = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0) })
-				if held > 0 {
-					return heldListener{ln, held, release}, nil
-				}
+			if n++; n > 1 || hold == "none" {
+				return ln, nil
+			}
+			f, err := ln.(*net.TCPListener).File() // a duplicate, as a fork's
+			if err != nil {
+				ln.Close()
+				return nil, err
+			}
+			switch hold {
+			case "child":
+				release = holdInChild(t, f)
+				f.Close()
+			case "late-close":
+				f.Close()
+				closed := make(chan struct{})
+				t.Cleanup(func() { <-closed })
+				return lateClose{ln, closed, new(sync.Once)}, nil
+			default:
+				release = func() { f.Close() }
 			}
 			return ln, nil
 		},
 	}
 }
 
-// heldListener releases the duplicate of its socket a while after Close.
-type heldListener struct {
-	net.Listener
-	held    time.Duration
-	release func()
+// holdInChild starts this test binary, with its own arguments, as a
+// holder of f, and returns the func that ends it.
+func holdInChild(t *testing.T, f *os.File) func() {
+	cmd := exec.Command(os.Args[0], os.Args[1:]...)
+	cmd.Env = append(os.Environ(), envHolder+"=1")
+	cmd.ExtraFiles = []*os.File{f}
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	return func() {
+		stdin.Close()
+		cmd.Wait()
+	}
 }
 
-func (l heldListener) Close() error {
-	err := l.Listener.Close()
-	time.AfterFunc(l.held, l.release)
-	return err
+// lateClose frees its socket 20 ms after Close returns, then closes
+// closed.
+type lateClose struct {
+	net.Listener
+	closed chan struct{}
+	once   *sync.Once
+}
+
+func (l lateClose) Close() error {
+	l.once.Do(func() {
+		time.AfterFunc(20*time.Millisecond, func() { l.Listener.Close(); close(l.closed) })
+	})
+	return nil
 }

@@ -447,10 +447,12 @@ func portTaken(a *engine.Attempt, e *engine.Endpoint, err error) string {
 		}
 	}
 	if lnClosed(e.Ln) {
-		// Its own listener closed, a listener on the port that stays
-		// (portHeld waited for it) is another case's, whose Listen(":0")
-		// picked the freed port.
-		held = append(held, listenersOn(uint16(ta.Port))...)
+		// Its own listener closed, a listener on the port is another
+		// case's, whose Listen(":0") picked the freed port (portHeld
+		// judged a forked child's hold first).
+		for _, k := range listenersOn(uint16(ta.Port)) {
+			held = append(held, k.String())
+		}
 	}
 	if len(held) == 0 {
 		return ""

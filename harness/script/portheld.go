@@ -14,26 +14,48 @@ import (
 // socket to leave the port.
 const heldFor = 100 * time.Millisecond
 
-// portHeld says why listening again on e's address failed with "address
-// in use" when the port was only held for a moment: once no socket
-// listens on it (waiting up to heldFor), the implementation's Listen,
-// called again, succeeds. Whatever held the port let it go by itself, a
-// moment after e's Close returned: a child process the test binary forked
-// as e closed holds e's socket, still listening, until it execs (O_CLOEXEC
-// acts only at exec), and is gone by the time the socket table is read.
-// The attempt is inconclusive. A listener left open, or a conn in
-// TIME_WAIT that a listener without SO_REUSEADDR cannot share the port
-// with, still holds the port: the second Listen fails too, and the first
-// failure stands unless portTaken finds another case's socket on the port.
-// An implementation whose Close returns before its socket is closed shows
-// the same on every attempt: its case ends in error after the retries,
-// with this reason, and never passes.
+// portHeld says why listening again on the address of e, a listener the
+// case closed, failed with "address in use" when the port was only held
+// for a moment after e's Close, by something other than the
+// implementation: the attempt is then inconclusive. close(2) drops one
+// reference to a socket; a child the test binary forks at that moment
+// holds e's socket, still listening, until it execs (O_CLOEXEC acts only
+// at exec).
+//
+// It looks at once, then calls the implementation's Listen again (closing
+// what that returns) once no socket listens on the port, or after heldFor:
+//   - a listening socket on the port that a forked, not yet exec'd child
+//     holds (sysobs.ForkHolders), and the second Listen succeeds: the fork
+//     held it;
+//   - no listening socket on the port any more, and the second Listen
+//     succeeds: it was freed between the failed Listen and the look,
+//     too fast to see by whom (a forked child that exec'd, or a Close
+//     that returns a moment before its socket is freed); said so;
+//   - anything else (a socket of this process or another still listening,
+//     a second Listen that fails: a listener left open, a TIME_WAIT that a
+//     listener without SO_REUSEADDR cannot share the port with): the first
+//     failure stands, unless portTaken finds another case's socket.
+//
+// So an implementation whose Close frees its socket only later fails,
+// unless it does so within the instant before the look, on every attempt;
+// its case then ends in error after the retries, never in a pass.
 func portHeld(a *engine.Attempt, e *engine.Endpoint, err error, desc string) string {
 	ta, ok := e.Local().(*net.TCPAddr)
-	if !ok || err == nil || errclass.Classify(err) != errclass.AddrInUse {
+	if !ok || !e.Closed || err == nil || errclass.Classify(err) != errclass.AddrInUse {
 		return ""
 	}
 	port := uint16(ta.Port)
+	listening := listenersOn(port)
+	forked := false
+	if len(listening) > 0 {
+		inodes := map[uint64]bool{}
+		for _, k := range listening {
+			inodes[k.Inode] = true
+		}
+		if forked = len(sysobs.ForkHolders(inodes)) > 0; !forked {
+			return ""
+		}
+	}
 	for end := time.Now().Add(a.Clock.Scaled(heldFor)); len(listenersOn(port)) > 0 && time.Now().Before(end); {
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -41,23 +63,26 @@ func portHeld(a *engine.Attempt, e *engine.Endpoint, err error, desc string) str
 	ret, ok := a.Calls.Call(desc, a.Clock.Watch(defaultStepBudget), func() engine.Ret {
 		ln, err := im.Listen(a.Ctx(), im.StreamNetwork(), addr, a.Env.Listen)
 		if err == nil {
-			err = ln.Close()
+			err = ln.Close() // failing, it says nothing more; the first failure stands
 		}
 		return engine.Ret{Err: err}
 	}, nil)
 	if !ok || ret.Err != nil {
 		return ""
 	}
-	return fmt.Sprintf("Listen(addr(%s)) again succeeded: port %d was held only a moment after %s closed (a child process forked then holds the socket until it execs)", e.Name, port, e.Name)
+	if forked {
+		return fmt.Sprintf("Listen(addr(%s)) again succeeded: port %d was held, still listening, by a child process forked as %s closed, until it exec'd", e.Name, port, e.Name)
+	}
+	return fmt.Sprintf("Listen(addr(%s)) again succeeded: port %d was freed an instant after the failed Listen, too fast to see by whom (a child process forked as %s closed, or a Close that returns a moment before its socket is freed)", e.Name, port, e.Name)
 }
 
 // listenersOn lists the TCP sockets that listen on port.
-func listenersOn(port uint16) []string {
-	var out []string
+func listenersOn(port uint16) []sysobs.SockEntry {
+	var out []sysobs.SockEntry
 	table, _ := sysobs.SocketTable()
 	for _, k := range table {
 		if k.Proto == "tcp" && k.State == sysobs.Listen && k.Local.Port() == port {
-			out = append(out, k.String())
+			out = append(out, k)
 		}
 	}
 	return out

@@ -89,7 +89,7 @@ func TestFillIsThePattern(t *testing.T) {
 // them in one slice) and a GiB would cost them too, so only the C driver
 // runs this.
 func TestCloseDuringHugeFill(t *testing.T) {
-	s, call, from, _ := fillSession(t, references[2])
+	s, call, from, _ := fillSession(t, referenceNamed(t, "driver-c"))
 	type answer struct {
 		rep *driver.Reply
 		raw []byte
@@ -114,4 +114,15 @@ func TestCloseDuringHugeFill(t *testing.T) {
 	if took, bound := w.at.Sub(start), driver.Watchdog(time.Second); took > bound {
 		t.Errorf("the write was released %v after the close was sent, want within %v: the driver sets a fill up at a cost growing with its length", took.Round(time.Millisecond), bound)
 	}
+}
+
+// referenceNamed returns the reference driver called name.
+func referenceNamed(t *testing.T, name string) reference {
+	for _, r := range references {
+		if r.name == name {
+			return r
+		}
+	}
+	t.Fatalf("no reference driver %q", name)
+	return reference{}
 }

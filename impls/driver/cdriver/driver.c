@@ -591,9 +591,13 @@ static void start_io(long long id, cJSON *req, int op)
 	if (!h)
 		return;
 	int reader = op == OP_ACCEPT || op == OP_READ || op == OP_READ_FROM;
+	cJSON *fill = cJSON_GetObjectItemCaseSensitive(req, "fill");
+	if (!reader && fill && num(fill, "len", 0) < 0) {
+		fail(id, "invalid", 0, "fill.len is negative", -1);
+		return;
+	}
 	struct pending *p = calloc(1, sizeof *p);
 	p->id = id, p->op = op, p->n = (size_t)num(req, "n", 0);
-	cJSON *fill = cJSON_GetObjectItemCaseSensitive(req, "fill");
 	if (!reader && fill && handles[h].kind == K_STREAM) {
 		init_pattern();
 		p->fill_off = fill_offset(fill), p->len = (size_t)num(fill, "len", 0);
