@@ -190,15 +190,14 @@ func exploreImpl(ctx context.Context, rn *runner.Runner, im *harness.Impl, xs []
 func explorationRows(im *harness.Impl, x explore.Exploration, budget runner.ExploreBudget, rep *explore.Report) []*result.Result {
 	role := x.Role
 	stats := fmt.Sprintf("%d sequences (%d steps) in %v, %.0f/s, seed %#x; %d retried at a larger timescale, %d still late (inconclusive)",
-		rep.Sequences, rep.Steps, rep.Elapsed.Round(time.Millisecond), rep.PerSecond(), rep.Seed, rep.Retries, rep.Inconclusive)
+		rep.Sequences, rep.Steps, rep.Elapsed.Round(time.Millisecond), rep.PerSecond(), rep.Seed, rep.Retries, rep.Inconclusive-len(rep.Unconfirmed))
 	if rep.Stalled > 0 {
 		stats += fmt.Sprintf("; budget extended by %v while a shrink held the generator", rep.Stalled.Round(time.Millisecond))
 	}
 	if len(rep.Hung) > 0 {
 		stats += fmt.Sprintf("; %d calls left hung: %s", len(rep.Hung), strings.Join(rep.Hung[:min(3, len(rep.Hung))], "; "))
 	}
-	// An unconfirmed hang is in both lists.
-	if un := slices.DeleteFunc(slices.Clone(rep.Unconfirmed), func(u string) bool { return slices.Contains(rep.Hung, u) }); len(un) > 0 {
+	if un := rep.Unconfirmed; len(un) > 0 {
 		stats += fmt.Sprintf("; %d violations not confirmed by replays (inconclusive): %s", len(un), strings.Join(un[:min(3, len(un))], "; "))
 	}
 	clean := &result.Result{

@@ -7,8 +7,9 @@ import (
 
 // Check explores s within o from a test and fails t with each finding —
 // its message, the shrunk transcript and the case to paste — and with an
-// error when the exploration could not run. Inconclusive sequences and
-// hung calls are logged, not failed. It returns the report.
+// error when the exploration could not run. Inconclusive sequences, hung
+// calls and violations not confirmed by replays are logged, not failed.
+// It returns the report.
 //
 //	func TestExploreMyConn(t *testing.T) {
 //		explore.Check(t, explore.Subject{Name: "myconn", NewPair: newPair, Peer: explore.PeerTCP,
@@ -22,8 +23,8 @@ func Check(t testing.TB, s Subject, o Options) Report {
 		ctx = c.Context()
 	}
 	rep := Explore(ctx, s, o)
-	t.Logf("%s: %d sequences, %d steps in %v (%.0f/s), seed %#x, %d retried, %d inconclusive",
-		rep.Subject, rep.Sequences, rep.Steps, rep.Elapsed, rep.PerSecond(), rep.Seed, rep.Retries, rep.Inconclusive)
+	t.Logf("%s: %d sequences, %d steps in %v (%.0f/s), seed %#x, %d retried, %d inconclusive (%d of them not confirmed by replays)",
+		rep.Subject, rep.Sequences, rep.Steps, rep.Elapsed, rep.PerSecond(), rep.Seed, rep.Retries, rep.Inconclusive, len(rep.Unconfirmed))
 	if rep.Err != nil {
 		t.Errorf("explore %s: %v", s.Name, rep.Err)
 	}
@@ -32,6 +33,9 @@ func Check(t testing.TB, s Subject, o Options) Report {
 	}
 	for _, h := range rep.Hung {
 		t.Logf("hung call left behind: %s", h)
+	}
+	for _, u := range rep.Unconfirmed {
+		t.Logf("not confirmed by replays: %s", u)
 	}
 	return rep
 }

@@ -123,3 +123,120 @@ func TestShrinkNeedsTwoFailures(t *testing.T) {
 		t.Error("the deterministic bug did not shrink")
 	}
 }
+
+// shrinking reports whether a shrink is running in this process (it holds
+// rapid's settings).
+func shrinking() bool {
+	if rapidMu.TryRLock() {
+		rapidMu.RUnlock()
+		return false
+	}
+	return true
+}
+
+// badWrite: Write fails, with an error nothing explains, when bad says so
+// of its payload.
+type badWrite struct {
+	*net.TCPConn
+	bad func(p []byte) bool
+}
+
+func (c badWrite) Write(p []byte) (int, error) {
+	if c.bad(p) {
+		return 0, errGlitch
+	}
+	return c.TCPConn.Write(p)
+}
+
+func badWriteSubject(p *pairer, bad func([]byte) bool) Subject {
+	return wrapA("bad-write", func(c *net.TCPConn) net.Conn { return badWrite{c, bad} })(p)
+}
+
+// TestGlitchThenBug: the first sequence that breaks a rule does so by a
+// glitch (the exploration's first Write fails, once), a later one by a bug
+// (every Write of 100 bytes or more fails), the same rule. The glitch neither ends the
+// exploration (MaxFindings 1) nor hides the bug: it is unconfirmed, and
+// the rule's next failing sequence is the finding.
+func TestGlitchThenBug(t *testing.T) {
+	t.Parallel()
+	p, err := newPairer("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	var glitches atomic.Int64
+	glitches.Store(1)
+	s := badWriteSubject(p, func(b []byte) bool { return len(b) > 0 && glitches.Add(-1) >= 0 || len(b) >= 100 })
+	// One step a sequence, on a fresh pair: the rule a failing Write breaks
+	// is the same in every sequence.
+	rep := Explore(context.Background(), s, Options{Seed: 1, Sequences: 200, Workers: 1, MaxSteps: 1, ShrinkTime: 5 * time.Second})
+	if rep.Err != nil {
+		t.Fatal(rep.Err)
+	}
+	if len(rep.Unconfirmed) != 1 || !strings.Contains(rep.Unconfirmed[0], "unconfirmed finding (") {
+		t.Errorf("unconfirmed %q: want the glitch named", rep.Unconfirmed)
+	}
+	if len(rep.Findings) != 1 {
+		t.Fatalf("%d findings (%d sequences, %d inconclusive): want the bug found past the glitch\n%s", len(rep.Findings), rep.Sequences, rep.Inconclusive, rep.String())
+	}
+	f := rep.Findings[0]
+	if f.Replayed != Fail || len(f.Ops[f.Step].Payload()) < 100 {
+		t.Errorf("finding replayed %s, failing at %v: want the bug's large Write", f.Replayed, f.Ops[f.Step])
+	}
+	if u := rep.Unconfirmed; len(u) > 0 && (strings.Contains(u[0], fmt.Sprintf("%#x", f.Seed)) || !strings.Contains(u[0], "("+f.Rule.ID+":")) {
+		t.Errorf("unconfirmed %q: want the glitch, another sequence of the finding's rule %s (sequence %#x)", u, f.Rule.ID, f.Seed)
+	}
+	if f.Sequences < 3 {
+		t.Errorf("found after %d sequences: want the bug found past the glitch's", f.Sequences)
+	}
+}
+
+// TestUnshrunkFallback: a bug the shrinker sees in smaller values than the
+// subject shows outside it (a Write of one byte fails only while
+// shrinking; of two bytes or more, always) shrinks to a list of as many
+// steps that does not reproduce: the original, which does, is the
+// finding.
+func TestUnshrunkFallback(t *testing.T) {
+	t.Parallel()
+	p, err := newPairer("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	s := badWriteSubject(p, func(b []byte) bool { return len(b) >= 2 || len(b) >= 1 && shrinking() })
+	rep := Explore(context.Background(), s, Options{Seed: 1, Sequences: 50, Workers: 1, MaxSteps: 1, ShrinkTime: 5 * time.Second})
+	if rep.Err != nil {
+		t.Fatal(rep.Err)
+	}
+	if len(rep.Findings) != 1 {
+		t.Fatalf("%d findings, unconfirmed %q: want the unshrunk original found", len(rep.Findings), rep.Unconfirmed)
+	}
+	f := rep.Findings[0]
+	if f.Replayed != Fail || len(f.Ops) != f.Original || f.Attempts == 0 || len(f.Ops[f.Step].Payload()) < 2 {
+		t.Errorf("replayed %s, %d steps of %d, %d shrink runs, failing at %v: want the unshrunk original, replayed as fail:\n%s",
+			f.Replayed, len(f.Ops), f.Original, f.Attempts, f.Ops[f.Step], Transcript(f.Ops))
+	}
+}
+
+// TestCancelledConfirm: a context that ends while a finding is shrunk and
+// replayed leaves it unconfirmed, and says so.
+func TestCancelledConfirm(t *testing.T) {
+	t.Parallel()
+	p, err := newPairer("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := badWriteSubject(p, func([]byte) bool {
+		if shrinking() {
+			cancel()
+		}
+		return true
+	})
+	rep := Explore(ctx, s, Options{Seed: 1, Sequences: 30, Workers: 1, ShrinkTime: 5 * time.Second})
+	if len(rep.Findings) != 0 || len(rep.Unconfirmed) != 1 || !strings.Contains(rep.Unconfirmed[0], "cancelled") {
+		t.Fatalf("%d findings, unconfirmed %q: want the bug named unconfirmed, cancelled", len(rep.Findings), rep.Unconfirmed)
+	}
+}

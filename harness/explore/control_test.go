@@ -128,7 +128,10 @@ func TestUnconfirmedHang(t *testing.T) {
 	if armed.Load() {
 		t.Skip("no sequence closed a conn before its teardown")
 	}
-	if len(rep.Findings) > 0 || rep.Inconclusive == 0 || !strings.Contains(strings.Join(rep.Hung, "\n"), "unconfirmed hang") {
-		t.Fatalf("findings %v, %d inconclusive, hung %q: want no finding and an unconfirmed hang, inconclusive", rep.Findings, rep.Inconclusive, rep.Hung)
+	if len(rep.Findings) > 0 || rep.Inconclusive == 0 || !strings.Contains(strings.Join(rep.Unconfirmed, "\n"), "unconfirmed hang") {
+		t.Fatalf("findings %v, %d inconclusive, unconfirmed %q: want no finding and an unconfirmed hang, inconclusive", rep.Findings, rep.Inconclusive, rep.Unconfirmed)
+	}
+	if s := rep.String(); strings.Count(s, "unconfirmed hang") != 1 {
+		t.Errorf("the unconfirmed hang is not named once in the report:\n%s", s)
 	}
 }

@@ -61,7 +61,8 @@
 // the shrunk op list is a finding only when a majority of its replays
 // (Options.Confirm, default 3) fail by that rule; one the subject does not
 // show again — the machine's stall, a timer fired late under load — is
-// inconclusive and named (Report.Unconfirmed), never a finding.
+// inconclusive and named (Report.Unconfirmed), never a finding, and the
+// rule's next failing sequence (of its first three) is tried instead.
 //
 // # Implementations, the suite and the report
 //

@@ -14,12 +14,16 @@ import (
 // every step against the model, and shrinks the first violation of each
 // rule (up to MaxFindings rules) to a minimal sequence. A shrunk sequence
 // is a finding only if it fails by that rule again in a majority of
-// Options.Confirm replays; otherwise it is inconclusive and named in
-// Report.Unconfirmed. A sequence that returned late (after a deadline plus
-// the tolerance) is run again at twice the timescale, Retries times; late
-// every time, it counts as inconclusive — never as a pass or a failure.
-// Violations of the rules in Options.Known are counted in Report.Known,
-// not reported as findings.
+// Options.Confirm replays; otherwise it is inconclusive, named in
+// Report.Unconfirmed, and the rule's next failing sequence (of its first
+// three) is tried. With Confirm above 1, a rule counts towards
+// MaxFindings, which ends the exploration, only once a sequence failed by
+// it twice in a row: failures seen once (a loaded machine's) do not end
+// it. A sequence that returned late (after a deadline plus the tolerance)
+// is run again at twice the timescale, Retries times; late every time, it
+// counts as inconclusive — never as a pass or a failure. Violations of the
+// rules in Options.Known are counted in Report.Known, not reported as
+// findings.
 func Explore(ctx context.Context, s Subject, o Options) Report {
 	o = o.withDefaults()
 	rep := Report{Subject: s.Name, Seed: o.Seed, Known: map[string]*KnownSeen{}}
@@ -35,12 +39,15 @@ func Explore(ctx context.Context, s Subject, o Options) Report {
 		kind    SeqKind
 		v       Verdict
 		retried int
+		twice   bool // failed, and failed by the same rule when run again
 	}
+	byIndex := func(a, b result) int { return a.i - b.i }
 	var (
 		mu      sync.Mutex
 		next    int
 		stopped bool
-		stalled atomic.Int64 // ns the workers together waited for the generator
+		stalled atomic.Int64        // ns the workers together waited for the generator
+		counted = map[string]bool{} // the rules that count towards MaxFindings
 	)
 	// The budget does not count the time the generator was held by a
 	// shrink (of another exploration in this process): a worker waiting
@@ -69,12 +76,23 @@ func Explore(ctx context.Context, s Subject, o Options) Report {
 				raws, waited := drawRawsTimed(res.seed, o.MaxSteps)
 				stalled.Add(int64(waited))
 				res.v, res.retried = retried(ctx, &o, func(o *Options) Verdict { return runRaw(ctx, &s, o, res.kind, raws) })
+				mu.Lock()
+				again := res.v.Outcome == Fail && o.Confirm > 1 && !counted[res.v.Rule.ID]
+				mu.Unlock()
+				if again {
+					// Does it fail again? Only then does its rule count
+					// towards MaxFindings (a rule already counted needs no
+					// more reruns: a deterministic bug costs one).
+					w, _ := retried(ctx, &o, func(o *Options) Verdict { return runRaw(ctx, &s, o, res.kind, raws) })
+					res.twice = w.Outcome == Fail && w.Rule.ID == res.v.Rule.ID
+					res.v.Hung = append(res.v.Hung, w.Hung...)
+				}
 				results <- res
 			}
 		}()
 	}
 	go func() { wg.Wait(); close(results) }()
-	first := map[string]result{} // the lowest-numbered failure of each rule
+	cands := map[string][]result{} // the lowest-numbered failures of each rule, in order
 	for res := range results {
 		rep.Sequences++
 		rep.Steps += len(res.v.Ops)
@@ -104,46 +122,53 @@ func Explore(ctx context.Context, s Subject, o Options) Report {
 		case Inconclusive:
 			rep.Inconclusive++
 		case Fail:
-			if f, ok := first[res.v.Rule.ID]; !ok || res.i < f.i {
-				first[res.v.Rule.ID] = res
-			}
+			id := res.v.Rule.ID
+			c := append(cands[id], res)
+			slices.SortFunc(c, byIndex)
+			cands[id] = c[:min(len(c), candidates)]
 			mu.Lock()
-			stopped = len(first) >= o.MaxFindings
+			if res.twice || o.Confirm <= 1 {
+				counted[id] = true
+			}
+			if len(counted) >= o.MaxFindings {
+				stopped = true
+			}
 			mu.Unlock()
 		}
 	}
 	rep.Elapsed = time.Since(start)
 	rep.Stalled = time.Duration(stalled.Load() / int64(o.Workers))
-	// The lowest-numbered failure of each rule, rules in the order they
-	// were first hit: every sequence before them ran, so the same seed and
-	// options find the same ones.
-	var failed []result
-	for _, res := range first {
-		failed = append(failed, res)
+	// Each rule's lowest-numbered failure, rules in the order they were
+	// first hit: every sequence before them ran, so the same seed and
+	// options find the same ones. Should one not be confirmed, the rule's
+	// next failing sequence is tried (of its first candidates); the
+	// unconfirmed take no place among MaxFindings.
+	var rules [][]result
+	for _, c := range cands {
+		rules = append(rules, c)
 	}
-	slices.SortFunc(failed, func(a, b result) int { return a.i - b.i })
-	for _, res := range failed[:min(len(failed), o.MaxFindings)] {
-		f := finding(ctx, &s, &o, res.kind, res.seed, res.i+1, res.v)
-		if f.Replayed != Fail {
+	slices.SortFunc(rules, func(a, b []result) int { return byIndex(a[0], b[0]) })
+	for _, c := range rules {
+		if len(rep.Findings) >= o.MaxFindings {
+			break
+		}
+		for _, res := range c {
+			f := finding(ctx, &s, &o, res.kind, res.seed, res.i+1, res.v)
+			if f.Replayed == Fail {
+				rep.Findings = append(rep.Findings, f)
+				break
+			}
 			// A divergence the subject does not show again: the load,
 			// not the subject, may have made it (a call held past its
 			// watchdog, a stall past a tolerance, a deadline's timer fired
 			// late). Inconclusive, never a finding (as a late deadline) —
 			// and named, never dropped.
-			what := "finding"
-			if f.hang() {
-				what = "hang"
-			}
-			msg := fmt.Sprintf("sequence %#x: unconfirmed %s (%s: %s; %d of %d replays failed by it, last replayed as %s): inconclusive",
-				f.Seed, what, f.Rule.ID, f.Message, f.Reproduced, f.Replays, f.Replayed)
 			rep.Inconclusive++
-			rep.Unconfirmed = append(rep.Unconfirmed, msg)
-			if f.hang() {
-				rep.Hung = append(rep.Hung, msg)
+			rep.Unconfirmed = append(rep.Unconfirmed, f.unconfirmed(ctx))
+			if ctx.Err() != nil {
+				break
 			}
-			continue
 		}
-		rep.Findings = append(rep.Findings, f)
 	}
 	return rep
 }
@@ -163,6 +188,23 @@ func retried(ctx context.Context, o *Options, run func(*Options) Verdict) (Verdi
 	return v, n
 }
 
+// candidates is how many failing sequences of a rule are kept, the
+// lowest-numbered: should the first not be confirmed, the next is tried.
+const candidates = 3
+
+// unconfirmed names a violation that was not confirmed, and why.
+func (f *Finding) unconfirmed(ctx context.Context) string {
+	what := "finding"
+	if f.hang() {
+		what = "hang"
+	}
+	why := fmt.Sprintf("%d of %d replays failed by it, last replayed as %s", f.Reproduced, f.Replays, f.Replayed)
+	if ctx.Err() != nil {
+		why = fmt.Sprintf("cancelled before its replays decided (%v): %d of %d failed by it", ctx.Err(), f.Reproduced, f.Replays)
+	}
+	return fmt.Sprintf("sequence %#x: unconfirmed %s (%s: %s; %s): inconclusive", f.Seed, what, f.Rule.ID, f.Message, why)
+}
+
 // hang reports whether the finding is a call that did not return.
 func (f *Finding) hang() bool {
 	return f.Step >= 0 && f.Step < len(f.Ops) && f.Ops[f.Step].Got != nil && f.Ops[f.Step].Got.Hung
@@ -174,11 +216,11 @@ func (f *Finding) hang() bool {
 // unshrunk: a real divergence is never lost to a shrink that went astray.
 // f.Replayed is Fail only when the returned list reproduced.
 func finding(ctx context.Context, s *Subject, o *Options, kind SeqKind, seed uint64, seqs int, orig Verdict) Finding {
-	v, runs := orig, 0
+	v, runs, shrunk := orig, 0, false
 	if !o.NoShrink {
 		sv, n, ok := shrink(ctx, s, o, kind, seed, orig.Rule)
 		if runs = n; ok && len(sv.Ops) <= len(orig.Ops) {
-			v = sv
+			v, shrunk = sv, true
 		}
 	}
 	f := Finding{
@@ -186,7 +228,9 @@ func finding(ctx context.Context, s *Subject, o *Options, kind SeqKind, seed uin
 		Original: len(orig.Ops), Sequences: seqs, Attempts: runs, Kind: kind,
 	}
 	f.confirm(ctx, s, o)
-	if f.Replayed != Fail && len(v.Ops) < len(orig.Ops) {
+	// Fewer steps or smaller values (a deadline shrunk towards 0, where
+	// timing is marginal): either may be what does not reproduce.
+	if f.Replayed != Fail && shrunk && ctx.Err() == nil {
 		u := f
 		u.Message, u.Call, u.Got, u.WantText, u.Want, u.Ops, u.Step = orig.Message, orig.Call, orig.Got, orig.WantText, orig.Want, orig.Ops, orig.Step
 		if u.confirm(ctx, s, o); u.Replayed == Fail {

@@ -36,7 +36,9 @@ type Options struct {
 	Workers int
 	// ShrinkTime bounds the shrinking of one finding (default 20 s).
 	ShrinkTime time.Duration
-	// MaxFindings ends the exploration after this many findings (default 1).
+	// MaxFindings ends the exploration once this many rules were broken
+	// (default 1) — with Confirm above 1, each by a sequence that failed
+	// twice in a row — and bounds the findings reported.
 	MaxFindings int
 	// ContractOnly checks contract rules only.
 	ContractOnly bool

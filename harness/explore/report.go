@@ -75,20 +75,24 @@ type Finding struct {
 
 // Report is the result of an exploration.
 type Report struct {
-	Subject      string
-	Seed         uint64
-	Sequences    int // sequences run to a verdict (retries not counted)
-	Steps        int
-	Retries      int // sequences rerun at double timescale after a late call
-	Inconclusive int // sequences still late on their last retry
+	Subject   string
+	Seed      uint64
+	Sequences int // sequences run to a verdict (retries not counted)
+	Steps     int
+	Retries   int // sequences rerun at double timescale after a late call
+	// Inconclusive counts the sequences still late on their last retry and
+	// the failing sequences whose violation was not confirmed, each named
+	// in Unconfirmed: Inconclusive - len(Unconfirmed) were late.
+	Inconclusive int
 	Findings     []Finding
 	// Known lists, by rule, the violations of the rules the subject is
 	// known to break (Options.Known): they are no findings.
 	Known map[string]*KnownSeen
 	Hung  []string // calls left blocked, named
-	// Unconfirmed names the violations that did not reproduce when their
-	// shrunk op list was replayed (Options.Confirm): each is counted as
-	// an inconclusive sequence, not reported as a finding.
+	// Unconfirmed names the violations (a hang among them) that did not
+	// reproduce when their shrunk op list was replayed (Options.Confirm),
+	// or whose replays the context's end cut short: each is counted as an
+	// inconclusive sequence, not reported as a finding.
 	Unconfirmed []string
 	Elapsed     time.Duration
 	Stalled     time.Duration // time the budget was extended by, while shrinking elsewhere held the generator
