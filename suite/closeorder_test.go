@@ -2,7 +2,10 @@ package suite_test
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"net/netip"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/netconform/netconform/harness"
 	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/harness/runner"
+	"github.com/netconform/netconform/harness/sysobs"
 	"github.com/netconform/netconform/suite"
 )
 
@@ -74,4 +78,112 @@ func (c *lateFINConn) Close() error {
 		time.AfterFunc(100*time.Millisecond, func() { syscall.Close(dup) })
 	}
 	return err
+}
+
+// TestRebindWaitsForTheACKOfTheFirstFIN: s1 must also have had c1's ACK
+// of its FIN before c1 closes. That ACK is delayed (c1 is in pingpong
+// mode after a FIN) and leaves from a timer. When a child forked as c1
+// closes holds c1, c1's FIN leaves at the child's exec, maybe after the
+// ACK and from another CPU, and overtakes it on loopback, whose packets
+// queue per CPU: s1 goes to TIME_WAIT on the FIN, answers the old ACK
+// that arrives next with a duplicate ACK, c1's port (c1 gone by then)
+// answers that with an RST, and the RST kills the TIME_WAIT (RFC 1337's
+// assassination, Linux's default). s1 is then absent, which says nothing
+// of the implementation (about 2 runs in 1000 of a test binary that
+// forks constantly). Here s1's Close holds c1's socket as such a child
+// would, and reads s1's state when the case closes c1: FIN_WAIT2 (c1's
+// ACK has arrived), never FIN_WAIT1, in every run.
+func TestRebindWaitsForTheACKOfTheFirstFIN(t *testing.T) {
+	c, ok := suite.Lookup("listener.listen.rebind-after-close")
+	require.True(t, ok)
+	if _, err := sysobs.SocketTable(); err != nil {
+		t.Skip(err)
+	}
+	seen := make(chan sysobs.TCPState, 1)
+	im := &harness.Impl{
+		Name: "peer-held-at-close",
+		Caps: harness.CapStream | harness.CapListener | harness.CapDial | harness.CapKernel | harness.CapTCP,
+		Dial: func(ctx context.Context, network, address string, _ harness.DialOptions) (net.Conn, error) {
+			return new(net.Dialer).DialContext(ctx, network, address)
+		},
+		Listen: func(ctx context.Context, network, address string, _ harness.ListenOptions) (net.Listener, error) {
+			ln, err := new(net.ListenConfig).Listen(ctx, network, address)
+			if err != nil {
+				return nil, err
+			}
+			return peerHeldListener{ln.(*net.TCPListener), seen}, nil
+		},
+	}
+	for range 5 {
+		rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
+		res := rn.Run(context.Background(), im, c, harness.RoleServer)
+		require.Equal(t, result.Pass, res.Outcome, "%s: %v", res.Reason, res.Findings)
+		select {
+		case s := <-seen:
+			require.Equal(t, sysobs.FinWait2, s, "c1 closed while its ACK of s1's FIN could still be in flight")
+		default:
+			t.Fatal("c1's close went unseen")
+		}
+	}
+}
+
+// peerHeldListener accepts conns whose Close holds a duplicate of the
+// other end's socket (a conn of this process: the case's c1) until the
+// case closes its own fd, then sends s1's state then on seen and lets go.
+type peerHeldListener struct {
+	*net.TCPListener
+	seen chan<- sysobs.TCPState
+}
+
+func (l peerHeldListener) Accept() (net.Conn, error) {
+	c, err := l.AcceptTCP()
+	if err != nil {
+		return nil, err
+	}
+	return &peerHeldConn{TCPConn: c, seen: l.seen}, nil
+}
+
+type peerHeldConn struct {
+	*net.TCPConn
+	seen chan<- sysobs.TCPState
+}
+
+func (c *peerHeldConn) Close() error {
+	s1, c1 := c.LocalAddr().(*net.TCPAddr).AddrPort(), c.RemoteAddr().(*net.TCPAddr).AddrPort()
+	fd, ino := peerFD(c1, s1)
+	dup := -1
+	if fd >= 0 {
+		dup, _ = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	}
+	err := c.TCPConn.Close()
+	if dup < 0 {
+		return err
+	}
+	go func() {
+		defer syscall.Close(dup)
+		link := fmt.Sprintf("socket:[%d]", ino)
+		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Microsecond) {
+			if l, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd)); err != nil || l != link {
+				k, _ := sysobs.LookupTCP(s1, c1)
+				c.seen <- k.State
+				return
+			}
+		}
+	}()
+	return err
+}
+
+// peerFD finds this process's fd of the TCP socket local → remote, and
+// its inode.
+func peerFD(local, remote netip.AddrPort) (int, uint64) {
+	table, _ := sysobs.SocketTable()
+	fds, _ := sysobs.SocketFDs(os.Getpid())
+	for _, e := range table {
+		if e.Proto == "tcp" && e.Local == local && e.Remote == remote {
+			if fd, ok := fds[e.Inode]; ok {
+				return fd, e.Inode
+			}
+		}
+	}
+	return -1, 0
 }

@@ -121,6 +121,14 @@ var listenerCases = []h.Case{
 			// the active closer: close(2) frees the socket only when
 			// no other process holds it (a child forked at that moment).
 			h.WaitReadable("c1"),
+			// c1's ACK of that FIN must have reached s1 too: the ACK,
+			// delayed, leaves from a timer, and a FIN of c1's that
+			// leaves later from another CPU (c1 held by a forked child
+			// that closes it at its exec) can overtake it on loopback.
+			// s1 would go to TIME_WAIT on the FIN and answer the old ACK,
+			// and c1's port, c1 gone, would answer with an RST that
+			// kills the TIME_WAIT (RFC 1337).
+			h.ExpectState("s1", h.FinWait2),
 			h.Close("c1"),
 			h.ExpectState("s1", h.TimeWait),
 			h.Close(h.Ln),

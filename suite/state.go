@@ -101,6 +101,9 @@ var stateCases = []h.Case{
 		Script: h.Script(
 			h.Close(iut),
 			h.Read(peer, 8).Err(h.EOF),
+			// The peer's ACK of the FIN must have arrived before its
+			// own FIN leaves (see listener.listen.rebind-after-close).
+			h.ExpectState(iut, finWait2),
 			h.Close(peer),
 			h.ExpectState(iut, timeWait),
 			h.ExpectState(peer, absent),
