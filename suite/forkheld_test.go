@@ -74,7 +74,7 @@ func TestRebindWithoutReuseAddrFails(t *testing.T) {
 }
 
 // TestRebindLateCloseFails: a listener whose Close returns before its
-// socket is freed (here 20 ms later, by this process) fails the case: the
+// socket is freed (here 100 ms later, by this process) fails the case: the
 // port is held by the implementation, not by a fork.
 func TestRebindLateCloseFails(t *testing.T) {
 	c, ok := suite.Lookup("listener.listen.rebind-after-close")
@@ -177,7 +177,7 @@ func holdInChild(t *testing.T, f *os.File) func() {
 	}
 }
 
-// lateClose frees its socket 20 ms after Close returns, then closes
+// lateClose frees its socket 100 ms after Close returns, then closes
 // closed.
 type lateClose struct {
 	net.Listener
@@ -187,7 +187,7 @@ type lateClose struct {
 
 func (l lateClose) Close() error {
 	l.once.Do(func() {
-		time.AfterFunc(20*time.Millisecond, func() { l.Listener.Close(); close(l.closed) })
+		time.AfterFunc(100*time.Millisecond, func() { l.Listener.Close(); close(l.closed) })
 	})
 	return nil
 }

@@ -11,8 +11,13 @@ import (
 )
 
 // heldFor is how long, before scaling, portHeld waits for a listening
-// socket to leave the port.
+// socket a forked child holds to leave the port.
 const heldFor = 100 * time.Millisecond
+
+// execGrace is how long, before scaling, portHeld waits for a listening
+// socket no forked child was seen holding to leave the port: a child seen
+// an instant after its exec may not have closed it yet.
+const execGrace = 20 * time.Millisecond
 
 // portHeld says why listening again on the address of e, a listener the
 // case closed, failed with "address in use" when the port was only held
@@ -27,10 +32,10 @@ const heldFor = 100 * time.Millisecond
 //   - a listening socket on the port that a forked, not yet exec'd child
 //     holds (sysobs.ForkHolders), and the second Listen succeeds: the fork
 //     held it;
-//   - no listening socket on the port any more, and the second Listen
-//     succeeds: it was freed between the failed Listen and the look,
-//     too fast to see by whom (a forked child that exec'd, or a Close
-//     that returns a moment before its socket is freed); said so;
+//   - no listening socket on the port any more, at the first look or
+//     within execGrace of it, and the second Listen succeeds: it was
+//     freed too fast to see by whom (a forked child that exec'd, or a
+//     Close that returns a moment before its socket is freed); said so;
 //   - anything else (a socket of this process or another still listening,
 //     a second Listen that fails: a listener left open, a TIME_WAIT that a
 //     listener without SO_REUSEADDR cannot share the port with): the first
@@ -52,13 +57,14 @@ func portHeld(a *engine.Attempt, e *engine.Endpoint, err error, desc string) str
 		for _, k := range listening {
 			inodes[k.Inode] = true
 		}
-		if forked = len(sysobs.ForkHolders(inodes)) > 0; !forked {
+		// No holder found: the child may have exec'd between the
+		// looks (or is inside its execve, which closes the descriptors
+		// last); a socket the implementation still holds stays.
+		if forked = len(sysobs.ForkHolders(inodes)) > 0; !forked && !freedWithin(port, a.Clock.Scaled(execGrace)) {
 			return ""
 		}
 	}
-	for end := time.Now().Add(a.Clock.Scaled(heldFor)); len(listenersOn(port)) > 0 && time.Now().Before(end); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	freedWithin(port, a.Clock.Scaled(heldFor))
 	im, addr := a.Env.Impl, engine.AddrString(ta)
 	ret, ok := a.Calls.Call(desc, a.Clock.Watch(defaultStepBudget), func() engine.Ret {
 		ln, err := im.Listen(a.Ctx(), im.StreamNetwork(), addr, a.Env.Listen)
@@ -74,6 +80,20 @@ func portHeld(a *engine.Attempt, e *engine.Endpoint, err error, desc string) str
 		return fmt.Sprintf("Listen(addr(%s)) again succeeded: port %d was held, still listening, by a child process forked as %s closed, until it exec'd", e.Name, port, e.Name)
 	}
 	return fmt.Sprintf("Listen(addr(%s)) again succeeded: port %d was freed an instant after the failed Listen, too fast to see by whom (a child process forked as %s closed, or a Close that returns a moment before its socket is freed)", e.Name, port, e.Name)
+}
+
+// freedWithin waits up to d for no TCP socket to listen on port, and
+// reports whether none does.
+func freedWithin(port uint16, d time.Duration) bool {
+	var pause pollPause
+	for end := time.Now().Add(d); ; pause.sleep() {
+		if len(listenersOn(port)) == 0 {
+			return true
+		}
+		if time.Now().After(end) {
+			return false
+		}
+	}
 }
 
 // listenersOn lists the TCP sockets that listen on port.
