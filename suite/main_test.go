@@ -27,9 +27,6 @@ const referenceExplore = "32x"
 // suite.Run gives an implementation under test. Deep runs of the
 // references are TestExploreControls's.
 func TestMain(m *testing.M) {
-	if os.Getenv(envHolder) != "" {
-		holdUntilStdinCloses()
-	}
 	if os.Getenv(runner.EnvExplore) == "" {
 		os.Setenv(runner.EnvExplore, referenceExplore)
 	}

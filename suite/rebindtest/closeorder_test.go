@@ -1,4 +1,4 @@
-package suite_test
+package rebindtest_test
 
 import (
 	"context"

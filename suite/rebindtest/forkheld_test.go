@@ -1,4 +1,4 @@
-package suite_test
+package rebindtest_test
 
 import (
 	"context"
@@ -62,6 +62,7 @@ func TestRebindOutlivesAForkedListener(t *testing.T) {
 // listen again while its conn sits in TIME_WAIT, for 60 s: a failure,
 // whether or not a forked child held the listener at first.
 func TestRebindWithoutReuseAddrFails(t *testing.T) {
+	t.Parallel()
 	c, ok := suite.Lookup("listener.listen.rebind-after-close")
 	require.True(t, ok)
 	for _, hold := range []string{"none", "child", "freed-at-once"} {
@@ -77,6 +78,7 @@ func TestRebindWithoutReuseAddrFails(t *testing.T) {
 // socket is freed (here 100 ms later, by this process) fails the case: the
 // port is held by the implementation, not by a fork.
 func TestRebindLateCloseFails(t *testing.T) {
+	t.Parallel()
 	c, ok := suite.Lookup("listener.listen.rebind-after-close")
 	require.True(t, ok)
 	rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
