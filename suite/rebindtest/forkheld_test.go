@@ -88,7 +88,8 @@ func TestRebindLateCloseFails(t *testing.T) {
 
 // heldImpl listens like the standard library (SO_REUSEADDR turned off
 // unless reuse). Its first listener's socket outlives Close, as hold
-// says: "child", "freed-at-once" or "late-close" (above), or "none".
+// says: "child" or "freed-at-once" (above), or "none"; with "late-close"
+// every listener's does (a retry of the case must fail too).
 func heldImpl(t *testing.T, hold string, reuse bool) *harness.Impl {
 	var (
 		mu      sync.Mutex
@@ -137,6 +138,16 @@ func heldImpl(t *testing.T, hold string, reuse bool) *harness.Impl {
 				}
 				return nil, err
 			}
+			if hold == "late-close" { // every listener: a retry must fail too
+				closed := make(chan struct{})
+				t.Cleanup(func() {
+					select {
+					case <-closed:
+					case <-time.After(5 * time.Second):
+					}
+				})
+				return lateClose{ln, closed, new(sync.Once)}, nil
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if n++; n > 1 || hold == "none" {
@@ -151,11 +162,6 @@ func heldImpl(t *testing.T, hold string, reuse bool) *harness.Impl {
 			case "child":
 				release = holdInChild(t, f)
 				f.Close()
-			case "late-close":
-				f.Close()
-				closed := make(chan struct{})
-				t.Cleanup(func() { <-closed })
-				return lateClose{ln, closed, new(sync.Once)}, nil
 			default:
 				release = func() { f.Close() }
 			}
