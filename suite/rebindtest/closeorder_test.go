@@ -31,20 +31,7 @@ import (
 func TestRebindWaitsForTheFirstFIN(t *testing.T) {
 	c, ok := suite.Lookup("listener.listen.rebind-after-close")
 	require.True(t, ok)
-	im := &harness.Impl{
-		Name: "late-fin",
-		Caps: harness.CapStream | harness.CapListener | harness.CapDial | harness.CapKernel | harness.CapTCP,
-		Dial: func(ctx context.Context, network, address string, _ harness.DialOptions) (net.Conn, error) {
-			return new(net.Dialer).DialContext(ctx, network, address)
-		},
-		Listen: func(ctx context.Context, network, address string, _ harness.ListenOptions) (net.Listener, error) {
-			ln, err := new(net.ListenConfig).Listen(ctx, network, address)
-			if err != nil {
-				return nil, err
-			}
-			return lateFINListener{ln.(*net.TCPListener)}, nil
-		},
-	}
+	im := kernelTCP("late-fin", func(ln *net.TCPListener) net.Listener { return lateFINListener{ln} })
 	rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
 	res := rn.Run(context.Background(), im, c, harness.RoleServer)
 	require.Equal(t, result.Pass, res.Outcome, "%s: %v", res.Reason, res.Findings)
@@ -100,20 +87,7 @@ func TestRebindWaitsForTheACKOfTheFirstFIN(t *testing.T) {
 		t.Skip(err)
 	}
 	seen := make(chan sysobs.TCPState, 1)
-	im := &harness.Impl{
-		Name: "peer-held-at-close",
-		Caps: harness.CapStream | harness.CapListener | harness.CapDial | harness.CapKernel | harness.CapTCP,
-		Dial: func(ctx context.Context, network, address string, _ harness.DialOptions) (net.Conn, error) {
-			return new(net.Dialer).DialContext(ctx, network, address)
-		},
-		Listen: func(ctx context.Context, network, address string, _ harness.ListenOptions) (net.Listener, error) {
-			ln, err := new(net.ListenConfig).Listen(ctx, network, address)
-			if err != nil {
-				return nil, err
-			}
-			return peerHeldListener{ln.(*net.TCPListener), seen}, nil
-		},
-	}
+	im := kernelTCP("peer-held-at-close", func(ln *net.TCPListener) net.Listener { return peerHeldListener{ln, seen} })
 	for range 5 {
 		rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
 		res := rn.Run(context.Background(), im, c, harness.RoleServer)
@@ -186,4 +160,22 @@ func peerFD(local, remote netip.AddrPort) (int, uint64) {
 		}
 	}
 	return -1, 0
+}
+
+// kernelTCP is the standard library's TCP, its listeners wrapped by wrap.
+func kernelTCP(name string, wrap func(*net.TCPListener) net.Listener) *harness.Impl {
+	return &harness.Impl{
+		Name: name,
+		Caps: harness.CapStream | harness.CapListener | harness.CapDial | harness.CapKernel | harness.CapTCP,
+		Dial: func(ctx context.Context, network, address string, _ harness.DialOptions) (net.Conn, error) {
+			return new(net.Dialer).DialContext(ctx, network, address)
+		},
+		Listen: func(ctx context.Context, network, address string, _ harness.ListenOptions) (net.Listener, error) {
+			ln, err := new(net.ListenConfig).Listen(ctx, network, address)
+			if err != nil {
+				return nil, err
+			}
+			return wrap(ln.(*net.TCPListener)), nil
+		},
+	}
 }
