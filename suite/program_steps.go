@@ -183,25 +183,26 @@ func programWaitState(ctx context.Context, pc *h.ProgramCase, local, remote neti
 // two processes (sent one after the other, the program may read and reply
 // in between, and a server that dies of a reset before its reply would
 // pass). The program has accepted c first: it holds the socket.
-func programRequestThenReset(x *h.X, pc *h.ProgramCase, c *net.TCPConn) error {
+func programRequestThenReset(x *h.X, pc *h.ProgramCase, c *net.TCPConn) (held h.ProgramSocket, err error) {
 	defer c.Close()
 	me, srv := addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
 	r := pc.Current()
 	ctx, cancel := contextWithTimeout(x, x.Scaled(programReply))
 	defer cancel()
-	if _, err := r.Poll(ctx, func(ss []h.ProgramSocket) bool {
-		return slices.ContainsFunc(ss, func(s h.ProgramSocket) bool { return s.Proto == "tcp" && s.Local == srv && s.Remote == me })
-	}); err != nil {
-		return fmt.Errorf("the program's socket of %v → %v (accepted?): %w", srv, me, err)
+	accepted := func(s h.ProgramSocket) bool { return s.Proto == "tcp" && s.Local == srv && s.Remote == me }
+	ss, err := r.Poll(ctx, func(ss []h.ProgramSocket) bool { return slices.ContainsFunc(ss, accepted) })
+	if err != nil {
+		return held, fmt.Errorf("the program's socket of %v → %v (accepted?): %w", srv, me, err)
 	}
+	held = ss[slices.IndexFunc(ss, accepted)]
 	thaw, err := r.Freeze(ctx)
 	if err != nil {
-		return err
+		return held, err
 	}
 	defer thaw()
 	req := pc.Spec.Conv.Request()
 	if _, err := c.Write(req); err != nil {
-		return fmt.Errorf("write the request: %w", err)
+		return held, fmt.Errorf("write the request: %w", err)
 	}
 	wait := func(what string, ok func(k h.ProgramSock) bool) error {
 		for {
@@ -220,18 +221,33 @@ func programRequestThenReset(x *h.X, pc *h.ProgramCase, c *net.TCPConn) error {
 		}
 	}
 	if err := wait("the request never arrived", func(k h.ProgramSock) bool { return int(k.RQueue) >= len(req) }); err != nil {
-		return err
+		return held, err
 	}
 	if err := c.SetLinger(0); err != nil {
-		return fmt.Errorf("SetLinger(0): %w", err)
+		return held, fmt.Errorf("SetLinger(0): %w", err)
 	}
 	c.Close() // RST
 	if err := wait("the reset never arrived", func(k h.ProgramSock) bool { return k.State == h.Absent || k.State == h.CloseState }); err != nil {
-		return err
+		return held, err
 	}
 	r.Note("request and reset queued on %v → %v", srv, me)
 	thaw()
-	return nil
+	return held, nil
+}
+
+// programLetGo waits until the program no longer holds socket s (it closed
+// it, or ended), up to programReply; a program that keeps it is left to
+// the caller's checks.
+func programLetGo(x *h.X, pc *h.ProgramCase, s h.ProgramSocket) {
+	r := pc.Current()
+	end := time.Now().Add(x.Scaled(programReply))
+	for r.Holds(s) && time.Now().Before(end) && x.Context().Err() == nil {
+		select {
+		case <-r.Done():
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // programOpts connects, finds the program's accepted socket of that

@@ -420,6 +420,21 @@ func (r *Running) Sockets() ([]Socket, error) {
 	return out, nil
 }
 
+// Holds reports whether one of the program's processes still has the
+// socket s open. A socket reset by its peer leaves the kernel's tables at
+// once (Sockets no longer lists it) while the program's descriptor stays
+// open until the program closes it: this looks at the descriptors.
+func (r *Running) Holds(s Socket) bool {
+	for _, pid := range r.pids() {
+		if fds, err := sysobs.SocketFDs(pid); err == nil {
+			if _, ok := fds[s.Inode]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Note records an observation of the program's sockets for the evidence.
 func (r *Running) Note(format string, args ...any) {
 	r.mu.Lock()

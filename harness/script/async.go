@@ -144,11 +144,18 @@ func (f asyncStep) stillBlocked(a *engine.Attempt, s Step, i int) {
 	p := a.Async[f.name]
 	inner := p.Step.(Step)
 	start := time.Now()
+	// The settle counts from when the call began to run: the goroutine
+	// that makes it may not have been scheduled yet, and a call that has
+	// not begun (say, not yet read its deadline) is not blocked.
+	began := waitEntered(a, p)
 	a.Sleep(a.Clock.Scaled(settleTime))
 	next := a.StepCall(i + 1)
 	obs := result.Obs{Step: i + 1, Call: s.Call(), At: a.Clock.Since(start), Took: time.Since(start), Endpoint: epName(p.Ep)}
 	dl := deadlineOf(p.Ep, inner)
 	switch {
+	case !began:
+		obs.Verdict = "inconclusive"
+		a.V.Inconclusive("%s had not begun to run %v after it was started: the machine is too loaded to set up the scenario", inner.Call(), time.Since(p.Start).Round(time.Millisecond))
 	case p.Poll() && !dl.IsZero() && !p.Res.End.Before(dl):
 		// It returned at its deadline: the settle overshot the deadline,
 		// so the scenario ("act while it is blocked") never happened.
@@ -167,6 +174,26 @@ func (f asyncStep) stillBlocked(a *engine.Attempt, s Step, i int) {
 		obs.Verdict, obs.Value = "ok", fmt.Sprintf("blocked for %v", time.Since(p.Start).Round(time.Millisecond))
 	}
 	a.V.Record(obs)
+}
+
+// enterBound bounds how long StillBlocked waits for a background call's
+// goroutine to begin running it.
+const enterBound = time.Second
+
+// waitEntered waits until p's goroutine has begun to run its call, up to
+// enterBound (scaled); false when it has not.
+func waitEntered(a *engine.Attempt, p *engine.Pending) bool {
+	if p.Entered == nil {
+		return true
+	}
+	t := time.NewTimer(a.Clock.Scaled(enterBound))
+	defer t.Stop()
+	select {
+	case <-p.Entered:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // await collects a background call and checks it, with the Await's own

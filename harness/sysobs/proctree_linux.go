@@ -53,7 +53,7 @@ func Descendants(pid int) ([]Process, error) {
 
 // ReadProcess reads /proc/<pid>/stat.
 func ReadProcess(pid int) (Process, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	b, err := readProcFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return Process{}, err
 	}
@@ -86,13 +86,13 @@ func parseStat(b []byte) (Process, error) {
 // Environ returns the environment pid was started with, NUL-separated
 // (empty for a zombie).
 func Environ(pid int) ([]byte, error) {
-	return os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	return readProcFile("/proc/" + strconv.Itoa(pid) + "/environ")
 }
 
 // Cmdline returns pid's arguments joined by spaces, or its command name
 // in brackets when they cannot be read (a zombie, a kernel thread).
 func Cmdline(pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	b, err := readProcFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 	if err == nil && len(b) > 0 {
 		return strings.ReplaceAll(strings.TrimRight(string(b), "\x00"), "\x00", " ")
 	}

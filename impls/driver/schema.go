@@ -3,6 +3,7 @@ package driver
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"slices"
 	"sync"
 
@@ -27,6 +28,7 @@ func (v *Validator) schemaFor(name string) (*jsonschema.Schema, error) {
 			return
 		}
 		v.c = jsonschema.NewCompiler()
+		v.c.UseRegexpEngine(regexpEngine)
 		v.err = v.c.AddResource("protocol.schema.json", doc)
 		v.schemas = map[string]*jsonschema.Schema{}
 	})
@@ -66,4 +68,37 @@ func (v *Validator) CheckReply(op string, line []byte) error {
 		return v.Check("any_reply", line)
 	}
 	return v.Check(op+"_reply", line)
+}
+
+// base64Pattern is the schema's pattern of a data field (standard base64,
+// padded). A data field carries up to megabytes, and Go's regexp matches
+// it at tens of MB/s: a quarter of a driver test process's CPU went to
+// it. base64Match decides the same language in one pass over the bytes.
+const base64Pattern = `^[A-Za-z0-9+/]*={0,2}$`
+
+type base64Match struct{}
+
+func (base64Match) String() string { return base64Pattern }
+
+func (base64Match) MatchString(s string) bool {
+	body := len(s)
+	for pad := 0; pad < 2 && body > 0 && s[body-1] == '='; pad++ {
+		body--
+	}
+	for i := range body {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/') {
+			return false
+		}
+	}
+	return true
+}
+
+// regexpEngine is the validator's: Go's regexp, but base64Pattern by
+// base64Match.
+func regexpEngine(pattern string) (jsonschema.Regexp, error) {
+	if pattern == base64Pattern {
+		return base64Match{}, nil
+	}
+	return regexp.Compile(pattern)
 }

@@ -29,11 +29,21 @@ type Pending struct {
 	// Progress, when set, records the call's progress: its watchdog
 	// counts from the last.
 	Progress *Progress
+	// Entered is closed once the call's goroutine has begun to run it (nil
+	// when Go did not start it): a loaded machine can leave a new
+	// goroutine unscheduled for longer than a settle window, and a call
+	// that has not begun is not blocked in the implementation.
+	Entered <-chan struct{}
 }
 
 // Go starts fn in the background as the pending call name.
 func (a *Attempt) Go(name, desc string, p *Pending, fn func() Ret) {
-	p.ch = a.Calls.Start(desc, fn)
+	entered := make(chan struct{})
+	p.Entered = entered
+	p.ch = a.Calls.Start(desc, func() Ret {
+		close(entered)
+		return fn()
+	})
 	a.Async[name] = p
 }
 
