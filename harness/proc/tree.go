@@ -82,8 +82,17 @@ func Start(cmd *exec.Cmd) (*Proc, error) {
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
+		// A child cloned into a network namespace of its own is cloned
+		// from the hash parent, as root (see sysobs.EnterHashParent).
+		back, env := sysobs.EnterHashParent(cmd.SysProcAttr)
+		cmd.Env = append(cmd.Env, env...)
+		err := cmd.Start()
+		if back() == nil {
+			// Still in another namespace otherwise: the thread stays
+			// locked and ends with this goroutine.
+			defer runtime.UnlockOSThread()
+		}
+		if err != nil {
 			started <- err
 			return
 		}

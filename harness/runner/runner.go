@@ -76,7 +76,8 @@ func (rn *Runner) Prepare() error {
 }
 
 // enterIsolation checks that this process really is in a namespace of its
-// own before the case may change links, and brings its loopback up.
+// own before the case may change links, brings its loopback up, and sets
+// the sysctls a namespace cloned from the hash parent differs in.
 func (rn *Runner) enterIsolation() error {
 	mine, err := sysobs.NetnsID()
 	if err != nil {
@@ -87,6 +88,9 @@ func (rn *Runner) enterIsolation() error {
 	}
 	if err := sysobs.LinkUp("lo"); err != nil {
 		return fmt.Errorf("isolated case: bring lo up: %w", err)
+	}
+	if err := sysobs.ApplyHashParentSysctls(); err != nil {
+		return fmt.Errorf("isolated case: %w", err)
 	}
 	return nil
 }

@@ -37,3 +37,16 @@ func KillGroup(pid int) error {
 // GroupExists reports whether process group pgid still has a member; it
 // is not known here, so false.
 func GroupExists(pgid int) bool { return false }
+
+// EnvHashParentSysctls names the environment variable of the sysctls an
+// isolated child sets (Linux only; see hashns_linux.go).
+const EnvHashParentSysctls = "NETCONFORM_NETNS_SYSCTLS"
+
+// EnterHashParent does nothing here: children are never cloned into
+// network namespaces elsewhere than on Linux.
+func EnterHashParent(attr *syscall.SysProcAttr) (back func() error, env []string) {
+	return func() error { return nil }, nil
+}
+
+// ApplyHashParentSysctls does nothing here.
+func ApplyHashParentSysctls() error { return nil }
