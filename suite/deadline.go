@@ -483,7 +483,7 @@ func partialWriteThenContinue(x *h.X) error {
 	if err := c.SetWriteDeadline(time.Now().Add(shortDeadline)); err != nil {
 		return fmt.Errorf("SetWriteDeadline(+%v) = %v, want nil", shortDeadline, err)
 	}
-	payload := h.Pattern(0, bigWrite)
+	payload := h.PatternView(0, bigWrite)
 	n, err := c.Write(payload)
 	if !errors.Is(err, os.ErrDeadlineExceeded) || n >= len(payload) {
 		x.Errorf(fmt.Sprintf("iut.Write(<%d MiB>) with a +%v deadline and an idle peer", bigWrite>>20, shortDeadline),

@@ -84,7 +84,7 @@ func deadlineChurn(x *h.X) error {
 	// Each Write is a fresh copy of its part of the pattern (timed-out
 	// Writes retry thousands of times; one Pattern call each was most of
 	// the case's CPU): a Write that changed its buffer sends wrong bytes.
-	pattern := h.Pattern(0, churnBytes)
+	pattern := h.PatternView(0, churnBytes)
 	wg.Add(4)
 	x.Go(func() { // iut writes, retrying after timeouts
 		defer wg.Done()
@@ -108,7 +108,7 @@ func deadlineChurn(x *h.X) error {
 	})
 	x.Go(func() { // the peer writes
 		defer wg.Done()
-		b.Write(h.Pattern(0, churnBytes))
+		b.Write(h.PatternView(0, churnBytes))
 	})
 	x.Go(func() { // iut reads, retrying after timeouts
 		defer wg.Done()
@@ -191,7 +191,7 @@ func readPatternAt(c io.Reader, start, n int) error {
 	buf := make([]byte, 32<<10)
 	for off := start; off < start+n; {
 		k, err := c.Read(buf[:min(len(buf), start+n-off)])
-		if !bytes.Equal(buf[:k], h.Pattern(off, k)) {
+		if !bytes.Equal(buf[:k], h.PatternView(off, k)) {
 			return fmt.Errorf("%d bytes at offset %d are not the pattern", k, off)
 		}
 		off += k
@@ -224,7 +224,7 @@ func oddSizes(x *h.X) error {
 		x.Go(func() {
 			off := 0
 			for _, n := range writeSizes {
-				k, err := w.Write(h.Pattern(off, n))
+				k, err := w.Write(h.PatternView(off, n))
 				off += k
 				if err != nil || k != n {
 					errc <- fmt.Errorf("%s.Write(%d bytes) at offset %d = %d, %v", dir.from, n, off-k, k, err)
@@ -237,7 +237,7 @@ func oddSizes(x *h.X) error {
 		for off, i := 0, 0; off < total; i++ {
 			size := min(readSizes[i%len(readSizes)], total-off)
 			k, err := r.Read(buf[:size])
-			if !bytes.Equal(buf[:k], h.Pattern(off, k)) {
+			if !bytes.Equal(buf[:k], h.PatternView(off, k)) {
 				x.Errorf(fmt.Sprintf("%s.Read(%d) at offset %d", dir.to, size, off), fmt.Sprintf("%d bytes that are not the pattern's next", k), "the next bytes of the stream")
 				return <-errc
 			}
@@ -271,7 +271,7 @@ func writeBufferNotRetained(x *h.X) error {
 	x.Go(func() { errc <- readPattern(b, chunk*chunks) })
 	buf := make([]byte, chunk)
 	for i := range chunks {
-		copy(buf, h.Pattern(i*chunk, chunk))
+		copy(buf, h.PatternView(i*chunk, chunk))
 		if n, err := a.Write(buf); err != nil || n != chunk {
 			x.Errorf(fmt.Sprintf("iut.Write(chunk %d of %d)", i+1, chunks), fmt.Sprintf("%d, %v", n, err), fmt.Sprintf("%d, nil", chunk))
 			return nil
@@ -306,7 +306,7 @@ func readBufferNotRetained(timedOut bool) func(x *h.X) error {
 			}
 			a.SetReadDeadline(time.Time{})
 		} else {
-			x.Go(func() { b.Write(h.Pattern(0, 100)) })
+			x.Go(func() { b.Write(h.PatternView(0, 100)) })
 			if n, err := io.ReadFull(a, first[:100]); err != nil {
 				x.Errorf("iut.ReadFull(100)", fmt.Sprintf("%d, %v", n, err), "100, nil")
 				return nil
@@ -318,7 +318,7 @@ func readBufferNotRetained(timedOut bool) func(x *h.X) error {
 			off = 100
 		}
 		const more = 64 << 10
-		x.Go(func() { b.Write(h.Pattern(off, more)) })
+		x.Go(func() { b.Write(h.PatternView(off, more)) })
 		if err := readPatternAt(a, off, more); err != nil {
 			x.Errorf(fmt.Sprintf("iut reading %d more bytes through another buffer after %s", more, call), err.Error(), "the pattern, nothing lost")
 			return nil

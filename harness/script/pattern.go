@@ -36,6 +36,12 @@ func patternBytes(off, n int) []byte {
 	return c[start : start+n : start+n]
 }
 
+// PatternView returns the same bytes as Pattern(off, n), shared with every
+// other caller: neither the caller nor what it hands them to may modify
+// them (io.Writer's contract). Cases that write or compare MiB of the
+// pattern use it instead of allocating and faulting in a copy each time.
+func PatternView(off, n int) []byte { return patternBytes(off, n) }
+
 // Pattern returns n bytes of the case language's byte pattern starting at
 // offset off: byte i is i mod 251, so lost, repeated or reordered runs of
 // any power-of-two size are visible.
