@@ -38,6 +38,8 @@ func fault(c h.Case) h.Case {
 
 // faultAlone makes an isolated case that has the namespace to itself: it
 // adds links, and its neighbour (ARP) entries would be another case's.
+// The engine deletes its links when each attempt ends, so such cases take
+// turns in one child of their own (script.Case.TakesTurns).
 func faultAlone(c h.Case) h.Case {
 	c = fault(c)
 	c.ShareNamespace = false

@@ -57,6 +57,10 @@ func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, rol
 		if c.Wire {
 			defer rn.serialWire()()
 		}
+		if c.TakesTurns() {
+			rn.turns.Lock()
+			defer rn.turns.Unlock()
+		}
 		isolated = true
 	} else {
 		defer rn.lim.acquireImpl(im)()

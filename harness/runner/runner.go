@@ -42,6 +42,7 @@ type Runner struct {
 	lim       limiter
 	childOut  sync.Mutex // a child's results file
 	wire      sync.Mutex // one wire case at a time in a child
+	turns     sync.Mutex // one case taking turns at a time in a child
 	shared    sharedChildren
 }
 

@@ -15,10 +15,11 @@ import (
 // Isolated cases that set ShareNamespace run together: those of one
 // implementation, in every role they run in, are one child process in one
 // network namespace — one process start and one namespace instead of one
-// per case and role. There are two such children per implementation: one
-// for the cases without a capture, which run at once, and one for the
+// per case and role. There are three such children per implementation:
+// one for the cases without a capture, which run at once; one for the
 // wire cases, which run one at a time (a capture sees the whole
-// namespace). A caller gathers the groups (Share, then Add for each case
+// namespace); and one for the cases that take turns (script.Case.TakesTurns:
+// they change links, and put them back), one at a time. A caller gathers the groups (Share, then Add for each case
 // and role it is about to run, then Seal); Run of a member waits for the
 // seal, and the first member of a group to ask starts its child. A case
 // not added runs alone, as without sharing.
@@ -36,12 +37,12 @@ type Shared struct {
 	im     *harness.Impl
 	mu     sync.Mutex
 	sealed chan struct{}
-	kinds  [2]*group // [0] without a capture, [1] wire cases
+	kinds  [3]*group // [0] without a capture, [1] wire cases, [2] cases taking turns
 }
 
 // A group is the cases of one shared child.
 type group struct {
-	serial bool // wire cases: one at a time
+	serial bool // wire cases, cases taking turns: one at a time
 	cases  []*script.Case
 	runs   []member
 	once   sync.Once
@@ -58,7 +59,7 @@ func (rn *Runner) Share(im *harness.Impl) *Shared {
 	}
 	g := &Shared{rn: rn, im: im, sealed: make(chan struct{})}
 	for i := range g.kinds {
-		g.kinds[i] = &group{serial: i == 1, done: make(chan struct{})}
+		g.kinds[i] = &group{serial: i > 0, done: make(chan struct{})}
 	}
 	rn.shared.mu.Lock()
 	defer rn.shared.mu.Unlock()
@@ -71,25 +72,28 @@ func (rn *Runner) Share(im *harness.Impl) *Shared {
 
 // kind is the group c belongs to.
 func (g *Shared) kind(c *script.Case) *group {
-	if c.Wire {
+	switch {
+	case c.Wire:
 		return g.kinds[1]
+	case c.TakesTurns():
+		return g.kinds[2]
 	}
 	return g.kinds[0]
 }
 
-// Add puts c in role into its group when it shares a namespace and will
-// run (nothing in gate stops it). A wire case the implementation declares
-// it fails runs alone all the same: it often waits out its windows, which
-// would hold up the wire cases queued behind it. Call Add before Run of
-// that case.
+// Add puts c in role into its group when it shares a namespace or takes
+// turns in one, and will run (nothing in gate stops it). A case of a
+// serial group that the implementation declares it fails runs alone all
+// the same: it often waits out its windows, which would hold up the cases
+// queued behind it. Call Add before Run of that case.
 func (g *Shared) Add(c *script.Case, role harness.Role) {
-	if g == nil || !c.ShareNamespace {
+	if g == nil || !c.ShareNamespace && !c.TakesTurns() {
 		return
 	}
 	if out, _ := g.rn.gate(g.im, c, role); out != "" {
 		return
 	}
-	if _, declared := g.im.KnownFor(c.ID, role); declared && c.Wire {
+	if _, declared := g.im.KnownFor(c.ID, role); declared && g.kind(c).serial {
 		return
 	}
 	g.mu.Lock()

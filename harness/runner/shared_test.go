@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +65,33 @@ func sharedWireCase(id string) *h.Case {
 
 var sharedWireCases = []*h.Case{sharedWireCase("test.wire.one"), sharedWireCase("test.wire.two"), sharedWireCase("test.wire.three")}
 
+// turnsCase adds a link of its own, checks that no other turnsCase's link
+// is left in the namespace, and records when it ran, in the directory
+// sharedDirEnv names: a case taking turns in the implementation's child.
+func turnsCase(id string, n int) *h.Case {
+	return &h.Case{
+		ID: id, Spec: "Linux: an isolated case taking turns in a namespace", Level: h.Contract,
+		Needs: h.CapStream, Setup: h.SetupNone, Isolated: true,
+		Script: h.Script(
+			h.AddVeth(fmt.Sprintf("nt%d", n), fmt.Sprintf("10.9%d.0.1/24", n)),
+			h.Func("no other case's link left; record pid and time, 100 ms apart", func(x *h.X) error {
+				began := time.Now()
+				for i := range numTurns {
+					if _, err := net.InterfaceByName(fmt.Sprintf("nt%d", i)); (err == nil) != (i == n) {
+						return fmt.Errorf("link nt%d: %v, while case %s runs", i, err, id)
+					}
+				}
+				time.Sleep(100 * time.Millisecond)
+				name := filepath.Join(os.Getenv(sharedDirEnv), id)
+				return os.WriteFile(name, []byte(fmt.Sprintf("%d %d %d", os.Getpid(), began.UnixNano(), time.Now().UnixNano())), 0o600)
+			})),
+	}
+}
+
+const numTurns = 3
+
+var turnsCases = []*h.Case{turnsCase("test.turns.one", 0), turnsCase("test.turns.two", 1), turnsCase("test.turns.three", 2)}
+
 var sharedCases = []*h.Case{
 	sharedCase("test.shared.one", false),
 	sharedCase("test.shared.two", false),
@@ -79,7 +107,7 @@ func TestHelperSharedChild(t *testing.T) {
 		t.Skip("helper: runs only as an isolated child")
 	}
 	var wg sync.WaitGroup
-	for _, c := range append(sharedCases, sharedWireCases...) {
+	for _, c := range slices.Concat(sharedCases, sharedWireCases, turnsCases) {
 		if rn.ChildRuns(im, c.ID, harness.RoleClient) {
 			wg.Go(func() { rn.Run(context.Background(), &pipeImpl, c, harness.RoleClient) })
 		}
@@ -160,6 +188,77 @@ func TestSharedNeedsNoLinkChanges(t *testing.T) {
 	require.NoError(t, c.Validate())
 	c.Wire, c.Isolated = false, false
 	require.Error(t, c.Validate())
+}
+
+// TestCasesTakingTurnsRunOneAtATime: isolated cases that only change
+// links (and have them put back) share one child, apart from the others,
+// and run there one after another, each in a namespace without the links
+// of the one before.
+func TestCasesTakingTurnsRunOneAtATime(t *testing.T) {
+	requireIsolation(t)
+	for _, c := range turnsCases {
+		require.True(t, c.TakesTurns(), c.ID)
+	}
+	dir := t.TempDir()
+	t.Setenv(sharedDirEnv, dir)
+	rn := newRunner(t, false)
+	var starts atomic.Int32
+	rn.ReexecShared = func(_ *harness.Impl, cases []*h.Case) *exec.Cmd {
+		starts.Add(1)
+		return exec.Command(os.Args[0], "-test.run=^TestHelperSharedChild$", "-test.v")
+	}
+	all := append(slices.Clone(turnsCases), sharedCases[0], sharedCases[1])
+	g := rn.Share(&pipeImpl)
+	for _, c := range all {
+		g.Add(c, harness.RoleClient)
+	}
+	g.Seal()
+	var wg sync.WaitGroup
+	for _, c := range all {
+		wg.Go(func() {
+			res := rn.Run(context.Background(), &pipeImpl, c, harness.RoleClient)
+			require.Equal(t, result.Pass, res.Outcome, "%s: %+v", c.ID, res)
+		})
+	}
+	wg.Wait()
+	require.EqualValues(t, 2, starts.Load(), "one child for the cases taking turns, one for the others")
+	type span struct{ from, to int64 }
+	var spans []span
+	pids := map[int]bool{}
+	for _, c := range turnsCases {
+		b, err := os.ReadFile(filepath.Join(dir, c.ID))
+		require.NoError(t, err)
+		var pid int
+		var sp span
+		_, err = fmt.Sscan(string(b), &pid, &sp.from, &sp.to)
+		require.NoError(t, err)
+		pids[pid] = true
+		spans = append(spans, sp)
+	}
+	require.Len(t, pids, 1, "the cases taking turns ran in different processes")
+	slices.SortFunc(spans, func(a, b span) int { return int(a.from - b.from) })
+	for i := 1; i < len(spans); i++ {
+		require.GreaterOrEqual(t, spans[i].from, spans[i-1].to, "two cases taking turns in one child ran at once")
+	}
+}
+
+// TestTakesTurns: only an isolated case of its own whose link changes are
+// all put back takes turns.
+func TestTakesTurns(t *testing.T) {
+	c := *turnsCases[0]
+	require.True(t, c.TakesTurns())
+	c.Script = h.Script(h.LinkDown("lo"), h.Sleep(time.Millisecond, "nothing"))
+	require.True(t, c.TakesTurns(), "LinkDown is put back")
+	c.Script = h.Script(h.LinkDown("lo"), h.LinkUp("lo"))
+	require.False(t, c.TakesTurns(), "LinkUp is not put back")
+	c.Script = h.Script(h.Sleep(time.Millisecond, "nothing"))
+	require.False(t, c.TakesTurns(), "no link change: no reason to be alone")
+	c = *turnsCases[0]
+	c.Wire = true
+	require.False(t, c.TakesTurns(), "a wire case queues with the wire cases")
+	c = *turnsCases[0]
+	c.Isolated = false
+	require.False(t, c.TakesTurns())
 }
 
 // TestSharedWireCasesRunOneAtATime: the wire cases of a group share one

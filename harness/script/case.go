@@ -110,6 +110,29 @@ func (c *Case) Validate() error {
 	return c.validateScript()
 }
 
+// TakesTurns reports whether c, an isolated case that does not share its
+// namespace, may take turns with the implementation's other such cases in
+// one child process and namespace, one at a time: what it changes of the
+// namespace is links the engine puts back when each attempt ends (AddVeth,
+// LinkDown), so the next case finds the namespace as a fresh one but for
+// the sockets other cases left (as in a shared namespace, a case observes
+// only its own).
+func (c *Case) TakesTurns() bool {
+	if !c.Isolated || c.Wire || c.ShareNamespace {
+		return false
+	}
+	undone := false
+	for _, s := range c.Script {
+		if l, ok := s.f.(linkStep); ok {
+			if l.op == opLinkUp {
+				return false // not put back
+			}
+			undone = true
+		}
+	}
+	return undone
+}
+
 // RolesFor returns the roles c runs in for im: the case's roles that im
 // can play. When im can play none of them, it returns the first, so the case
 // still has a row, reported unsupported.
