@@ -110,3 +110,16 @@ func TestDataExpr(t *testing.T) {
 		t.Errorf("dataExpr(hello) = %s", got)
 	}
 }
+
+// TestGoCaseFailingReadWantsAPrefix: the failing Read of a stream finding
+// is printed wanting a non-empty prefix of the bytes the model had queued,
+// not all of them: a stream may deliver them in two Reads, and the case
+// must still pass on a correct implementation.
+func TestGoCaseFailingReadWantsAPrefix(t *testing.T) {
+	ops := []Op{write("peer", "abcd"), read("iut", 8)}
+	f := Finding{Seed: 1, Rule: ruleByID(t, "read.prefix"), Ops: ops, Step: 1, Want: model.Expect{Data: []byte("abcd"), N: 4}}
+	src := GoCase(Subject{Role: "client", Transport: "tcp"}, f)
+	if !strings.Contains(src, `.WantPrefixOf("abcd")`) {
+		t.Errorf("the failing Read does not want a prefix:\n%s", src)
+	}
+}

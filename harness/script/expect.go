@@ -43,6 +43,7 @@ type bytesWant struct {
 	hasN    bool
 	partial bool   // an error with 0 <= n < len
 	prefix  []byte // the data starts with this
+	upTo    []byte // the data is a non-empty prefix of this
 }
 
 // timingWant is when a step's call must return.
@@ -82,6 +83,10 @@ func (s Step) Want(data string) Step {
 // WantPrefix expects data that starts with prefix (a datagram whose rest
 // may vary: a reply numbered by the order it was served in).
 func (s Step) WantPrefix(prefix string) Step { s.want.bytes.prefix = []byte(prefix); return s }
+
+// WantPrefixOf expects a non-empty prefix of data: a stream Read may
+// return fewer bytes than the peer wrote, never other bytes.
+func (s Step) WantPrefixOf(data string) Step { s.want.bytes.upTo = []byte(data); return s }
 
 // WantPattern expects the bytes of the pattern starting at offset off.
 func (s Step) WantPattern(off int) Step {
@@ -227,6 +232,8 @@ func (s Step) wantCount() []string {
 		return []string{fmt.Sprintf("%d (pattern)", bc.readLen(s))}
 	case b.prefix != nil:
 		return []string{fmt.Sprintf("%s…", quoteData(b.prefix))}
+	case b.upTo != nil:
+		return []string{fmt.Sprintf("1 to %d of %s", len(b.upTo), quoteData(b.upTo))}
 	case b.hasN:
 		return []string{strconv.Itoa(b.n)}
 	case !bc.reads(s):

@@ -205,6 +205,8 @@ func judgeBytes(s Step, ret engine.Ret, cls Class) []string {
 			bad = append(bad, patternDiff(ret.Data, w.off, n))
 		case w.prefix != nil && !bytes.HasPrefix(ret.Data, w.prefix):
 			bad = append(bad, fmt.Sprintf("data %s", quoteData(ret.Data)))
+		case w.upTo != nil && (len(ret.Data) == 0 || !bytes.HasPrefix(w.upTo, ret.Data)):
+			bad = append(bad, fmt.Sprintf("data %s", quoteData(ret.Data)))
 		}
 	}
 	if w.hasN && ret.N != w.n {

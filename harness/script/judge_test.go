@@ -76,6 +76,7 @@ func TestWantAndGotRead(t *testing.T) {
 		{Addrs(IUT), "iut.Addrs() = non-nil addresses, unchanged, matching the other end"},
 		{Go("r", Read(IUT, 8).Err(EOF)), "go r: iut.Read(8) = nil"},
 		{ReadFrom(Server, 64).Want("x").From("c1"), `server.ReadFrom(64) = 1 "x", nil, from c1`},
+		{Read(IUT, 8).WantPrefixOf("abcd"), `iut.Read(8) = 1 to 4 of "abcd", nil`},
 	} {
 		require.Equal(t, tc.want, tc.s.String())
 	}
@@ -85,4 +86,14 @@ func TestWantAndGotRead(t *testing.T) {
 	require.Equal(t, `3 "abc", deadline (i/o timeout)`, got)
 	got = gotString(Read(IUT, 8), engine.Ret{Err: &net.OpError{Op: "read", Net: "tcp", Err: errors.New("boom")}}, time.Time{}, time.Time{}, time.Time{})
 	require.Equal(t, "0, other (read tcp: boom)", got)
+}
+
+// TestWantPrefixOf: a Read wanting a prefix of some bytes takes any
+// non-empty prefix of them, and nothing else.
+func TestWantPrefixOf(t *testing.T) {
+	s := Read(IUT, 8).WantPrefixOf("abcd")
+	for data, ok := range map[string]bool{"a": true, "ab": true, "abcd": true, "": false, "b": false, "abd": false, "abcde": false} {
+		bad := judgeBytes(s, engine.Ret{N: len(data), Data: []byte(data)}, None)
+		require.Equal(t, ok, len(bad) == 0, "%q: %v", data, bad)
+	}
 }
