@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,9 +38,20 @@ func TestMain(m *testing.M) {
 	if overlap {
 		go nettestVerdicts() // nettest's children overlap the kill matrix
 	}
+	// The kill matrix is the longest work here and mostly waits (on
+	// deadlines, timers, children): started now, it overlaps the tests
+	// that run before the first that reads it (the explorer's pasted
+	// cases, the misbehaving implementations) instead of following them.
+	early := !child && os.Getenv(envNettest) == "" && !listing() && slices.ContainsFunc(matrixReaders, runs)
+	if early {
+		go matrix()
+	}
 	code := m.Run()
 	if overlap {
 		nettestVerdicts() // let them finish before looking for leaks
+	}
+	if early {
+		matrix() // likewise (a -failfast run may not have read it)
 	}
 	if _, _, _, child := testRunner.Child(); code == 0 && !child && os.Getenv(envNettest) == "" {
 		if err := goleak.Find(); err != nil {
@@ -49,6 +61,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// matrixReaders are the tests that read the kill matrix.
+var matrixReaders = []string{"TestEveryMutantIsCaught", "TestControlPassesEverything", "TestEveryCaseCanFail", "TestLegalMutantsPassTheContract", "TestNettestComparison"}
 
 // testRunner runs this process's cases; an isolated case re-executes this
 // test binary (reexec).
