@@ -25,6 +25,16 @@ const envHashHelper = "NETCONFORM_PROC_TEST_HASHNS"
 
 const twBuckets = "net/ipv4/tcp_max_tw_buckets"
 
+// helped runs this test binary as the helper envHashHelper asks for, if
+// it does, and reports whether it did.
+func helped() bool {
+	if os.Getenv(envHashHelper) == "" {
+		return false
+	}
+	hashHelper()
+	return true
+}
+
 func hashHelper() {
 	before, err := sysobs.SysctlInt(twBuckets)
 	if err == nil {
