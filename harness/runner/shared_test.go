@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/netconform/netconform/harness"
@@ -55,12 +56,18 @@ func sharedWireCase(id string) *h.Case {
 		ID: id, Spec: "Linux: a wire case sharing its namespace", Level: h.Contract,
 		Needs: h.CapStream, Setup: h.SetupNone, Isolated: true, Wire: true, ShareNamespace: true,
 		Script: h.Script(h.Func("record pid and time, 100 ms apart", func(x *h.X) error {
-			began := time.Now()
-			time.Sleep(100 * time.Millisecond)
-			name := filepath.Join(os.Getenv(sharedDirEnv), id)
-			return os.WriteFile(name, []byte(fmt.Sprintf("%d %d %d", os.Getpid(), began.UnixNano(), time.Now().UnixNano())), 0o600)
+			return recordSpan(id, time.Now())
 		})),
 	}
+}
+
+// recordSpan stays 100 ms in the case, so that two cases running at once
+// overlap, and records the process and the span from began, in the
+// directory sharedDirEnv names.
+func recordSpan(id string, began time.Time) error {
+	time.Sleep(100 * time.Millisecond)
+	name := filepath.Join(os.Getenv(sharedDirEnv), id)
+	return os.WriteFile(name, []byte(fmt.Sprintf("%d %d %d", os.Getpid(), began.UnixNano(), time.Now().UnixNano())), 0o600)
 }
 
 var sharedWireCases = []*h.Case{sharedWireCase("test.wire.one"), sharedWireCase("test.wire.two"), sharedWireCase("test.wire.three")}
@@ -81,9 +88,7 @@ func turnsCase(id string, n int) *h.Case {
 						return fmt.Errorf("link nt%d: %v, while case %s runs", i, err, id)
 					}
 				}
-				time.Sleep(100 * time.Millisecond)
-				name := filepath.Join(os.Getenv(sharedDirEnv), id)
-				return os.WriteFile(name, []byte(fmt.Sprintf("%d %d %d", os.Getpid(), began.UnixNano(), time.Now().UnixNano())), 0o600)
+				return recordSpan(id, began)
 			})),
 	}
 }
@@ -193,53 +198,12 @@ func TestSharedNeedsNoLinkChanges(t *testing.T) {
 // TestCasesTakingTurnsRunOneAtATime: isolated cases that only change
 // links (and have them put back) share one child, apart from the others,
 // and run there one after another, each in a namespace without the links
-// of the one before.
+// of the one before (each case checks that).
 func TestCasesTakingTurnsRunOneAtATime(t *testing.T) {
-	requireIsolation(t)
 	for _, c := range turnsCases {
 		require.True(t, c.TakesTurns(), c.ID)
 	}
-	dir := t.TempDir()
-	t.Setenv(sharedDirEnv, dir)
-	rn := newRunner(t, false)
-	var starts atomic.Int32
-	rn.ReexecShared = func(_ *harness.Impl, cases []*h.Case) *exec.Cmd {
-		starts.Add(1)
-		return exec.Command(os.Args[0], "-test.run=^TestHelperSharedChild$", "-test.v")
-	}
-	all := append(slices.Clone(turnsCases), sharedCases[0], sharedCases[1])
-	g := rn.Share(&pipeImpl)
-	for _, c := range all {
-		g.Add(c, harness.RoleClient)
-	}
-	g.Seal()
-	var wg sync.WaitGroup
-	for _, c := range all {
-		wg.Go(func() {
-			res := rn.Run(context.Background(), &pipeImpl, c, harness.RoleClient)
-			require.Equal(t, result.Pass, res.Outcome, "%s: %+v", c.ID, res)
-		})
-	}
-	wg.Wait()
-	require.EqualValues(t, 2, starts.Load(), "one child for the cases taking turns, one for the others")
-	type span struct{ from, to int64 }
-	var spans []span
-	pids := map[int]bool{}
-	for _, c := range turnsCases {
-		b, err := os.ReadFile(filepath.Join(dir, c.ID))
-		require.NoError(t, err)
-		var pid int
-		var sp span
-		_, err = fmt.Sscan(string(b), &pid, &sp.from, &sp.to)
-		require.NoError(t, err)
-		pids[pid] = true
-		spans = append(spans, sp)
-	}
-	require.Len(t, pids, 1, "the cases taking turns ran in different processes")
-	slices.SortFunc(spans, func(a, b span) int { return int(a.from - b.from) })
-	for i := 1; i < len(spans); i++ {
-		require.GreaterOrEqual(t, spans[i].from, spans[i-1].to, "two cases taking turns in one child ran at once")
-	}
+	requireOneAtATime(t, turnsCases, "cases taking turns")
 }
 
 // TestTakesTurns: only an isolated case of its own whose link changes are
@@ -264,6 +228,13 @@ func TestTakesTurns(t *testing.T) {
 // TestSharedWireCasesRunOneAtATime: the wire cases of a group share one
 // child, apart from the others, and run there one after another.
 func TestSharedWireCasesRunOneAtATime(t *testing.T) {
+	requireOneAtATime(t, sharedWireCases, "wire cases")
+}
+
+// requireOneAtATime runs serial (cases that record their span) with two
+// cases that run at once, all added to one group, and requires that serial
+// ran in one child of their own, apart from the others, one after another.
+func requireOneAtATime(t *testing.T, serial []*h.Case, what string) {
 	requireIsolation(t)
 	dir := t.TempDir()
 	t.Setenv(sharedDirEnv, dir)
@@ -273,7 +244,7 @@ func TestSharedWireCasesRunOneAtATime(t *testing.T) {
 		starts.Add(1)
 		return exec.Command(os.Args[0], "-test.run=^TestHelperSharedChild$", "-test.v")
 	}
-	all := append(slices.Clone(sharedWireCases), sharedCases[0], sharedCases[1])
+	all := append(slices.Clone(serial), sharedCases[0], sharedCases[1])
 	g := rn.Share(&pipeImpl)
 	for _, c := range all {
 		g.Add(c, harness.RoleClient)
@@ -283,15 +254,15 @@ func TestSharedWireCasesRunOneAtATime(t *testing.T) {
 	for _, c := range all {
 		wg.Go(func() {
 			res := rn.Run(context.Background(), &pipeImpl, c, harness.RoleClient)
-			require.Equal(t, result.Pass, res.Outcome, "%s: %+v", c.ID, res)
+			assert.Equal(t, result.Pass, res.Outcome, "%s: %+v", c.ID, res)
 		})
 	}
 	wg.Wait()
-	require.EqualValues(t, 2, starts.Load(), "one child for the wire cases, one for the others")
+	require.EqualValues(t, 2, starts.Load(), "one child for the %s, one for the others", what)
 	type span struct{ from, to int64 }
 	var spans []span
 	pids := map[int]bool{}
-	for _, c := range sharedWireCases {
+	for _, c := range serial {
 		b, err := os.ReadFile(filepath.Join(dir, c.ID))
 		require.NoError(t, err)
 		var pid int
@@ -301,9 +272,9 @@ func TestSharedWireCasesRunOneAtATime(t *testing.T) {
 		pids[pid] = true
 		spans = append(spans, sp)
 	}
-	require.Len(t, pids, 1, "the wire cases ran in different processes")
+	require.Len(t, pids, 1, "the %s ran in different processes", what)
 	slices.SortFunc(spans, func(a, b span) int { return int(a.from - b.from) })
 	for i := 1; i < len(spans); i++ {
-		require.GreaterOrEqual(t, spans[i].from, spans[i-1].to, "two wire cases of one child ran at once")
+		require.GreaterOrEqual(t, spans[i].from, spans[i-1].to, "two %s of one child ran at once", what)
 	}
 }

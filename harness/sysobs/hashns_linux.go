@@ -95,31 +95,32 @@ func newHashParent() (*hashParent, error) {
 
 // makeHashParent moves the calling thread into a new namespace and sets
 // it up as the hash parent; the caller moves the thread back.
-func makeHashParent() (*hashParent, error) {
+func makeHashParent() (hp *hashParent, err error) {
 	ns, err := netns.New()
 	if err != nil {
 		return nil, fmt.Errorf("new network namespace: %w", err)
 	}
-	hp := &hashParent{ns: ns}
+	defer func() {
+		if err != nil {
+			ns.Close()
+		}
+	}()
 	// This namespace was made the ordinary way: its sized sysctls are what
 	// a child's would have been.
 	var pairs []string
 	for _, name := range sizedSysctls {
 		v, err := SysctlInt(name)
 		if err != nil {
-			ns.Close()
 			return nil, err
 		}
 		pairs = append(pairs, name+"="+strconv.Itoa(v))
 	}
-	hp.sysctls = strings.Join(pairs, ",")
 	if err := writeSysctl("net/ipv4/tcp_child_ehash_entries", childEhashEntries); err != nil {
-		ns.Close()
 		return nil, err
 	}
 	// UDP's is newer (6.2): without it, children share the host's UDP hash.
 	_ = writeSysctl("net/ipv4/udp_child_hash_entries", childUDPHashEntries)
-	return hp, nil
+	return &hashParent{ns: ns, sysctls: strings.Join(pairs, ",")}, nil
 }
 
 // EnterHashParent moves the calling thread, which the caller has locked
