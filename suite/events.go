@@ -19,13 +19,17 @@ import (
 
 // CatalogueHash identifies the case catalogue: it changes when any case's
 // ID, level, needs, setup, spec or script changes.
-func CatalogueHash() string {
+func CatalogueHash() string { return catalogueHash() }
+
+// catalogueHash is computed once: the catalogue is fixed for the life of
+// the process (see Cases), and every implementation's run reports it.
+var catalogueHash = sync.OnceValue(func() string {
 	h := sha256.New()
 	for _, c := range Cases() {
 		h.Write([]byte(c.Fingerprint()))
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
+})
 
 // runInfo describes this run: the tool and catalogue, the toolchain and
 // kernel, the timescale.

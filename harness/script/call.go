@@ -131,7 +131,7 @@ func volume(s Step) int {
 	case bc.reads(s):
 		return bc.readLen(s)
 	}
-	return len(bc.payload(s))
+	return bc.writeLen(s)
 }
 
 // hang records that a call outlived its watchdog. When a background call

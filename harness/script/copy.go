@@ -69,6 +69,13 @@ func (f copyStep) payload(s Step) []byte {
 	return nil
 }
 
+func (f copyStep) writeLen(Step) int {
+	if f.op == opCopyFrom {
+		return f.n
+	}
+	return 0
+}
+
 func (f copyStep) direction(Step) dir {
 	if f.op == opCopyTo {
 		return dirRead

@@ -117,6 +117,13 @@ func (f packetIO) payload(s Step) []byte {
 	return f.data
 }
 
+func (f packetIO) writeLen(s Step) int {
+	if f.data == nil && s.want.bytes.pattern {
+		return f.n
+	}
+	return len(f.data)
+}
+
 func (f packetStep) exec(a *engine.Attempt, s Step, i int) { runCaller(a, s, i, f) }
 
 func (f packetStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {

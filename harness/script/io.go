@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -86,6 +87,13 @@ func (f ioStep) payload(s Step) []byte {
 	return f.data
 }
 
+func (f ioStep) writeLen(s Step) int {
+	if f.data == nil && s.want.bytes.pattern {
+		return f.n
+	}
+	return len(f.data)
+}
+
 func (f ioStep) readLen(s Step) int {
 	if f.op == opReadAll {
 		return s.want.bytes.n
@@ -122,7 +130,7 @@ func (f ioStep) do(s Step, e *engine.Endpoint, p *engine.Progress) func() engine
 			n, err := io.ReadFull(progressReader{c, p}, buf)
 			return engine.Ret{N: n, Data: clip(buf, n), Err: err}
 		}
-		return readAll(c, p)
+		return readAll(c, p, f.readLen(s))
 	}
 }
 
@@ -140,16 +148,24 @@ func (r progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// readAll reads until an error, and gives up after 256 MiB.
-func readAll(c net.Conn, p *engine.Progress) engine.Ret {
-	var all []byte
-	buf := make([]byte, 64<<10)
+// readAll reads until an error, and gives up after 256 MiB. Each Read gets
+// a 64 KiB buffer, the tail of the data read so far: what arrives is not
+// copied again, and the data grows by doubling from expect, the bytes the
+// step expects (0 when it does not say).
+func readAll(c net.Conn, p *engine.Progress, expect int) engine.Ret {
+	const window = 64 << 10
+	all := make([]byte, 0, max(expect, 0)+window)
 	for {
-		n, err := c.Read(buf)
+		if cap(all)-len(all) < window {
+			all = slices.Grow(all, max(len(all), window))
+		}
+		n, err := c.Read(all[len(all) : len(all)+window])
 		if n > 0 {
 			p.Moved()
 		}
-		all = append(all, clip(buf, n)...)
+		if n > 0 && n <= window {
+			all = all[:len(all)+n]
+		}
 		if err != nil {
 			return engine.Ret{N: len(all), Data: all, Err: err}
 		}

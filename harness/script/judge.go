@@ -120,7 +120,7 @@ func invariants(s Step, ret engine.Ret) []string {
 			bad = append(bad, fmt.Sprintf("io.Reader: n=%d outside 0..%d", ret.N, bc.readLen(s)))
 		}
 	case !bc.reads(s):
-		l := len(bc.payload(s))
+		l := bc.writeLen(s)
 		if ret.N < 0 || ret.N > l {
 			bad = append(bad, fmt.Sprintf("io.Writer: n=%d outside 0..%d", ret.N, l))
 		} else if ret.N < l && ret.Err == nil {
@@ -190,7 +190,7 @@ func judgeBytes(s Step, ret engine.Ret, cls Class) []string {
 	var bad []string
 	switch {
 	case w.partial:
-		if ret.Err == nil || ret.N < 0 || ret.N >= len(bc.payload(s)) {
+		if ret.Err == nil || ret.N < 0 || ret.N >= bc.writeLen(s) {
 			bad = append(bad, fmt.Sprintf("n=%d is not a partial count with an error", ret.N))
 		}
 	case s.expectsErr() && cls != None && ret.N != 0 && !bc.accumulates(s):

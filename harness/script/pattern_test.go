@@ -20,3 +20,20 @@ func TestPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteLenIsPayloadLen: a write's length, which descriptions and
+// budgets use, is the length of what it writes, for every family that
+// moves bytes, without the payload being made.
+func TestWriteLenIsPayloadLen(t *testing.T) {
+	for _, s := range []Step{
+		Write("c", "hello"), WriteN("c", 3<<20), WriteN("c", 7).At(5),
+		WriteTo("p", "dgram", "q"), WriteToN("p", 1200, "q"),
+		CopyFrom("c", 1<<20), CopyTo("c"),
+		Read("c", 8), ReadFull("c", 9), ReadAll("c"), ReadFrom("p", 64),
+	} {
+		bc := s.f.(byteCall)
+		if got, want := bc.writeLen(s), len(bc.payload(s)); got != want {
+			t.Errorf("%s: writeLen = %d, len(payload) = %d", s, got, want)
+		}
+	}
+}
