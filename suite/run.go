@@ -129,10 +129,6 @@ func runCasesOr(t *testing.T, im harness.Impl, pool []*script.Case, why string) 
 			return
 		}
 		runImpl(t, rn, &im, sel, col, pool == nil)
-		// Parallel once the cases have started: before, this
-		// implementation would start them only when a -parallel slot came
-		// free, behind the other implementations' reporting subtests.
-		t.Parallel()
 	})
 	return &Results{col}
 }
@@ -229,14 +225,18 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 	// once, before the subtests: starting a subtest waits for the
 	// scheduler, which the cases already running keep busy (with 200
 	// cases, the last implementation started a second after the first).
+	// The subtest then goes parallel, so the caller goes on to the next
+	// implementation at once, not after this one's hundreds of t.Run calls.
 	early := map[*script.Case][]chan *result.Result{}
-	if !child && everySubtestRuns(t) {
+	startedEarly := !child && everySubtestRuns(t)
+	if startedEarly {
 		for _, c := range cases {
 			if c.Setup != script.SetupAfterAll {
 				early[c] = startCase(c)
 			}
 		}
 		share.Seal()
+		t.Parallel()
 	}
 	for _, c := range cases {
 		if child && !rn.ChildRuns(im.Name, c.ID, "") || c.Setup == script.SetupAfterAll {
@@ -262,6 +262,9 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 		})
 	}
 	share.Seal()
+	if !startedEarly {
+		t.Parallel()
+	}
 	if explorations != nil {
 		// The exploration starts once the implementation's cases that run
 		// in this process are done (the isolated ones, in children, may
