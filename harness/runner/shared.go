@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sync"
@@ -15,14 +16,16 @@ import (
 // Isolated cases that set ShareNamespace run together: those of one
 // implementation, in every role they run in, are one child process in one
 // network namespace — one process start and one namespace instead of one
-// per case and role. There are three such children per implementation:
-// one for the cases without a capture, which run at once; one for the
-// wire cases, which run one at a time (a capture sees the whole
-// namespace); and one for the cases that take turns (script.Case.TakesTurns:
-// they change links, and put them back), one at a time. A caller gathers the groups (Share, then Add for each case
-// and role it is about to run, then Seal); Run of a member waits for the
-// seal, and the first member of a group to ask starts its child. A case
-// not added runs alone, as without sharing.
+// per case and role. Each implementation has one such child for the cases
+// without a capture, which run at once; one for the wire cases, which run
+// one at a time (a capture sees the whole namespace); and one or more for
+// the cases that take turns (script.Case.TakesTurns: they change links,
+// and put them back), one at a time, divided so that no child of them
+// takes longer than their longest case (splitTurns). A caller gathers the
+// groups (Share, then Add for each case and role it is about to run, then
+// Seal); Run of a member waits for the seal, and the first member of a
+// group to ask starts its child. A case not added, or alone in its group,
+// runs alone, as without sharing.
 
 // sharedChildren are the groups of this runner, by implementation.
 type sharedChildren struct {
@@ -38,6 +41,7 @@ type Shared struct {
 	mu     sync.Mutex
 	sealed chan struct{}
 	kinds  [3]*group // [0] without a capture, [1] wire cases, [2] cases taking turns
+	turns  []*group  // kinds[2] divided among children by Seal (see splitTurns)
 }
 
 // A group is the cases of one shared child.
@@ -120,8 +124,59 @@ func (g *Shared) Seal() {
 	select {
 	case <-g.sealed:
 	default:
+		g.turns = splitTurns(g.kinds[2])
 		close(g.sealed)
 	}
+}
+
+// splitTurns divides the cases taking turns among as few children as keep
+// each child's time (the sum of its cases' Lasts, once per role) within the
+// longest single case's: taking turns saves process starts, and must not
+// make the run longer. First fit, longest case first.
+func splitTurns(k *group) []*group {
+	cases := slices.Clone(k.cases)
+	lasts := func(c *script.Case) time.Duration {
+		n := 0
+		for _, m := range k.runs {
+			if m.caseID == c.ID {
+				n++
+			}
+		}
+		return c.Lasts() * time.Duration(n)
+	}
+	slices.SortStableFunc(cases, func(a, b *script.Case) int { return cmp.Compare(lasts(b), lasts(a)) })
+	var groups []*group
+	var took []time.Duration
+	for _, c := range cases {
+		i := slices.IndexFunc(took, func(d time.Duration) bool { return d+lasts(c) <= lasts(cases[0]) })
+		if i < 0 {
+			groups = append(groups, &group{serial: true, done: make(chan struct{})})
+			took = append(took, 0)
+			i = len(groups) - 1
+		}
+		groups[i].cases = append(groups[i].cases, c)
+		took[i] += lasts(c)
+		for _, m := range k.runs {
+			if m.caseID == c.ID {
+				groups[i].runs = append(groups[i].runs, m)
+			}
+		}
+	}
+	return groups
+}
+
+// placed is the group that runs c in role, once sealed: k, or for a case
+// taking turns the child splitTurns gave it.
+func (g *Shared) placed(k *group, c *script.Case, role harness.Role) *group {
+	if k != g.kinds[2] {
+		return k
+	}
+	for _, t := range g.turns {
+		if slices.Contains(t.runs, member{c.ID, role}) {
+			return t
+		}
+	}
+	return k
 }
 
 // sharedGroupOf returns im's sharing and the group c in role was added
@@ -147,6 +202,7 @@ func (rn *Runner) sharedGroupOf(im *harness.Impl, c *script.Case, role harness.R
 // role. A group of one runs as an ordinary isolated case.
 func (g *Shared) runShared(ctx context.Context, k *group, c *script.Case, role harness.Role, res *result.Result) {
 	<-g.sealed
+	k = g.placed(k, c, role)
 	rn := g.rn
 	if len(k.runs) < 2 {
 		defer rn.lim.acquireImpl(g.im)()

@@ -246,3 +246,26 @@ func (c *Case) validateScript() error {
 func (c *Case) Program() engine.Program {
 	return engine.Program{Setup: c.setupStep(), Steps: steps(c.Script), Wire: c.Wire}
 }
+
+// Lasts estimates how long one run of c takes, to schedule it (never to
+// judge it): the sum over its top-level steps of the longest each is
+// expected to take, its Within bound or, without one, its NotBefore, or
+// the length of a Sleep. Steps without a timing expectation count as
+// nothing, so it is a floor for cases that wait on unbounded events.
+func (c *Case) Lasts() time.Duration {
+	var d time.Duration
+	for _, s := range c.Script {
+		t := s.want.timing
+		switch {
+		case t.within > 0:
+			d += t.within
+		case t.notBefore > 0:
+			d += t.notBefore
+		default:
+			if sl, ok := s.f.(sleepStep); ok {
+				d += sl.d
+			}
+		}
+	}
+	return d
+}
