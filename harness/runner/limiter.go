@@ -29,7 +29,7 @@ type limiter struct {
 // test process (and, for a program, the program), which costs CPU to
 // start and to reap, unlike an in-process case that waits on a timer. Most
 // of them wait seconds on kernel timers (keep-alive, ARP), so the bound is
-// loose: go test ./suite starts its 27 children within its first two seconds,
+// loose: go test ./suite starts its 30 children within its first two seconds,
 // where 12 a core held the last implementation's 3 s cases back by 3 s.
 var maxChildren = 24 * runtime.NumCPU()
 
