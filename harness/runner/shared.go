@@ -132,7 +132,9 @@ func (g *Shared) Seal() {
 // splitTurns divides the cases taking turns among as few children as keep
 // each child's time (the sum of its cases' Lasts, once per role) within the
 // longest single case's: taking turns saves process starts, and must not
-// make the run longer. First fit, longest case first.
+// make the run longer. Longest case first, each into the least loaded child
+// it fits in, so a case that says nothing of its time (Lasts 0) goes with
+// the shortest, not behind the longest.
 func splitTurns(k *group) []*group {
 	cases := slices.Clone(k.cases)
 	lasts := func(c *script.Case) time.Duration {
@@ -148,7 +150,12 @@ func splitTurns(k *group) []*group {
 	var groups []*group
 	var took []time.Duration
 	for _, c := range cases {
-		i := slices.IndexFunc(took, func(d time.Duration) bool { return d+lasts(c) <= lasts(cases[0]) })
+		i := -1 // the least loaded child it fits in
+		for j, d := range took {
+			if d+lasts(c) <= lasts(cases[0]) && (i < 0 || d < took[i]) {
+				i = j
+			}
+		}
 		if i < 0 {
 			groups = append(groups, &group{serial: true, done: make(chan struct{})})
 			took = append(took, 0)

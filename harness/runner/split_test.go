@@ -42,4 +42,8 @@ func TestSplitTurns(t *testing.T) {
 	a, b := timed("test.turns.a", 0), timed("test.turns.b", 0)
 	k := &group{serial: true, cases: []*h.Case{a, b}, runs: []member{{a.ID, harness.RoleClient}, {b.ID, harness.RoleClient}}}
 	require.Len(t, splitTurns(k), 1, "cases that say nothing of their time take turns in one child")
+	k = &group{serial: true, cases: []*h.Case{long, short1, a}, runs: []member{{long.ID, harness.RoleClient}, {short1.ID, harness.RoleClient}, {a.ID, harness.RoleClient}}}
+	groups := splitTurns(k)
+	require.Len(t, groups, 2)
+	require.Equal(t, []*h.Case{short1, a}, groups[1].cases, "a case that says nothing of its time goes with the shortest child, not behind the longest case")
 }

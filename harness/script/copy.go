@@ -103,11 +103,12 @@ func (f copyStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 		}
 	}
 	p := new(engine.Progress)
-	return callSpec{e: e, dl: deadlineOf(e, s), do: func() engine.Ret { return f.do(s, e, p) }, progress: p}, true
+	payload := f.payload(s) // made before the call starts, as a Write's (see ioStep.do)
+	return callSpec{e: e, dl: deadlineOf(e, s), do: func() engine.Ret { return f.do(e, p, payload) }, progress: p}, true
 }
 
 // do records progress whenever bytes reach the other side of the copy.
-func (f copyStep) do(s Step, e *engine.Endpoint, p *engine.Progress) engine.Ret {
+func (f copyStep) do(e *engine.Endpoint, p *engine.Progress, payload []byte) engine.Ret {
 	c, err := connOf(e)
 	if err != nil {
 		return engine.Ret{Err: err}
@@ -115,7 +116,7 @@ func (f copyStep) do(s Step, e *engine.Endpoint, p *engine.Progress) engine.Ret 
 	switch f.op {
 	case opCopyFrom:
 		// A plain reader: io.Copy must go through c's ReadFrom, not WriteTo.
-		n, err := io.Copy(c, struct{ io.Reader }{progressReader{bytes.NewReader(f.payload(s)), p}})
+		n, err := io.Copy(c, struct{ io.Reader }{progressReader{bytes.NewReader(payload), p}})
 		return engine.Ret{N: int(n), Err: err}
 	}
 	var b bytes.Buffer

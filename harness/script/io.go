@@ -111,7 +111,18 @@ func (f ioStep) prepare(a *engine.Attempt, s Step, i int) (callSpec, bool) {
 
 // do returns the call.
 // ReadFull and ReadAll record progress after each Read that moved bytes.
+// The payload and the buffer are made here, before the call starts: made
+// in it, MiB of them delay the implementation's call behind the harness's
+// own work (a Write started in the background would not have reached the
+// implementation by the time a step checks that it is blocked).
 func (f ioStep) do(s Step, e *engine.Endpoint, p *engine.Progress) func() engine.Ret {
+	var payload, buf []byte
+	switch f.op {
+	case opWrite:
+		payload = f.payload(s)
+	case opRead, opReadFull:
+		buf = make([]byte, f.n)
+	}
 	return func() engine.Ret {
 		c, err := connOf(e)
 		if err != nil {
@@ -119,14 +130,12 @@ func (f ioStep) do(s Step, e *engine.Endpoint, p *engine.Progress) func() engine
 		}
 		switch f.op {
 		case opWrite:
-			n, err := c.Write(f.payload(s))
+			n, err := c.Write(payload)
 			return engine.Ret{N: n, Err: err}
 		case opRead:
-			buf := make([]byte, f.n)
 			n, err := c.Read(buf)
 			return engine.Ret{N: n, Data: clip(buf, n), Err: err}
 		case opReadFull:
-			buf := make([]byte, f.n)
 			n, err := io.ReadFull(progressReader{c, p}, buf)
 			return engine.Ret{N: n, Data: clip(buf, n), Err: err}
 		}
