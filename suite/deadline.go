@@ -480,10 +480,10 @@ var deadlineCases = []h.Case{
 // Func because the second half depends on n.
 func partialWriteThenContinue(x *h.X) error {
 	c, p := x.Conn(iut), x.Conn(peer)
+	payload := h.PatternView(0, bigWrite) // made before the deadline runs: it can take longer than the deadline
 	if err := c.SetWriteDeadline(time.Now().Add(shortDeadline)); err != nil {
 		return fmt.Errorf("SetWriteDeadline(+%v) = %v, want nil", shortDeadline, err)
 	}
-	payload := h.PatternView(0, bigWrite)
 	n, err := c.Write(payload)
 	if !errors.Is(err, os.ErrDeadlineExceeded) || n >= len(payload) {
 		x.Errorf(fmt.Sprintf("iut.Write(<%d MiB>) with a +%v deadline and an idle peer", bigWrite>>20, shortDeadline),
