@@ -110,19 +110,8 @@ type packetIO struct{ packetStep }
 func (f packetIO) reads(Step) bool       { return f.op == opReadFrom }
 func (f packetIO) accumulates(Step) bool { return false }
 func (f packetIO) readLen(Step) int      { return f.n }
-func (f packetIO) payload(s Step) []byte {
-	if f.data == nil && s.want.bytes.pattern {
-		return patternBytes(s.want.bytes.off, f.n)
-	}
-	return f.data
-}
-
-func (f packetIO) writeLen(s Step) int {
-	if f.data == nil && s.want.bytes.pattern {
-		return f.n
-	}
-	return len(f.data)
-}
+func (f packetIO) payload(s Step) []byte { return sent(f.data, f.n, s) }
+func (f packetIO) writeLen(s Step) int   { return sentLen(f.data, f.n, s) }
 
 func (f packetStep) exec(a *engine.Attempt, s Step, i int) { runCaller(a, s, i, f) }
 

@@ -57,7 +57,7 @@ func ReadAll(ep string) Step {
 func (f ioStep) call(s Step) string {
 	args := ""
 	switch {
-	case f.op == opWrite && s.want.bytes.pattern && f.data == nil:
+	case f.op == opWrite && sendsPattern(f.data, s):
 		args = fmt.Sprintf("<%s>", sizeStr(f.n))
 	case f.op == opWrite:
 		args = quoteData(f.data)
@@ -80,18 +80,29 @@ func (f ioStep) direction(Step) dir {
 
 func (f ioStep) accumulates(Step) bool { return f.op == opReadFull || f.op == opReadAll }
 
-func (f ioStep) payload(s Step) []byte {
-	if f.data == nil && s.want.bytes.pattern {
-		return patternBytes(s.want.bytes.off, f.n)
+func (f ioStep) payload(s Step) []byte { return sent(f.data, f.n, s) }
+
+func (f ioStep) writeLen(s Step) int { return sentLen(f.data, f.n, s) }
+
+// sendsPattern reports whether a write of data sends the test pattern: it
+// has no data of its own and the step expects the pattern (Pattern).
+func sendsPattern(data []byte, s Step) bool { return data == nil && s.want.bytes.pattern }
+
+// sent is what a write of data or, when it sends the pattern, of n bytes
+// of it, sends.
+func sent(data []byte, n int, s Step) []byte {
+	if sendsPattern(data, s) {
+		return patternBytes(s.want.bytes.off, n)
 	}
-	return f.data
+	return data
 }
 
-func (f ioStep) writeLen(s Step) int {
-	if f.data == nil && s.want.bytes.pattern {
-		return f.n
+// sentLen is len(sent(data, n, s)), without making the pattern.
+func sentLen(data []byte, n int, s Step) int {
+	if sendsPattern(data, s) {
+		return n
 	}
-	return len(f.data)
+	return len(data)
 }
 
 func (f ioStep) readLen(s Step) int {
