@@ -85,6 +85,12 @@ type Impl struct {
 	// call. An error ends the case as an error.
 	Prepare func(ctx context.Context) error
 
+	// Close, when set, runs when a run of the implementation's cases has
+	// ended (suite.Run, after its last case and before its leak checks):
+	// it releases what the implementation keeps from one case to the next,
+	// such as idle driver processes. The implementation stays usable.
+	Close func()
+
 	// Preface, when set, runs on each conn the reference peer dials to the
 	// IUT's listener before the case uses it: it writes what a real client
 	// of the implementation sends first (a PROXY protocol header, a

@@ -202,6 +202,9 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 			}
 		})
 	}
+	if im.Close != nil {
+		t.Cleanup(im.Close) // before the leak checks, which run after it
+	}
 	share := rn.Share(im)        // the isolated cases that can share a child
 	var inProcess sync.WaitGroup // the cases started that run in this process
 	startCase := func(c *script.Case) []chan *result.Result {

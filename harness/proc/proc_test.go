@@ -268,6 +268,24 @@ func TestTailMarksWhatItDrops(t *testing.T) {
 	require.Equal(t, "[truncated 108 bytes]\nxxxxxxxx", tl.String())
 }
 
+// TestTailSinceAMark: what was written after a mark, whether the mark is
+// still kept, partly dropped, or not written to since.
+func TestTailSinceAMark(t *testing.T) {
+	tl := proc.NewTail(8)
+	tl.Write([]byte("0123"))
+	m := tl.Mark()
+	require.Equal(t, int64(4), m)
+	require.Equal(t, "", tl.Since(m))
+	tl.Write([]byte("45"))
+	require.Equal(t, "45", tl.Since(m))
+	tl.Write([]byte("6789ab"))
+	require.Equal(t, "456789ab", tl.Since(m), "everything after the mark is still kept")
+	tl.Write([]byte("cd"))
+	require.Equal(t, "[truncated 2 bytes]\n6789abcd", tl.Since(m))
+	require.Equal(t, "[truncated 6 bytes]\n6789abcd", tl.Since(0))
+	require.Equal(t, "cd", tl.Since(tl.Mark()-2))
+}
+
 // TestLinesLikeAScanner: lines, CR-LF, a last line without a newline, and
 // a line over the limit refused without reading the rest.
 func TestLinesLikeAScanner(t *testing.T) {

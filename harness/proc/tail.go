@@ -44,11 +44,26 @@ func (t *Tail) Write(p []byte) (int, error) {
 
 // String returns the bytes kept, after a line saying how many were not
 // when some were not.
-func (t *Tail) String() string {
+func (t *Tail) String() string { return t.Since(0) }
+
+// Mark returns how many bytes have been written so far, for Since.
+func (t *Tail) Mark() int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.dropped > 0 {
-		return fmt.Sprintf("[truncated %d bytes]\n%s", t.dropped, t.buf.String())
+	return t.dropped + int64(t.buf.Len())
+}
+
+// Since returns the bytes kept that were written after mark (a Mark), after
+// a line saying how many of those were not kept when some were not: what
+// one user of a long-lived process wrote, without what earlier ones did.
+func (t *Tail) Since(mark int64) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	kept := t.buf.Bytes()
+	if skip := mark - t.dropped; skip > 0 {
+		kept = kept[min(skip, int64(len(kept))):]
+	} else if lost := t.dropped - max(mark, 0); lost > 0 {
+		return fmt.Sprintf("[truncated %d bytes]\n%s", lost, kept)
 	}
-	return t.buf.String()
+	return string(kept)
 }

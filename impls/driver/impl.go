@@ -18,10 +18,13 @@ type Driver struct {
 	Argv  []string
 	Dir   string // working directory; "" is the current one
 	Hello Hello
+
+	pool pool // processes that ended a case cleanly
 }
 
 // New starts argv once to learn what it declares, then returns the
-// implementation that runs each case against a fresh process of it.
+// implementation that runs each case against a process of it: a new one,
+// or one that ended an earlier case cleanly (PROTOCOL.md, "Life cycle").
 func New(argv ...string) (harness.Impl, error) {
 	return NewIn("", argv...)
 }
@@ -108,14 +111,16 @@ func (d *Driver) Impl() (harness.Impl, error) {
 		CloseMode:   harness.CloseMode(h.CloseMode),
 		Network:     "tcp4",
 		PacketNet:   "udp4",
-		// Every case starts a process: a few per core keep start-up
+		// A case may start a process: a few per core keep start-up
 		// from starving the cases already running.
 		Parallel: 4 * runtime.NumCPU(),
 		Prepare: func(ctx context.Context) error {
 			_, err := d.session(ctx)
 			return err
 		},
+		Close: d.pool.drain,
 	}
+	d.pool.max = im.Parallel
 	for _, k := range h.Known {
 		im.Known = append(im.Known, harness.Known{Case: k.Case, Role: harness.Role(k.Role), Reason: k.Reason, Link: k.Link})
 	}
@@ -139,18 +144,28 @@ func (d *Driver) Impl() (harness.Impl, error) {
 // sessionKey names a driver's per-case process in the case's scope.
 type sessionKey struct{ d *Driver }
 
-// session returns the case's driver process, starting it on first use;
-// it is killed when the case ends, and its stderr becomes evidence.
+// session returns the case's driver process on first use: an idle one that
+// ended an earlier case cleanly, or a new one. When the case ends it goes
+// back to the pool if it is still clean, and is killed otherwise; what it
+// wrote to stderr during the case becomes evidence.
 func (d *Driver) session(ctx context.Context) (*proc, error) {
 	return harness.CaseValue(ctx, sessionKey{d}, func() (*proc, error) {
-		p, err := startProc(d.Argv, d.Dir)
-		if err != nil {
-			return nil, err
+		p := d.pool.get()
+		if p == nil {
+			var err error
+			if p, err = startProc(d.Argv, d.Dir); err != nil {
+				return nil, err
+			}
 		}
-		harness.CaseCleanup(ctx, p.stop)
-		harness.CaseEvidence(ctx, p.evidence)
-		if _, err := p.hello(); err != nil {
-			return nil, err
+		u := &use{p: p, before: p.uses, mark: p.stderr.Mark()}
+		p.uses++
+		harness.CaseCleanup(ctx, func() { u.end(&d.pool) })
+		harness.CaseEvidence(ctx, u.evidence)
+		if u.before == 0 {
+			if _, err := p.hello(); err != nil {
+				return nil, err
+			}
+			p.ready()
 		}
 		return p, nil
 	})

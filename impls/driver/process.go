@@ -67,7 +67,13 @@ type proc struct {
 
 	emu     sync.Mutex
 	escaped []procs.Process // processes of the driver's tree still alive when it was killed, outside its group
+
+	uses     int            // cases served (pool.go); changed only by the case that holds the process
+	baseline map[uint64]int // the sockets held after hello; nil until hello was answered
 }
+
+// started counts the driver processes started, for tests of their reuse.
+var started atomic.Int64
 
 // startProc starts argv in dir as the root of a process tree (see
 // harness/proc): in a process group of its own that dies with this
@@ -118,6 +124,7 @@ func startProc(argv []string, dir string) (*proc, error) {
 		stdin.Close()
 		return nil, fmt.Errorf("driver: starting %s: %w", strings.Join(argv, " "), err)
 	}
+	started.Add(1)
 	p.exited = p.tree.Exited()
 	p.pidfd = openPidfd(p.tree.Pid())
 	go p.readLoop(p.stdout.R)
@@ -433,7 +440,11 @@ func (p *proc) stop() {
 }
 
 // evidence describes the session for a result that did not pass.
-func (p *proc) evidence() string {
+func (p *proc) evidence() string { return p.evidenceSince(0) }
+
+// evidenceSince is evidence with only the stderr written after mark (a
+// Tail mark): a process that served earlier cases keeps their output too.
+func (p *proc) evidenceSince(mark int64) string {
 	var b strings.Builder
 	select {
 	case <-p.dead:
@@ -445,10 +456,16 @@ func (p *proc) evidence() string {
 		fmt.Fprintf(&b, "killed with the driver, outside its process group: %s\n", procs.Join(p.escaped))
 	}
 	p.emu.Unlock()
-	if s := p.stderr.String(); s != "" {
-		fmt.Fprintf(&b, "driver stderr (last %d KiB):\n%s", stderrTail>>10, s)
-	}
+	b.WriteString(stderrEvidence(p.stderr.Since(mark)))
 	return b.String()
+}
+
+// stderrEvidence presents what a driver wrote to stderr.
+func stderrEvidence(s string) string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf("driver stderr (last %d KiB):\n%s", stderrTail>>10, s)
 }
 
 // quote shows the start of a bad line.
