@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/netconform/netconform/harness/proc"
@@ -63,7 +64,8 @@ func (r *runner) run() ([]render.ImplInfo, []result.Result, *result.RunInfo, str
 		defer (*pp).R.Close()
 		defer (*pp).W.Close()
 	}
-	conv := exec.Command("go", "tool", "test2json", "-t", "-p", r.j.bin.importPath)
+	t2j := test2json()
+	conv := exec.Command(t2j[0], append(t2j[1:], "-t", "-p", r.j.bin.importPath)...)
 	conv.Env, conv.Stdin, conv.Stdout, conv.Stderr = r.goEnv, p.out.R, p.events.W, p.errs.W
 	cmd := exec.Command(r.j.bin.path,
 		"-test.run=^"+regexp.QuoteMeta(r.j.test)+"$/^"+regexp.QuoteMeta(r.j.name)+"$",
@@ -214,3 +216,16 @@ func (r *runner) wait(bin, conv *proc.Proc, p *pipes, began time.Time, eventsDon
 	}
 	return strings.Join(whys, "; ")
 }
+
+// test2json is the converter's own binary (go tool -n test2json), found
+// once: through go tool, every row started the go command again to find
+// it, 0.15 s of CPU each. Where it cannot be found, the go command runs it.
+var test2json = sync.OnceValue(func() []string {
+	out, err := exec.Command("go", "tool", "-n", "test2json").Output()
+	if p := strings.TrimSpace(string(out)); err == nil && p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return []string{p}
+		}
+	}
+	return []string{"go", "tool", "test2json"}
+})
