@@ -86,9 +86,11 @@ type Impl struct {
 	Prepare func(ctx context.Context) error
 
 	// Close, when set, runs when a run of the implementation's cases has
-	// ended (suite.Run, after its last case and before its leak checks):
-	// it releases what the implementation keeps from one case to the next,
-	// such as idle driver processes. The implementation stays usable.
+	// ended (suite.Run and suite.Explore call it after the last case, before
+	// their leak checks; code that runs cases itself, through runner.Run,
+	// calls it when done): it releases what the implementation keeps from
+	// one case to the next, such as idle driver processes. The
+	// implementation stays usable.
 	Close func()
 
 	// Preface, when set, runs on each conn the reference peer dials to the

@@ -338,6 +338,9 @@ func Explore(t *testing.T, im harness.Impl) *Results {
 		if why := unavailable(&im); why != "" {
 			t.Skip(why)
 		}
+		if im.Close != nil {
+			t.Cleanup(im.Close)
+		}
 		if exploreBudget(rn.Config()).Off() {
 			t.Skip("exploring is off (" + runner.EnvExplore + "=0)")
 		}

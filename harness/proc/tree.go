@@ -169,6 +169,22 @@ func (p *Proc) Has(pid int) bool {
 	return err == nil && (pid == p.Pid() || p.member(pr))
 }
 
+// Alone reports whether the root is the tree's only process alive (a
+// zombie not yet reaped counts as gone); it fails when the process table
+// cannot be read, so that a caller can tell "none" from "unknown".
+func (p *Proc) Alone() (bool, error) {
+	procs, err := sysobs.Descendants(os.Getpid())
+	if err != nil {
+		return false, err
+	}
+	for _, pr := range procs {
+		if pr.PID != p.Pid() && pr.State != 'Z' && p.member(pr) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // Members lists the tree's processes alive now, other than the root, with
 // whether each is already dying (a SIGKILL pending: a parent-death
 // signal on its way).

@@ -120,7 +120,9 @@ func (d *Driver) Impl() (harness.Impl, error) {
 		},
 		Close: d.pool.drain,
 	}
-	d.pool.max = im.Parallel
+	if h.Reuse {
+		d.pool.setMax(im.Parallel)
+	}
 	for _, k := range h.Known {
 		im.Known = append(im.Known, harness.Known{Case: k.Case, Role: harness.Role(k.Role), Reason: k.Reason, Link: k.Link})
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netconform/netconform/harness"
 	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/harness/sysobs"
 	"github.com/netconform/netconform/impls/driver"
@@ -95,6 +96,22 @@ func TestProcessesServeManyCases(t *testing.T) {
 	assert.NotZero(t, godrivers(t), "an idle process is kept for the next case")
 	im.Close()
 	assert.Zero(t, godrivers(t), "Close stops the idle processes")
+
+	// The same driver without "reuse": true in its hello: a process per case.
+	plain, err := (&driver.Driver{Argv: []string{mustBin(t, "godriver")}, Hello: driver.Hello{
+		Protocol: driver.Version, Name: "driver-go", Version: "test", Language: "Go",
+		Caps: im.Caps.List(), CloseMode: string(im.CloseMode),
+	}}).Impl()
+	require.NoError(t, err)
+	c, _ := suite.Lookup(cases[0])
+	before = driver.Started()
+	for range 3 {
+		res := testRunner.Run(context.Background(), &plain, c, harness.RoleClient)
+		require.Equal(t, result.Pass, res.Outcome, res.Format())
+	}
+	assert.Equal(t, int64(3), driver.Started()-before, "a driver that does not declare reuse starts a process per case")
+	assert.Zero(t, godrivers(t), "and none is kept")
+	plain.Close()
 }
 
 // godrivers counts the Go driver processes running below this one.

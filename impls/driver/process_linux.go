@@ -3,6 +3,7 @@ package driver
 import (
 	"errors"
 	"net"
+	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -61,4 +62,16 @@ func saPort(sa unix.Sockaddr) int {
 		return a.Port
 	}
 	return -1
+}
+
+// pipeUnread is how many bytes wait in pipe f (FIONREAD, which x/sys
+// names TIOCINQ); 0 when unknown.
+func pipeUnread(f *os.File) int {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ) })
+	return n
 }

@@ -5,6 +5,7 @@ package driver
 import (
 	"errors"
 	"net"
+	"os"
 )
 
 // Elsewhere than on Linux the driver's descriptors cannot be observed.
@@ -18,3 +19,5 @@ func dupFD(pidfd, fd int) (int, error) { return -1, errors.ErrUnsupported }
 func closeFD(fd int) {}
 
 func sameSocket(fd int, local net.Addr) bool { return false }
+
+func pipeUnread(f *os.File) int { return 0 }

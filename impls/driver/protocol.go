@@ -76,7 +76,10 @@ type Hello struct {
 	Description string   `json:"description"`
 	Caps        []string `json:"caps"`
 	CloseMode   string   `json:"close_mode"`
-	Known       []struct {
+	// Reuse says a process may serve more than one case (PROTOCOL.md,
+	// "Life cycle"); without it every case starts a new process.
+	Reuse bool `json:"reuse"`
+	Known []struct {
 		Case   string `json:"case"`
 		Role   string `json:"role"`
 		Reason string `json:"reason"`

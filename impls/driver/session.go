@@ -88,6 +88,9 @@ func (s *Session) call(req Request, line []byte, timeout time.Duration, id ...in
 	}
 }
 
+// Pid is the driver's process id.
+func (s *Session) Pid() int { return s.p.tree.Pid() }
+
 // Stop says bye and kills the driver's process group.
 func (s *Session) Stop() { s.p.stop() }
 

@@ -915,6 +915,7 @@ static void op_hello(long long id)
 	cJSON_AddStringToObject(r, "language", lang);
 	cJSON_AddStringToObject(r, "description", "POSIX sockets and poll(2) behind the driver protocol");
 	cJSON_AddStringToObject(r, "close_mode", "full");
+	cJSON_AddBoolToObject(r, "reuse", 1);
 	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
 		cJSON_AddItemToArray(c, cJSON_CreateString(caps[i]));
 	k = cJSON_AddArrayToObject(r, "known");

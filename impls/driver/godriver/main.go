@@ -180,6 +180,7 @@ func hello() any {
 		"caps": []string{"stream", "half-close", "close-read", "deadline", "listener", "listener-deadline",
 			"dial", "packet", "packet-dial", "keepalive", "linger", "nodelay", "fd", "kernel", "tcp", "buffered"},
 		"close_mode": "full",
+		"reuse":      true,
 	}
 }
 

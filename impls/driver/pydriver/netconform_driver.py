@@ -335,7 +335,7 @@ class Driver:
         return {"protocol": PROTOCOL, "name": "driver-python", "version": "1.0.0",
                 "language": "Python %s (%s)" % (platform.python_version(), platform.python_implementation()),
                 "description": "CPython's socket module and selectors behind the driver protocol",
-                "caps": CAPS, "close_mode": "full", "known": KNOWN}
+                "caps": CAPS, "close_mode": "full", "reuse": True, "known": KNOWN}
 
     def op_bye(self, rid, req):
         self.reply(rid, result={})

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/netconform/netconform/harness/explore"
 	"io"
 	"net"
 	"slices"
@@ -11,7 +10,9 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/harness/explore"
 	"github.com/netconform/netconform/harness/script"
+	"github.com/netconform/netconform/harness/sysobs"
 	"github.com/netconform/netconform/impls/driver"
 	"github.com/netconform/netconform/suite"
 )
@@ -29,6 +30,9 @@ type checker struct {
 	s      *driver.Session
 	v      driver.Validator
 	caps   harness.Caps
+	reuse  bool           // hello declared reuse
+	opened []int64        // the handles the checks opened
+	socks  map[uint64]int // the driver's sockets after hello, when readable
 	passed int
 	failed int
 	dead   bool // the session broke: later checks cannot run
@@ -106,6 +110,12 @@ func (c *checker) call(name, op string, args driver.Request) *driver.Reply {
 			return nil
 		}
 	}
+	if r.Result != nil && slices.Contains([]string{"listen", "dial", "accept", "listen_packet"}, op) {
+		var res struct{ H int64 }
+		if json.Unmarshal(r.Result, &res) == nil && res.H > 0 {
+			c.opened = append(c.opened, res.H)
+		}
+	}
 	return r
 }
 
@@ -164,12 +174,52 @@ func (c *checker) run() {
 	} else {
 		c.skip("stream operations", "the driver does not declare all three of stream, listener and dial, which this check needs (see PROTOCOL.md, Capabilities and the ops they need)")
 	}
+	c.ops()
+	if c.reuse {
+		c.reused()
+	}
+	c.bye()
+}
+
+// ops checks the stream and datagram operations the capabilities promise.
+func (c *checker) ops() {
+	if c.caps.Has(harness.CapStream | harness.CapListener | harness.CapDial) {
+		c.stream()
+	} else {
+		c.skip("stream operations", "the driver does not declare all three of stream, listener and dial, which this check needs (see PROTOCOL.md, Capabilities and the ops they need)")
+	}
 	if c.caps.Has(harness.CapPacket) {
 		c.packet()
 	} else {
 		c.skip("datagram operations", "the driver declares no packet")
 	}
-	c.bye()
+}
+
+// reused checks what "reuse": true promises (PROTOCOL.md, Life cycle): once
+// every handle the checks opened is closed, the driver holds the sockets it
+// held after hello and no more, and it serves the checks again as well.
+func (c *checker) reused() {
+	if c.dead {
+		return
+	}
+	// As netconform does at the end of a case: close what is still open
+	// (a handle already closed answers kind closed).
+	for _, h := range c.opened {
+		c.s.Call(driver.Request{"op": "close", "h": h}, replyTimeout)
+	}
+	c.opened = nil
+	if c.socks == nil {
+		c.skip("reuse", "the driver's sockets cannot be read here (/proc/<pid>/fd, Linux)")
+	} else if now, err := sysobs.SocketFDs(c.s.Pid()); err != nil {
+		c.skip("reuse", err.Error())
+	} else if len(now) > len(c.socks) {
+		c.fail("reuse", fmt.Sprintf("every handle the checks opened is closed, and the driver holds %d socket(s), %d after hello: a driver that declares reuse must close a handle's socket when the handle is closed, or the next case finds it", len(now), len(c.socks)))
+		return
+	} else {
+		c.pass("reuse", "every socket the checks opened is closed")
+	}
+	fmt.Fprintln(c.out, "the same checks again in the same process, as the next case would run (hello declared reuse):")
+	c.ops()
 }
 
 func (c *checker) hello() bool {
@@ -193,7 +243,10 @@ func (c *checker) hello() bool {
 		c.fail("hello", "the declaration is not usable: "+err.Error())
 		return false
 	}
-	c.caps = im.Caps
+	c.caps, c.reuse = im.Caps, h.Reuse
+	if socks, err := sysobs.SocketFDs(c.s.Pid()); err == nil {
+		c.socks = socks
+	}
 	c.pass("hello", fmt.Sprintf("%s %s, %s, capabilities %s", h.Name, h.Version, h.Language, im.Caps))
 	bad := []string{}
 	for _, k := range h.Known {

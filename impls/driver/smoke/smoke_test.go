@@ -51,6 +51,7 @@ func TestReferenceDriversPass(t *testing.T) {
 			assert.Equal(t, 0, code, out)
 			assert.NotContains(t, out, "FAIL")
 			assert.Contains(t, out, "PASS close releases a pending accept")
+			assert.Contains(t, out, "PASS reuse", "the reference drivers declare reuse")
 		})
 	}
 }
@@ -85,4 +86,26 @@ func TestBrokenDriversFail(t *testing.T) {
 		assert.Equal(t, 2, run(nil, &out, &out))
 		assert.True(t, strings.Contains(out.String(), "usage:"))
 	})
+}
+
+// TestReuseOfALeakyDriverFails: a driver that declares reuse but keeps a
+// closed handle's socket open (here the Python driver with its close
+// keeping a duplicate) fails the reuse check.
+func TestReuseOfALeakyDriverFails(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed")
+	}
+	src, err := os.ReadFile("../pydriver/netconform_driver.py")
+	require.NoError(t, err)
+	const closeSock = "        self.forget(h.sock)\n        h.sock.close()\n"
+	require.Equal(t, 1, bytes.Count(src, []byte(closeSock)), "the Python driver's close, which this test changes")
+	leaky := bytes.Replace(src, []byte(closeSock), []byte("        self.forget(h.sock)\n        KEPT.append(h.sock.dup())\n        h.sock.close()\n"), 1)
+	leaky = append([]byte("KEPT = []\n"), leaky...)
+	path := filepath.Join(t.TempDir(), "leaky_driver.py")
+	require.NoError(t, os.WriteFile(path, leaky, 0o600))
+	code, out := smoke(py, path)
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "FAIL reuse")
+	assert.Contains(t, out, "must close a handle's socket when the handle is closed")
 }
