@@ -338,6 +338,15 @@ var deadlineCases = []h.Case{
 		),
 	},
 	{
+		ID:        "deadline.read.moved-at-expiry",
+		Spec:      "net.Conn.SetReadDeadline: the deadline is the one last set, for future and pending Reads; a read deadline moved an hour away just as it expires never fires, so the next Read waits for data (Go's poller ignores an earlier deadline's timer: runtime netpoll rseq)",
+		Catalogue: "D21",
+		Level:     h.Contract,
+		Needs:     h.CapConn,
+		Setup:     h.SetupConn,
+		Script:    h.Script(h.Func("200 read deadlines moved an hour away as they expire, each followed by a Read that must wait for data", movedAtExpiry)),
+	},
+	{
 		ID:        "deadline.concurrent.only-timeouts",
 		Spec:      "net.Conn: multiple goroutines may invoke methods simultaneously; deadlines changed at random while Reads and Writes run in both directions make calls time out and nothing else, and no byte is lost, repeated or reordered (TestReadWriteDeadlineRace)",
 		Catalogue: "D20 Q6",
@@ -514,6 +523,60 @@ func partialWriteThenContinue(x *h.X) error {
 		}
 	case <-time.After(x.Scaled(5 * time.Second)):
 		x.Errorf(fmt.Sprintf("peer.ReadFull(%d) after iut's partial Write of n=%d", n+len(tail), n), "still blocked after 5s", "the n bytes, then \"TAIL\"")
+	}
+	return nil
+}
+
+// movedAtExpiry moves a read deadline an hour away as it expires, round
+// after round, the move landing just before, at or just after the expiry,
+// and checks that the old deadline never fires afterwards: the Read that
+// follows each move blocks until the peer writes, then returns the byte.
+// An implementation that arms a timer per deadline and lets a timer that
+// already fired (waiting for the conn's lock) mark the conn timed out after
+// the move fails the Read at once.
+func movedAtExpiry(x *h.X) error {
+	const rounds = 200
+	// How long a Read returning without data counts as the old deadline
+	// firing: a stale timer fires within microseconds of the move, so a
+	// late one on a loaded machine goes unseen rather than misjudged.
+	const window = time.Millisecond
+	c, p := x.Conn(iut), x.Conn(peer)
+	type readResult struct {
+		n   int
+		err error
+	}
+	buf := make([]byte, 1)
+	for i := range rounds {
+		away := time.Duration(i%10+1) * 20 * time.Microsecond // 20–200 µs: before, at and after the pause below
+		if err := c.SetReadDeadline(time.Now().Add(away)); err != nil {
+			return fmt.Errorf("SetReadDeadline(+%v) = %v, want nil", away, err)
+		}
+		time.Sleep(100 * time.Microsecond) // the stimulus, not a synchronisation: the move lands around the expiry
+		if err := c.SetReadDeadline(time.Now().Add(time.Hour)); err != nil {
+			return fmt.Errorf("SetReadDeadline(+1h) = %v, want nil", err)
+		}
+		call := fmt.Sprintf("iut.Read(1) after a read deadline %v away was moved an hour away (round %d of %d)", away, i+1, rounds)
+		res := make(chan readResult, 1)
+		x.Go(func() { n, err := c.Read(buf); res <- readResult{n, err} })
+		select {
+		case r := <-res:
+			x.Errorf(call+", before the peer wrote", fmt.Sprintf("%d, %v", r.n, r.err), "blocks until the peer writes")
+			return nil
+		case <-time.After(window):
+		}
+		if _, err := p.Write([]byte{'x'}); err != nil {
+			return fmt.Errorf("peer.Write(\"x\") = %v, want nil", err)
+		}
+		select {
+		case r := <-res:
+			if r.n != 1 || r.err != nil {
+				x.Errorf(call, fmt.Sprintf("%d, %v", r.n, r.err), "1, nil")
+				return nil
+			}
+		case <-time.After(x.Scaled(5 * time.Second)):
+			x.Errorf(call, "still blocked 5s after the peer wrote 1 byte", "1, nil")
+			return nil
+		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	pp "github.com/pires/go-proxyproto"
 
 	"github.com/netconform/netconform/harness"
+	"github.com/netconform/netconform/impls/thirdparty/bufconn"
 	"github.com/netconform/netconform/impls/thirdparty/goyamux"
 	"github.com/netconform/netconform/impls/thirdparty/proxyproto"
 	"github.com/netconform/netconform/impls/thirdparty/smux"
@@ -164,4 +166,46 @@ func TestDivergenceProxyprotoDeadlineBeforeHeader(t *testing.T) {
 	if n, err := srv.Read(make([]byte, 8)); !errors.Is(err, pp.ErrNoProxyProtocol) {
 		t.Fatalf("Read after the deadline was lifted = %d, %v; want ErrNoProxyProtocol for good", n, err)
 	}
+}
+
+// bufconn's SetReadDeadline stops the old deadline's time.AfterFunc timer,
+// which misses a callback that already fired and waits for the pipe's
+// mutex; the callback then marks the new deadline expired, so a Read with
+// an hour to go times out at once (bufconn/known.go,
+// deadline.read.moved-at-expiry). A race: the test moves deadlines as they
+// expire until a Read fails, up to 2000 times (about 1 in 13 does here).
+func TestDivergenceBufconnStaleReadDeadline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
+	defer cancel()
+	p, err := bufconn.NewPair(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	c := p.Client
+	for i := range 2000 {
+		c.SetReadDeadline(time.Now().Add(100 * time.Microsecond))
+		time.Sleep(100 * time.Microsecond) // the stimulus: the move lands at the expiry
+		c.SetReadDeadline(time.Now().Add(time.Hour))
+		done := make(chan error, 1)
+		go func() { _, err := c.Read(make([]byte, 1)); done <- err }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, os.ErrDeadlineExceeded) && !isTimeout(err) {
+				t.Fatalf("Read after a deadline moved an hour away = %v, want the stale timeout", err)
+			}
+			t.Logf("round %d: Read = %v with an hour to go", i+1, err)
+			return
+		case <-time.After(2 * time.Millisecond):
+			c.SetReadDeadline(time.Now()) // release the Read before the next round
+			<-done
+		}
+	}
+	t.Fatal("2000 read deadlines moved as they expired, and no Read timed out early: the divergence bufconn/known.go declares is gone")
+}
+
+// isTimeout reports whether err says it is a timeout (net.Error).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

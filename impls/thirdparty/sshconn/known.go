@@ -31,6 +31,7 @@ var known = []harness.Known{
 	{Case: "deadline.read.future-fires", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.read.one-deadline-many-readers", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.read.past", Reason: noDeadline, Link: issue65930},
+	{Case: "deadline.read.moved-at-expiry", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.read.past-unblocks-blocked", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.read.past-with-data", Reason: noDeadline, Link: issue65930},
 	{Case: "deadline.read.reusable-after-timeout", Reason: noDeadline, Link: issue65930},
