@@ -137,9 +137,8 @@ type use struct {
 	before int   // cases the process served before this one
 	mark   int64 // the stderr written before the case
 
-	mu     sync.Mutex
-	stderr string // set when the process went back to the pool
-	kept   bool
+	mu   sync.Mutex
+	kept bool // the process went back to the pool
 }
 
 // stderrCatchUp bounds the wait for the driver's stderr pipe to be copied
