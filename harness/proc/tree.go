@@ -173,30 +173,32 @@ func (p *Proc) Has(pid int) bool {
 // zombie not yet reaped counts as gone); it fails when the process table
 // cannot be read, so that a caller can tell "none" from "unknown".
 func (p *Proc) Alone() (bool, error) {
+	others, err := p.others()
+	return len(others) == 0, err
+}
+
+// others lists the tree's processes other than the root that have not
+// exited.
+func (p *Proc) others() ([]sysobs.Process, error) {
 	procs, err := sysobs.Descendants(os.Getpid())
 	if err != nil {
-		return false, err
+		return nil, err
 	}
+	var out []sysobs.Process
 	for _, pr := range procs {
 		if pr.PID != p.Pid() && pr.State != 'Z' && p.member(pr) {
-			return false, nil
+			out = append(out, pr)
 		}
 	}
-	return true, nil
+	return out, nil
 }
 
 // Members lists the tree's processes alive now, other than the root, with
 // whether each is already dying (a SIGKILL pending: a parent-death
 // signal on its way).
 func (p *Proc) Members() (alive []Process, dying []Process) {
-	procs, err := sysobs.Descendants(os.Getpid())
-	if err != nil {
-		return nil, nil
-	}
-	for _, pr := range procs {
-		if pr.PID == p.Pid() || pr.State == 'Z' || !p.member(pr) {
-			continue
-		}
+	others, _ := p.others()
+	for _, pr := range others {
 		named := Process{PID: pr.PID, Cmd: short(sysobs.Cmdline(pr.PID))}
 		if sysobs.Dying(pr.PID) {
 			dying = append(dying, named)

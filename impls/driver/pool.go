@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"sync"
-	"time"
 
 	"github.com/netconform/netconform/harness/sysobs"
 )
@@ -141,21 +140,15 @@ type use struct {
 	kept bool // the process went back to the pool
 }
 
-// stderrCatchUp bounds the wait for the driver's stderr pipe to be copied
-// to the tail before a case's share of it is taken.
-const stderrCatchUp = 50 * time.Millisecond
-
 // end returns the process to pl when it is clean and wrote nothing to
 // stderr during the case (a driver that complains may be in a state the
-// next case should not inherit), and stops it otherwise.
+// next case should not inherit), and stops it otherwise. What the driver
+// wrote before its last reply is in the tail or still in the pipe (the
+// copying goroutine may not have moved it yet): either keeps it out of the
+// pool, and stop then waits for the copy, so the case's evidence has it.
 func (u *use) end(pl *pool) {
-	// What the driver wrote before its last reply is in the pipe by now;
-	// the copying goroutine may not have moved it to the tail yet.
-	deadline := time.Now().Add(stderrCatchUp)
-	for pipeUnread(u.p.stderrR) > 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if u.p.stderr.Since(u.mark) == "" && pl.put(u.p) {
+	quiet := u.p.stderr.Since(u.mark) == "" && pipeUnread(u.p.stderrR) == 0
+	if quiet && pl.put(u.p) {
 		u.mu.Lock()
 		u.kept = true
 		u.mu.Unlock()

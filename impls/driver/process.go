@@ -456,16 +456,10 @@ func (p *proc) evidenceSince(mark int64) string {
 		fmt.Fprintf(&b, "killed with the driver, outside its process group: %s\n", procs.Join(p.escaped))
 	}
 	p.emu.Unlock()
-	b.WriteString(stderrEvidence(p.stderr.Since(mark)))
-	return b.String()
-}
-
-// stderrEvidence presents what a driver wrote to stderr.
-func stderrEvidence(s string) string {
-	if s == "" {
-		return ""
+	if s := p.stderr.Since(mark); s != "" {
+		fmt.Fprintf(&b, "driver stderr (last %d KiB):\n%s", stderrTail>>10, s)
 	}
-	return fmt.Sprintf("driver stderr (last %d KiB):\n%s", stderrTail>>10, s)
+	return b.String()
 }
 
 // quote shows the start of a bad line.
