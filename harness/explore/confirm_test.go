@@ -125,7 +125,8 @@ func TestShrinkNeedsTwoFailures(t *testing.T) {
 }
 
 // shrinking reports whether a shrink is running in this process (it holds
-// rapid's settings).
+// rapid's settings). It sees every test's shrinks: a test that uses it
+// must not run in parallel with others.
 func shrinking() bool {
 	if rapidMu.TryRLock() {
 		rapidMu.RUnlock()
@@ -196,8 +197,9 @@ func TestGlitchThenBug(t *testing.T) {
 // shrinking; of two bytes or more, always) shrinks to a list of as many
 // steps that does not reproduce: the original, which does, is the
 // finding.
+//
+// Not parallel: shrinking sees other tests' shrinks.
 func TestUnshrunkFallback(t *testing.T) {
-	t.Parallel()
 	p, err := newPairer("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -220,8 +222,9 @@ func TestUnshrunkFallback(t *testing.T) {
 
 // TestCancelledConfirm: a context that ends while a finding is shrunk and
 // replayed leaves it unconfirmed, and says so.
+//
+// Not parallel: shrinking sees other tests' shrinks.
 func TestCancelledConfirm(t *testing.T) {
-	t.Parallel()
 	p, err := newPairer("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
