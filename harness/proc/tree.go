@@ -54,7 +54,7 @@ type Proc struct {
 	cmd    *exec.Cmd
 	token  string
 	reaped chan struct{} // closed once the root has been waited for
-	exited chan struct{} // closed after reaped, unless a signal is ending this process
+	exited chan struct{} // closed just before reaped, unless a signal is ending this process
 	err    error         // what Wait returned, once reaped is closed
 }
 
@@ -98,10 +98,11 @@ func Start(cmd *exec.Cmd) (*Proc, error) {
 		}
 		started <- nil
 		p.err = cmd.Wait()
-		close(p.reaped)
+		// exited first: whoever saw reaped (Kill) sees the root exited.
 		if !interrupting() {
 			close(p.exited)
 		}
+		close(p.reaped)
 	}()
 	if err := <-started; err != nil {
 		return nil, err
@@ -295,10 +296,10 @@ func (p *Proc) killPassZ(seen map[int]Process, also []int) (again, found bool, z
 		}
 		if !known {
 			cmd := sysobs.Cmdline(pr.PID)
-			if now, err := sysobs.ReadProcess(pr.PID); err != nil || now.State == 'Z' {
-				// It died since the scan (the group kill reached it, or it
-				// ended): not one this pass found alive; a zombie is reaped
-				// by a later pass.
+			if now, err := sysobs.ReadProcess(pr.PID); err != nil || now.State == 'Z' || now.Exiting {
+				// It died since the scan, or is dying (the group kill
+				// reached it, or it ended): not one this pass found alive;
+				// a zombie is reaped by a later pass.
 				again = true
 				continue
 			}

@@ -392,29 +392,29 @@ type Socket struct {
 
 // Sockets lists the TCP and UDP sockets the program's processes hold open.
 func (r *Running) Sockets() ([]Socket, error) {
-	table, err := sysobs.SocketTable()
-	if err != nil {
-		return nil, err
-	}
-	byInode := map[uint64]sysobs.SockEntry{}
-	for _, e := range table {
-		if e.Inode != 0 {
-			byInode[e.Inode] = e
-		}
-	}
-	var out []Socket
-	seen := map[uint64]bool{}
+	held := map[uint64]Socket{} // by inode: the first process found holding it
+	inodes := map[uint64]bool{}
 	for _, pid := range r.pids() {
 		fds, err := sysobs.SocketFDs(pid)
 		if err != nil {
 			continue // gone meanwhile
 		}
 		for inode, fd := range fds {
-			if e, ok := byInode[inode]; ok && !seen[inode] {
-				seen[inode] = true
-				out = append(out, Socket{PID: pid, FD: fd, SockEntry: e})
+			if !inodes[inode] {
+				inodes[inode] = true
+				held[inode] = Socket{PID: pid, FD: fd}
 			}
 		}
+	}
+	found, err := sysobs.SocketsOf(inodes)
+	if err != nil {
+		return nil, err
+	}
+	var out []Socket
+	for inode, e := range found {
+		s := held[inode]
+		s.SockEntry = e
+		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b Socket) int { return strings.Compare(a.String(), b.String()) })
 	return out, nil

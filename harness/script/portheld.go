@@ -99,9 +99,9 @@ func freedWithin(port uint16, d time.Duration) bool {
 // listenersOn lists the TCP sockets that listen on port.
 func listenersOn(port uint16) []sysobs.SockEntry {
 	var out []sysobs.SockEntry
-	table, _ := sysobs.SocketTable()
+	table, _ := sysobs.ListeningTCP()
 	for _, k := range table {
-		if k.Proto == "tcp" && k.State == sysobs.Listen && k.Local.Port() == port {
+		if k.Local.Port() == port {
 			out = append(out, k)
 		}
 	}

@@ -12,10 +12,11 @@ import (
 
 // ConnsOnPort returns the TCP sockets of this network namespace (any
 // process) whose local port is port and that are neither listening nor in
-// TIME_WAIT: connections, or connections being made, that hold the port.
+// TIME_WAIT: connections, connections being made, and sockets only bound
+// (CLOSE), that hold the port.
 func ConnsOnPort(port uint16) []PortConn {
 	var out []PortConn
-	for _, c := range Conns() {
+	for _, c := range conns(allStates &^ (1<<Listen | 1<<TimeWait)) {
 		if c.Local.Port() == port {
 			out = append(out, c)
 		}
@@ -24,21 +25,26 @@ func ConnsOnPort(port uint16) []PortConn {
 }
 
 // Conns returns the TCP sockets of the calling thread's network namespace
-// (any process) that are neither listening nor in TIME_WAIT: those that
-// may still send.
+// (any process) that are neither listening nor in TIME_WAIT nor only
+// bound: those that may still send.
 //
 // It is a NETLINK_SOCK_DIAG dump with the kernel filtering by state. Reading
 // /proc/net/tcp instead cost ~3 ms of kernel time per file: the kernel
 // formats every socket and walks its whole connection hash for each read,
 // and callers poll it.
 func Conns() []PortConn {
+	return conns(allStates &^ (1<<Listen | 1<<TimeWait | boundInactive))
+}
+
+// conns lists the TCP sockets in the states of mask.
+func conns(mask uint32) []PortConn {
 	// The socket sees its creating thread's namespace: lock it, as a test
 	// may have moved other threads.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var out []PortConn
 	for _, family := range []int{unix.AF_INET, unix.AF_INET6} {
-		es, err := dumpSocks(unix.IPPROTO_TCP, family, allStates&^(1<<Listen|1<<TimeWait))
+		es, err := dumpSocks(unix.IPPROTO_TCP, family, mask)
 		if err != nil {
 			continue
 		}

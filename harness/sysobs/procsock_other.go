@@ -24,6 +24,14 @@ func (s SockEntry) String() string {
 // SocketTable lists the sockets of the namespace. It is Linux-only.
 func SocketTable() ([]SockEntry, error) { return nil, errUnsupported("SocketTable") }
 
+// ListeningTCP lists the listening TCP sockets. It is Linux-only.
+func ListeningTCP() ([]SockEntry, error) { return nil, errUnsupported("ListeningTCP") }
+
+// SocketsOf describes sockets by inode. It is Linux-only.
+func SocketsOf(inodes map[uint64]bool) (map[uint64]SockEntry, error) {
+	return nil, errUnsupported("SocketsOf")
+}
+
 // SocketFDs maps socket inodes of process pid to fds. It is Linux-only.
 func SocketFDs(pid int) (map[uint64]int, error) { return nil, errUnsupported("SocketFDs") }
 

@@ -21,8 +21,90 @@ func SetChildSubreaper() error {
 }
 
 // Descendants lists the processes below pid in the process tree (pid
-// itself excluded), zombies included, from /proc.
+// itself excluded), zombies included, from /proc. It follows each
+// thread's list of children (/proc/<pid>/task/<tid>/children): a few
+// reads for the tree instead of one for every process on the machine.
+// Those lists change as a process ends (its children move to a reaper,
+// one list after the other), so when the walk meets a process that is
+// ending or has ended — a zombie, one exiting, one or a thread gone
+// meanwhile — or the kernel has no children files, it reads every
+// process's parent instead, which sees a moved child under its old
+// parent or its new one. A process that forks meanwhile may still be
+// missed: callers that need everything look again.
 func Descendants(pid int) ([]Process, error) {
+	out, err := descendantsByChildren(pid)
+	if errors.Is(err, errNoChildrenFile) || errors.Is(err, errTreeChanging) {
+		return descendantsByParent(pid)
+	}
+	return out, err
+}
+
+var (
+	errNoChildrenFile = errors.New("no /proc/<pid>/task/<tid>/children")
+	errTreeChanging   = errors.New("a process of the tree is ending")
+)
+
+// descendantsByChildren walks the tree down from pid through the
+// children files of every thread of each process.
+func descendantsByChildren(pid int) ([]Process, error) {
+	kids, err := childrenOf(pid)
+	if err != nil {
+		return nil, err
+	}
+	var out []Process
+	seen := map[int]bool{pid: true}
+	for len(kids) > 0 {
+		c := kids[0]
+		kids = kids[1:]
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		p, err := ReadProcess(c)
+		if err != nil || p.State == 'Z' || p.Exiting {
+			return nil, errTreeChanging
+		}
+		out = append(out, p)
+		more, err := childrenOf(c)
+		if err != nil {
+			return nil, err
+		}
+		kids = append(kids, more...)
+	}
+	return out, nil
+}
+
+// childrenOf lists the children of every thread of pid. It fails with
+// errNoChildrenFile when the kernel has no children files, and with
+// errTreeChanging when pid or one of its threads ends meanwhile.
+func childrenOf(pid int) ([]int, error) {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, errTreeChanging
+	}
+	var out []int
+	for _, t := range tasks {
+		b, err := readProcFile(dir + t.Name() + "/children")
+		if errors.Is(err, os.ErrNotExist) {
+			if _, serr := os.Stat(dir + t.Name()); serr == nil {
+				return nil, errNoChildrenFile // the thread is there, its file is not
+			}
+		}
+		if err != nil {
+			return nil, errTreeChanging
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out, nil
+}
+
+// descendantsByParent reads every process's parent from /proc/<pid>/stat.
+func descendantsByParent(pid int) ([]Process, error) {
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil, err
@@ -80,8 +162,15 @@ func parseStat(b []byte) (Process, error) {
 	if err := errors.Join(errs[:]...); err != nil {
 		return Process{}, fmt.Errorf("malformed /proc stat %q: %w", b, err)
 	}
+	if len(f) > 6 {
+		flags, _ := strconv.ParseUint(f[6], 10, 64)
+		p.Exiting = flags&pfExiting != 0
+	}
 	return p, nil
 }
+
+// pfExiting is the kernel's PF_EXITING task flag (stat's ninth field).
+const pfExiting = 0x4
 
 // Environ returns the environment pid was started with, NUL-separated
 // (empty for a zombie).

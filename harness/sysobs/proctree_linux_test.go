@@ -3,6 +3,7 @@ package sysobs
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"testing"
 	"time"
 
@@ -46,4 +47,56 @@ func TestDescendantsAndPipes(t *testing.T) {
 	require.False(t, HoldsPipeForWriting(os.Getpid(), ino), "this process holds the read end only")
 	require.True(t, Alive(cmd.Process.Pid))
 	require.False(t, Dying(cmd.Process.Pid))
+}
+
+// TestDescendantsTwoWays: the walk through the children files and the
+// walk through every process's parent find the same tree, a child's
+// child included; once the tree holds a zombie (exited, not yet waited
+// for: its children were moving to a reaper), the first gives way to the
+// second, which lists the zombie.
+func TestDescendantsTwoWays(t *testing.T) {
+	tree := exec.Command("sh", "-c", "sleep 30 & exec sleep 30")
+	tree.SysProcAttr = TreeProcAttr(nil)
+	require.NoError(t, tree.Start())
+	defer tree.Wait()
+	defer KillGroup(tree.Process.Pid)
+	pids := func(ps []Process) []int {
+		var out []int
+		for _, p := range ps {
+			out = append(out, p.PID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	require.Eventually(t, func() bool {
+		byChildren, err := descendantsByChildren(os.Getpid())
+		require.NoError(t, err)
+		byParent, err := descendantsByParent(os.Getpid())
+		require.NoError(t, err)
+		return len(byChildren) == 2 && slices.Equal(pids(byChildren), pids(byParent))
+	}, 5*time.Second, 10*time.Millisecond, "the two walks agree on the tree")
+
+	zombie := exec.Command("true")
+	require.NoError(t, zombie.Start())
+	defer zombie.Wait()
+	require.Eventually(t, func() bool {
+		z, err := ReadProcess(zombie.Process.Pid)
+		return err == nil && z.State == 'Z'
+	}, 5*time.Second, 10*time.Millisecond)
+	_, err := descendantsByChildren(os.Getpid())
+	require.ErrorIs(t, err, errTreeChanging)
+	all, err := Descendants(os.Getpid())
+	require.NoError(t, err)
+	require.Contains(t, pids(all), zombie.Process.Pid)
+	require.Len(t, all, 3)
+}
+
+// TestExitingIsRead: stat's flags say whether a process is exiting.
+func TestExitingIsRead(t *testing.T) {
+	p, err := parseStat([]byte("7 (x) R 1 7 7 0 -1 4194564 0 0\n"))
+	require.NoError(t, err)
+	require.True(t, p.Exiting, "PF_EXITING (0x4) is set in 4194564")
+	p, err = parseStat([]byte("7 (x) R 1 7 7 0 -1 4194560 0 0\n"))
+	require.NoError(t, err)
+	require.False(t, p.Exiting)
 }

@@ -32,17 +32,11 @@ func SocketInodes() (map[uint64]bool, error) {
 // namespace's socket table, as "tcp 127.0.0.1:40000 → 127.0.0.1:5555
 // ESTABLISHED"; a socket of another family is "socket inode N".
 func DescribeSockets(inodes map[uint64]bool) []string {
-	found := map[uint64]string{}
-	table, _ := SocketTable()
-	for _, e := range table {
-		if inodes[e.Inode] {
-			found[e.Inode] = e.String()
-		}
-	}
+	found, _ := SocketsOf(inodes)
 	var out []string
 	for n := range inodes {
-		if d, ok := found[n]; ok {
-			out = append(out, d)
+		if e, ok := found[n]; ok {
+			out = append(out, e.String())
 		} else {
 			out = append(out, fmt.Sprintf("socket inode %d", n))
 		}

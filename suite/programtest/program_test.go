@@ -84,21 +84,39 @@ func buildProgram(d, name string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no example program %q", name)
 	}
-	var cmd *exec.Cmd
+	var err error
 	if strings.HasSuffix(src, ".c") {
-		cc, err := exec.LookPath("cc")
-		if err != nil {
-			return "", fmt.Errorf("the C program cannot build here (it needs cc): %w", err)
+		cc, lerr := exec.LookPath("cc")
+		if lerr != nil {
+			return "", fmt.Errorf("the C program cannot build here (it needs cc): %w", lerr)
 		}
-		cmd = exec.Command(cc, "-O2", "-Wall", "-o", p, filepath.Join(repo(), src))
+		file := filepath.Join(repo(), src)
+		flags := []string{"-O2", "-Wall"}
+		key, kerr := cBuildKey(cc, flags, file)
+		if kerr != nil {
+			return "", fmt.Errorf("%s did not build: %v", name, kerr)
+		}
+		err = cachedBuild(p, name, key, func(out string) error {
+			if _, serr := os.Stat(out); serr == nil && out != p {
+				return nil // built from this very source before
+			}
+			tmp := out + ".new"
+			if err := run(exec.Command(cc, append(flags, "-o", tmp, file)...)); err != nil {
+				os.Remove(tmp)
+				return err
+			}
+			return os.Rename(tmp, out)
+		})
 	} else {
 		// No symbol table or DWARF: most of a link's time, and no
 		// case reads them.
-		cmd = exec.Command("go", "build", "-ldflags=-s -w", "-o", p, src)
+		err = cachedBuild(p, name, goBuildKey(src), func(out string) error {
+			return run(exec.Command("go", "build", "-ldflags=-s -w", "-o", out, src))
+		})
 	}
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if err != nil {
 		os.Remove(p)
-		return "", fmt.Errorf("%s did not build: %v: %s", name, err, out)
+		return "", fmt.Errorf("%s did not build: %v", name, err)
 	}
 	return p, nil
 }
