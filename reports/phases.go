@@ -67,15 +67,17 @@ func btoi(b bool) int {
 	return 0
 }
 
-// schedule calls run on every job of main, at most jobs at a time, in
-// order, and once they have all returned, on every job of perf, one at a
-// time; i is the job's index in main followed by perf.
-func schedule(main, perf []job, jobs int, run func(i int, j job)) {
-	sem := make(chan struct{}, jobs)
+// schedule calls run on every job of main, in order, as many at a time as
+// the admission lets (see admit.go), and once they have all returned, on
+// every job of perf, one at a time; i is the job's index in main followed
+// by perf.
+func schedule(main, perf []job, a admission, run func(i int, j job)) {
+	sem := make(chan struct{}, a.jobs)
 	var wg sync.WaitGroup
 	for i, j := range main {
 		wg.Add(1)
 		sem <- struct{}{} // in order: the longest start first
+		a.wait(len(sem) - 1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()

@@ -86,7 +86,7 @@ func TestScheduleRunsPerfAloneAfterTheRest(t *testing.T) {
 	var mu sync.Mutex
 	running, peak, mainDone := 0, 0, 0
 	var order []string
-	schedule(main, perf, 3, func(i int, j job) {
+	schedule(main, perf, newAdmission(3), func(i int, j job) {
 		mu.Lock()
 		running++
 		if j.perf {

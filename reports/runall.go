@@ -145,7 +145,7 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	var info *result.RunInfo
 	var broken []string
 	budget := render.NewBudget()
-	schedule(mainJobs, perfJobs, o.jobs, func(i int, j job) {
+	schedule(mainJobs, perfJobs, newAdmission(o.jobs), func(i int, j job) {
 		r := runner{o: o, j: j, row: prog.rows[i], budget: budget, tmp: filepath.Join(tmp, fmt.Sprintf("run%d", i)), version: version, goEnv: goEnv}
 		im, res, ri, why := r.run()
 		mu.Lock()

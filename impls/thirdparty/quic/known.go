@@ -20,7 +20,7 @@ var common = []harness.Known{
 	{Case: "closed.write.close-unblocks", Reason: noConcur},
 	{Case: "closed.write.close-unblocks-is-errclosed", Reason: noConcur},
 	{Case: "deadline.write.cleared-past-blocks", Reason: noConcur},
-	{Case: "eof.read.no-data-with-eof", Reason: dataEOF},
+	{Case: "eof.read.no-data-with-eof", Reason: dataEOF, Intermittent: true}, // shows only when the peer's FIN (a frame of its own) has arrived by the time of the Read, which a user-space stack gives no way to observe: passed once in four full reports with rows started while the CPU had time to spare
 	// Found by the explorer (harness/explore), checked against send_stream.go.
 	{Case: "explore.closed.unblocks", Reason: noConcur + " (as closed.write.close-unblocks)"},
 	{Case: "explore.closed.write-class", Reason: closedErr + " (as closed.write.after-close-is-errclosed)"},
