@@ -174,14 +174,14 @@ func (p *Proc) Has(pid int) bool {
 // zombie not yet reaped counts as gone); it fails when the process table
 // cannot be read, so that a caller can tell "none" from "unknown".
 func (p *Proc) Alone() (bool, error) {
-	others, err := p.others()
+	others, err := p.others(sysobs.Descendants)
 	return len(others) == 0, err
 }
 
 // others lists the tree's processes other than the root that have not
-// exited.
-func (p *Proc) others() ([]sysobs.Process, error) {
-	procs, err := sysobs.Descendants(os.Getpid())
+// exited, from the walk of this process's descendants given.
+func (p *Proc) others(descendants func(int) ([]sysobs.Process, error)) ([]sysobs.Process, error) {
+	procs, err := descendants(os.Getpid())
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (p *Proc) others() ([]sysobs.Process, error) {
 // whether each is already dying (a SIGKILL pending: a parent-death
 // signal on its way).
 func (p *Proc) Members() (alive []Process, dying []Process) {
-	others, _ := p.others()
+	others, _ := p.others(sysobs.Descendants)
 	for _, pr := range others {
 		named := Process{PID: pr.PID, Cmd: short(sysobs.Cmdline(pr.PID))}
 		if sysobs.Dying(pr.PID) {
@@ -208,6 +208,21 @@ func (p *Proc) Members() (alive []Process, dying []Process) {
 		}
 	}
 	return alive, dying
+}
+
+// MemberPIDs lists the tree's processes alive now and not dying, other
+// than the root, from the quick walk (sysobs.DescendantsQuick): for an
+// observation repeated while the tree runs, not for a kill or a final
+// check, which use Members.
+func (p *Proc) MemberPIDs() []int {
+	others, _ := p.others(sysobs.DescendantsQuick)
+	var out []int
+	for _, pr := range others {
+		if !sysobs.Dying(pr.PID) {
+			out = append(out, pr.PID)
+		}
+	}
+	return out
 }
 
 // Kill ends the tree: the root's process group, every descendant of this

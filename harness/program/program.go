@@ -372,15 +372,25 @@ func (r *Running) Output() string { return r.out.String() }
 
 // pids lists the tree's live processes, the root first.
 func (r *Running) pids() []int {
+	alive, _ := r.p.Members()
+	var members []int
+	for _, m := range alive {
+		members = append(members, m.PID)
+	}
+	return r.withRoot(members)
+}
+
+// pidsQuick is pids from the quick walk of the tree, for the socket
+// observations made every few milliseconds (proc.Proc.MemberPIDs).
+func (r *Running) pidsQuick() []int { return r.withRoot(r.p.MemberPIDs()) }
+
+// withRoot puts the root first, unless it has exited.
+func (r *Running) withRoot(members []int) []int {
 	out := []int{}
 	if done, _ := r.Exited(); !done {
 		out = append(out, r.Pid())
 	}
-	alive, _ := r.p.Members()
-	for _, m := range alive {
-		out = append(out, m.PID)
-	}
-	return out
+	return append(out, members...)
 }
 
 // A Socket is a socket the program holds: which process, which fd, and
@@ -394,7 +404,7 @@ type Socket struct {
 func (r *Running) Sockets() ([]Socket, error) {
 	held := map[uint64]Socket{} // by inode: the first process found holding it
 	inodes := map[uint64]bool{}
-	for _, pid := range r.pids() {
+	for _, pid := range r.pidsQuick() {
 		fds, err := sysobs.SocketFDs(pid)
 		if err != nil {
 			continue // gone meanwhile

@@ -21,17 +21,22 @@ func SetChildSubreaper() error {
 }
 
 // Descendants lists the processes below pid in the process tree (pid
-// itself excluded), zombies included, from /proc. It follows each
-// thread's list of children (/proc/<pid>/task/<tid>/children): a few
-// reads for the tree instead of one for every process on the machine.
-// Those lists change as a process ends (its children move to a reaper,
-// one list after the other), so when the walk meets a process that is
-// ending or has ended — a zombie, one exiting, one or a thread gone
-// meanwhile — or the kernel has no children files, it reads every
-// process's parent instead, which sees a moved child under its old
-// parent or its new one. A process that forks meanwhile may still be
-// missed: callers that need everything look again.
-func Descendants(pid int) ([]Process, error) {
+// itself excluded), zombies included, from every process's parent in
+// /proc: a child whose parent is ending is seen under its old parent or
+// its new one. A process that forks meanwhile may still be missed:
+// callers that need everything look again.
+func Descendants(pid int) ([]Process, error) { return descendantsByParent(pid) }
+
+// DescendantsQuick is Descendants for an observation repeated over time
+// (what a running program holds, every few milliseconds): it follows each
+// thread's list of children (/proc/<pid>/task/<tid>/children), a few reads
+// for the tree instead of one for every process on the machine. Those
+// lists change one after the other as a process or a thread ends (its
+// children move to a reaper), so a walk that meets an ending process (a
+// zombie, one exiting or gone) reads every parent instead; but a move it
+// does not meet can hide a child from it for that moment, which is why a
+// kill or a final check uses Descendants.
+func DescendantsQuick(pid int) ([]Process, error) {
 	out, err := descendantsByChildren(pid)
 	if errors.Is(err, errNoChildrenFile) || errors.Is(err, errTreeChanging) {
 		return descendantsByParent(pid)

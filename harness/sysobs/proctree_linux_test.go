@@ -52,8 +52,8 @@ func TestDescendantsAndPipes(t *testing.T) {
 // TestDescendantsTwoWays: the walk through the children files and the
 // walk through every process's parent find the same tree, a child's
 // child included; once the tree holds a zombie (exited, not yet waited
-// for: its children were moving to a reaper), the first gives way to the
-// second, which lists the zombie.
+// for: its children were moving to a reaper), DescendantsQuick gives way
+// from the first to the second, which lists the zombie.
 func TestDescendantsTwoWays(t *testing.T) {
 	tree := exec.Command("sh", "-c", "sleep 30 & exec sleep 30")
 	tree.SysProcAttr = TreeProcAttr(nil)
@@ -85,7 +85,7 @@ func TestDescendantsTwoWays(t *testing.T) {
 	}, 5*time.Second, 10*time.Millisecond)
 	_, err := descendantsByChildren(os.Getpid())
 	require.ErrorIs(t, err, errTreeChanging)
-	all, err := Descendants(os.Getpid())
+	all, err := DescendantsQuick(os.Getpid())
 	require.NoError(t, err)
 	require.Contains(t, pids(all), zombie.Process.Pid)
 	require.Len(t, all, 3)

@@ -14,6 +14,9 @@ func SetChildSubreaper() error { return errUnsupported("SetChildSubreaper") }
 // Descendants lists the processes below pid. It is Linux-only.
 func Descendants(pid int) ([]Process, error) { return nil, errUnsupported("Descendants") }
 
+// DescendantsQuick lists the processes below pid. It is Linux-only.
+func DescendantsQuick(pid int) ([]Process, error) { return nil, errUnsupported("DescendantsQuick") }
+
 // ReadProcess describes pid. It is Linux-only.
 func ReadProcess(pid int) (Process, error) { return Process{}, errUnsupported("ReadProcess") }
 
