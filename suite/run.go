@@ -205,8 +205,8 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 	if im.Close != nil {
 		t.Cleanup(im.Close) // before the leak checks, which run after it
 	}
-	share := rn.Share(im)        // the isolated cases that can share a child
-	var inProcess sync.WaitGroup // the cases started that run in this process
+	share := rn.Share(im)       // the isolated cases that can share a child
+	inProcess := newCountdown() // the cases started that run in this process
 	startCase := func(c *script.Case) []chan *result.Result {
 		roles := c.RolesFor(im)
 		results := make([]chan *result.Result, len(roles))
@@ -217,7 +217,7 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 			share.Add(c, role)
 			out := start(rn, im, c, role)
 			if !c.Isolated && !c.Wire {
-				inProcess.Add(1)
+				inProcess.Add()
 				out = passOn(out, inProcess.Done)
 			}
 			results[i] = out
@@ -268,13 +268,14 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 	if !startedEarly {
 		t.Parallel()
 	}
+	inProcess.Seal()
 	if explorations != nil {
-		// The exploration starts once the implementation's cases that run
-		// in this process are done (the isolated ones, in children, may
-		// run for seconds more): started with them, it would compete for
-		// the CPU with hundreds of cases starting at once.
+		// The exploration starts once few of the implementation's cases
+		// that run in this process are left (the isolated ones, in
+		// children, may run for seconds more): started with them, it would
+		// compete for the CPU with hundreds of cases starting at once.
 		reportExplore(t, col, func() chan []*result.Result {
-			return startExplore(rn, im, explorations, inProcess.Wait)
+			return startExplore(rn, im, explorations, inProcess.Few)
 		})
 	}
 }
