@@ -127,3 +127,47 @@ func godrivers(t *testing.T) int {
 	}
 	return n
 }
+
+// TestWritingToStderrEndsReuse: a driver process that wrote to stderr
+// during a case serves no other (what it wrote is that case's evidence,
+// and may say something went wrong): the Python reference driver, which
+// declares reuse, behind a wrapper that writes a line to stderr for every
+// request it reads, starts a process per case; without the wrapper, the
+// same driver's process serves them all.
+func TestWritingToStderrEndsReuse(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the pool reads the driver's sockets from /proc: Linux only")
+	}
+	argv, why := references[1].argv(t)
+	if why != "" {
+		t.Skip(why)
+	}
+	py, script := argv[0], argv[len(argv)-1]
+	// os.read is how the driver reads its requests (fd 0); its sockets use
+	// recv.
+	wrapper := `import os, runpy, sys
+_read = os.read
+def read(fd, n):
+    b = _read(fd, n)
+    if fd == 0 and b:
+        os.write(2, b"request\n")
+    return b
+os.read = read
+sys.argv = [sys.argv[1]]
+runpy.run_path(sys.argv[0], run_name="__main__")`
+	c, ok := suite.Lookup("eof.read.after-peer-close")
+	require.True(t, ok)
+	started := func(argv ...string) int64 {
+		im, err := driver.New(argv...)
+		require.NoError(t, err)
+		defer im.Close()
+		before := driver.Started()
+		for range 3 {
+			res := testRunner.Run(context.Background(), &im, c, harness.RoleClient)
+			require.Equal(t, result.Pass, res.Outcome, res.Format())
+		}
+		return driver.Started() - before
+	}
+	assert.Equal(t, int64(3), started(py, "-S", "-c", wrapper, script), "a process that wrote to stderr during its case is not reused")
+	assert.LessOrEqual(t, started(py, "-S", script), int64(1), "the same driver, silent, is reused")
+}
