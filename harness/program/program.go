@@ -555,7 +555,7 @@ func (r *Running) WaitListening(ctx context.Context) (netip.AddrPort, error) {
 			udp := s.Proto == "udp" && s.Local.Port() != 0 && (!s.Remote.Addr().IsValid() || s.Remote.Port() == 0)
 			tcp := s.Proto == "tcp" && s.State == sysobs.Listen
 			if r.Spec.Kind == UDPServer && udp || r.Spec.Kind != UDPServer && tcp {
-				found = reachable(s.Local)
+				found = reachable(s)
 				return true
 			}
 		}
@@ -568,12 +568,23 @@ func (r *Running) WaitListening(ctx context.Context) (netip.AddrPort, error) {
 	return found, nil
 }
 
-// reachable turns a wildcard address into the loopback address to dial.
-func reachable(ap netip.AddrPort) netip.AddrPort {
-	if ap.Addr().IsUnspecified() {
-		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), ap.Port())
+// reachable is the address to dial to reach the listening socket s: its
+// own, or for a wildcard the loopback address s serves — 127.0.0.1,
+// unless s is an IPv6 socket that takes no IPv4 (IPV6_V6ONLY), which ::1
+// reaches. A server that listens on each family with a socket of its own
+// (Python's asyncio does) may have the IPv6 one listening before the
+// IPv4 one: 127.0.0.1 would be refused for a moment.
+func reachable(s Socket) netip.AddrPort {
+	ap := s.Local
+	if !ap.Addr().IsUnspecified() {
+		return ap
 	}
-	return ap
+	if ap.Addr().Is6() {
+		if o, err := sysobs.ForeignOpts(s.PID, s.FD, sysobs.OptV6Only); err == nil && o[sysobs.OptV6Only] == 1 {
+			return netip.AddrPortFrom(netip.IPv6Loopback(), ap.Port())
+		}
+	}
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), ap.Port())
 }
 
 // Stop kills the program's whole tree, then checks that nothing of it is

@@ -1,0 +1,58 @@
+package program
+
+import (
+	"context"
+	"net"
+	"os/exec"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestWaitListeningDialsWhatListens: a server whose only listener is an
+// IPv6 wildcard socket that takes no IPv4 (IPV6_V6ONLY, as a server with a
+// socket for each family has, its IPv4 one not listening yet) is dialled
+// at ::1, which that socket serves; one that takes both at 127.0.0.1, as
+// before.
+func TestWaitListeningDialsWhatListens(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the program's sockets are found through /proc and sock_diag")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	if ln, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Skip("no IPv6 loopback")
+	} else {
+		ln.Close()
+	}
+	for v6only, want := range map[int]string{1: "::1", 0: "127.0.0.1"} {
+		script := `import socket, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, ` + string(rune('0'+v6only)) + `)
+s.bind(("::", 0))
+s.listen()
+time.sleep(60)`
+		r, err := Start(&Spec{Name: "v6", Kind: TCPServer, Argv: []string{py, "-S", "-c", script}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ap, err := r.WaitListening(ctx)
+		cancel()
+		if err != nil {
+			r.Stop()
+			t.Fatal(err)
+		}
+		if ap.Addr().String() != want {
+			t.Errorf("IPV6_V6ONLY=%d: WaitListening = %v, want %s", v6only, ap, want)
+		}
+		if c, err := net.DialTimeout("tcp", ap.String(), 5*time.Second); err != nil {
+			t.Errorf("IPV6_V6ONLY=%d: dial %v: %v", v6only, ap, err)
+		} else {
+			c.Close()
+		}
+		r.Stop()
+	}
+}
