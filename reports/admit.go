@@ -41,18 +41,18 @@ func newAdmission(n int) admission {
 	return admission{jobs: autoJobsPerCore * cores, free: cores, busy: cpuBusy(), sleep: time.Sleep}
 }
 
-// wait returns once a row may start beside running others.
-func (a admission) wait(running int) {
-	if running < a.free || a.busy == nil {
+// wait returns once a row may start beside the others running (which it
+// asks again after each window: a row that ends makes room whatever the
+// CPU, so that a machine kept busy by others still runs a row a core).
+func (a admission) wait(running func() int) {
+	if a.busy == nil {
 		return
 	}
-	for {
+	for running() >= a.free {
 		a.busy() // the window starts now
 		a.sleep(admitWindow)
-		if b := a.busy(); b >= 0 && b < admitBelow {
-			return
-		} else if b < 0 {
-			return // unknown here: no more than the free rows would be unfair to none
+		if b := a.busy(); b < admitBelow {
+			return // b < 0: unknown here, which holds no row back
 		}
 	}
 }

@@ -21,20 +21,27 @@ func TestAdmission(t *testing.T) {
 		}
 		return loads[calls/2-1]
 	}}
-	a.wait(0)
-	a.wait(1)
+	a.wait(func() int { return 0 })
+	a.wait(func() int { return 1 })
 	require.Zero(t, windows, "a row a core starts at once")
-	a.wait(2)
+	a.wait(func() int { return 2 })
 	require.Equal(t, 4, windows, "the third row waits for the fourth window, the first under %.0f%% busy", admitBelow*100)
 
 	unknown := admission{jobs: 6, free: 2, sleep: func(time.Duration) { windows++ }, busy: func() float64 { return -1 }}
 	windows = 0
-	unknown.wait(5)
+	unknown.wait(func() int { return 5 })
 	require.Equal(t, 1, windows, "a CPU that cannot be read holds no row back")
 
 	fixed := newAdmission(4)
 	require.Equal(t, admission{jobs: 4, free: 4}, fixed)
-	fixed.wait(3) // never looks at the CPU: busy is nil
+	fixed.wait(func() int { return 3 }) // never looks at the CPU: busy is nil
+
+	// A machine kept busy by others: once the rows running end, the next
+	// starts all the same.
+	running := 4
+	busy := admission{jobs: 6, free: 2, sleep: func(time.Duration) { running-- }, busy: func() float64 { return 1 }}
+	busy.wait(func() int { return running })
+	require.Equal(t, 1, running, "the row waited until fewer than a row a core were running")
 }
 
 // TestCPUBusySeesWork: a core kept busy shows in the share of busy CPU.

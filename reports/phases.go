@@ -77,7 +77,7 @@ func schedule(main, perf []job, a admission, run func(i int, j job)) {
 	for i, j := range main {
 		wg.Add(1)
 		sem <- struct{}{} // in order: the longest start first
-		a.wait(len(sem) - 1)
+		a.wait(func() int { return len(sem) - 1 })
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()

@@ -22,6 +22,11 @@ import (
 // programReply bounds how long a reply may take to arrive.
 const programReply = 2 * time.Second
 
+// icmpSettle is how long a datagram server is given to act on the error an
+// ICMP port unreachable left on its socket (and die of it, if it does)
+// before the next clients: a must-not-die window.
+const icmpSettle = 100 * time.Millisecond
+
 // programLongRequest is the size of the long request: more than the 1024
 // bytes the seed's "hello" server reads once before it closes.
 const programLongRequest = 4096
@@ -428,6 +433,13 @@ var programUDPServerCases = []h.Case{
 				}
 			}
 			x.Logf("the program's reply drew an ICMP port unreachable")
+			// The error reaches the program's socket with the ICMP; a
+			// program that dies of it needs a moment to read it and exit,
+			// which the next client's datagram, sent at once, could beat.
+			select {
+			case <-pc.Current().Done():
+			case <-time.After(x.Scaled(icmpSettle)):
+			}
 			for i := range 3 {
 				if why := programUDPRound(x, pc, pc.Spec.Conv.Request()); why != "" {
 					x.Errorf(fmt.Sprintf("request → reply after the ICMP port unreachable (client %d)", i+1), why+"; program "+pc.Current().Status(), pc.Spec.Conv.Want())
