@@ -58,7 +58,7 @@ func TestLayers(t *testing.T) {
 	}{
 		{from: "/harness", mayNot: []string{"/suite", "/impls", "/reports"}},
 		{from: "/suite", mayNot: []string{"/reports"}},
-		{from: "/reports", may: []string{"/reports", "/harness/result", "/harness/errclass", "/harness/proc", "/harness/sysobs", "/harness", "/harness/internal/scope"}},
+		{from: "/reports", may: []string{"/reports", "/harness/result", "/harness/errclass", "/harness/proc", "/harness/program", "/harness/sysobs", "/harness", "/harness/internal/scope"}},
 		{from: "/harness/result", may: []string{"/harness/result", "/harness/errclass", "/harness/sysobs", "/harness", "/harness/internal/scope"}},
 		{from: "/harness/errclass", may: []string{"/harness/errclass", "/harness/sysobs"}},
 		{from: "/harness/script", mayNot: []string{"/harness/runner"}},

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/netconform/netconform/harness/proc"
+	"github.com/netconform/netconform/harness/program"
 	"github.com/netconform/netconform/harness/result"
 	"github.com/netconform/netconform/reports/render"
 )
@@ -96,6 +97,13 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
+	// The rows that start Python (drivers, example programs) find the
+	// interpreter behind python3 once for the whole report, while the
+	// binaries build: program.Python sets it in the environment every row
+	// inherits. Behind a version manager's shim, each row looked it up
+	// again, a dozen processes each time.
+	pythonFound := make(chan struct{})
+	go func() { defer close(pythonFound); program.Python() }()
 	version := gitVersion()
 	var jobs []job
 	anyCase, matched := false, 0
@@ -133,6 +141,7 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	if jobs, err = shardJobs(o, jobs); err != nil {
 		return nil, nil, nil, nil, err
 	}
+	<-pythonFound
 	mainJobs, perfJobs := longestFirst(o, jobs), []job(nil)
 	if !o.noPerf {
 		mainJobs, perfJobs = phases(mainJobs)
