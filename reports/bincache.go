@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/netconform/netconform/harness/proc"
 )
 
 // Test binaries are kept between runs, by a hash of what they are built
@@ -120,7 +122,7 @@ func fromCache(dir, key, path string) bool {
 		return false
 	}
 	src := filepath.Join(dir, key+".test")
-	if err := copyFile(src, path); err != nil {
+	if err := proc.CopyExecutable(src, path); err != nil {
 		return false
 	}
 	now := time.Now()
@@ -135,7 +137,7 @@ func toCache(dir, key, path string) {
 		return
 	}
 	tmp := filepath.Join(dir, fmt.Sprintf(".%s.%d", key, os.Getpid()))
-	if err := copyFile(path, tmp); err != nil {
+	if err := proc.CopyExecutable(path, tmp); err != nil {
 		os.Remove(tmp)
 		return
 	}
@@ -161,22 +163,4 @@ func toCache(dir, key, path string) {
 	for _, old := range bins[min(len(bins), binCacheKeep):] {
 		os.Remove(filepath.Join(dir, old.name))
 	}
-}
-
-// copyFile copies src to dst, executable.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

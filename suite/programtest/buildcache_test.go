@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/netconform/netconform/harness/proc"
 )
 
 // Built example programs are kept between runs in the user's cache
@@ -60,7 +61,7 @@ func cachedBuild(p, name, key string, build func(out string) error) error {
 	if os.Link(cached, p) == nil {
 		return nil
 	}
-	return copyExecutable(cached, p)
+	return proc.CopyExecutable(cached, p)
 }
 
 // goBuildKey is what a Go program's cached path depends on: the package,
@@ -94,24 +95,6 @@ func lockFile(path string) (unlock func(), err error) {
 		return nil, err
 	}
 	return func() { f.Close() }, nil
-}
-
-// copyExecutable copies src to dst, executable.
-func copyExecutable(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // run runs cmd, its output the error's text when it fails.

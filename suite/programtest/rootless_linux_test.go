@@ -1,13 +1,14 @@
 package programtest
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/netconform/netconform/harness/proc"
 )
 
 // nobody is the unprivileged user the rootless run uses.
@@ -39,12 +40,12 @@ func TestRootless(t *testing.T) {
 		}
 	}
 	bin := filepath.Join(dir, "programtest.test")
-	copyFile(t, os.Args[0], bin)
+	mustCopy(t, os.Args[0], bin)
 	progs := filepath.Join(dir, "programs")
 	if err := os.Mkdir(progs, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	copyFile(t, needProgram(t, d, "noreuseaddr"), filepath.Join(progs, "noreuseaddr"))
+	mustCopy(t, needProgram(t, d, "noreuseaddr"), filepath.Join(progs, "noreuseaddr"))
 	tmp := filepath.Join(dir, "tmp")
 	if err := os.Mkdir(tmp, 0o777); err != nil {
 		t.Fatal(err)
@@ -71,21 +72,9 @@ func TestRootless(t *testing.T) {
 	}
 }
 
-func copyFile(t *testing.T, from, to string) {
+func mustCopy(t *testing.T, from, to string) {
 	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
+	if err := proc.CopyExecutable(from, to); err != nil {
 		t.Fatal(err)
 	}
 }
