@@ -56,7 +56,7 @@ var explorerVerdicts = sync.OnceValue(func() map[string]explored {
 			var e explored
 			for seed := uint64(1); seed <= 3 && !e.caught(); seed++ {
 				n := e.sequences
-				e, _ = exploreMutant(context.Background(), x, 20*time.Second, seed, true)
+				e, _ = exploreMutant(context.Background(), x, 20*time.Second, seed, true, 1)
 				e.sequences += n
 			}
 			mu.Lock()
@@ -69,7 +69,10 @@ var explorerVerdicts = sync.OnceValue(func() map[string]explored {
 })
 
 // exploreMutant explores m in every role, with budget split between them.
-func exploreMutant(ctx context.Context, m mutants.Mutant, budget time.Duration, seed uint64, noShrink bool) (explored, []explore.Finding) {
+//
+// With enough > 0 it stops at that many findings, in the first roles that
+// give them; with 0 it looks for up to 3 in each role for the whole budget.
+func exploreMutant(ctx context.Context, m mutants.Mutant, budget time.Duration, seed uint64, noShrink bool, enough int) (explored, []explore.Finding) {
 	var e explored
 	var all []explore.Finding
 	begin := time.Now()
@@ -78,9 +81,16 @@ func exploreMutant(ctx context.Context, m mutants.Mutant, budget time.Duration, 
 		e.setup = err.Error()
 		return e, nil
 	}
+	perRole := 3
+	if enough > 0 {
+		perRole = enough
+	}
 	for _, x := range xs {
+		if enough > 0 && len(all) >= enough {
+			break
+		}
 		rep := explore.Explore(ctx, x.Subject, explore.Options{
-			Budget: budget / time.Duration(len(xs)), Seed: seed, MaxFindings: 3, NoShrink: noShrink,
+			Budget: budget / time.Duration(len(xs)), Seed: seed, MaxFindings: perRole, NoShrink: noShrink,
 			ShrinkTime: 10 * time.Second, Known: x.Known,
 		})
 		e.sequences += rep.Sequences
@@ -133,7 +143,7 @@ func TestExplorerAlone(t *testing.T) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i], _ = exploreMutant(context.Background(), m, budget, 1, true)
+			results[i], _ = exploreMutant(context.Background(), m, budget, 1, true, 0)
 		}()
 	}
 	wg.Wait()
@@ -200,7 +210,7 @@ func TestExploreOne(t *testing.T) {
 		if m.Impl.Name != name && m.Impl.Name != "mutant-"+name {
 			continue
 		}
-		e, fs := exploreMutant(context.Background(), m, budget, 1, false)
+		e, fs := exploreMutant(context.Background(), m, budget, 1, false, 0)
 		t.Logf("%s: %d sequences, setup %q, rules %v", m.Impl.Name, e.sequences, e.setup, e.rules)
 		for _, f := range fs {
 			t.Logf("%s\n%s", f.String(), f.Case)
@@ -241,7 +251,7 @@ func TestPastedCases(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e, fs := exploreMutant(context.Background(), m, 30*time.Second, 1, false)
+			e, fs := exploreMutant(context.Background(), m, 30*time.Second, 1, false, 1)
 			mu.Lock()
 			defer mu.Unlock()
 			if len(fs) == 0 {
