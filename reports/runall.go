@@ -104,6 +104,7 @@ func runAll(o *options, stderr io.Writer) ([]render.ImplInfo, []result.Result, *
 	// again, a dozen processes each time.
 	pythonFound := make(chan struct{})
 	go func() { defer close(pythonFound); program.Python() }()
+	defer func() { <-pythonFound }() // no goroutine outlives the run
 	version := gitVersion()
 	var jobs []job
 	anyCase, matched := false, 0

@@ -44,10 +44,10 @@ func (rn *Runner) WatchLeaks(im *harness.Impl) *LeakWatch {
 	rn.lim.watching[w] = true
 	rn.lim.mu.Unlock()
 	if !w.overlaps {
-		// A stack too deep to parse is most often a passing one (the
-		// driver tests' schema validator recursing through a reply when
-		// the watch began made driver-c's check skip in a report): look
-		// again for a while before giving up.
+		// A stack too deep to parse is most often a passing one (a
+		// recursion through a nested message, say; one made driver-c's
+		// check skip in a report): look again for a while before giving
+		// up.
 		end := time.Now().Add(unreadRetry)
 		for {
 			w.unread = unparsed(func() { w.ignore = goleak.IgnoreCurrent() })
