@@ -10,24 +10,32 @@ import (
 	"github.com/netconform/netconform/harness/runner"
 )
 
-// TestLeakWatchSurvivesDeepStacks: a goroutine more than 100 frames deep
-// (the runtime elides the rest of its stack, which goleak cannot parse)
-// makes the goroutine leak check skip with the reason; it panicked the
-// test process before.
-func TestLeakWatchSurvivesDeepStacks(t *testing.T) {
-	release, deep := make(chan struct{}), make(chan struct{})
+// deepGoroutine starts a goroutine 150 frames deep (the runtime elides
+// the rest of a stack past 100 frames, which goleak cannot parse) and
+// returns once it is that deep; it returns when release is called, and
+// done is closed once it has.
+func deepGoroutine() (release func(), done <-chan struct{}) {
+	rel, deep, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	var down func(n int)
 	down = func(n int) {
 		if n == 0 {
 			close(deep)
-			<-release
+			<-rel
 			return
 		}
 		down(n - 1)
 	}
-	go down(150)
+	go func() { defer close(ended); down(150) }()
 	<-deep
-	defer close(release)
+	return func() { close(rel) }, ended
+}
+
+// TestLeakWatchSurvivesDeepStacks: a goroutine too deep for goleak to
+// parse, there all along, makes the goroutine leak check skip with the
+// reason; it panicked the test process before.
+func TestLeakWatchSurvivesDeepStacks(t *testing.T) {
+	release, _ := deepGoroutine()
+	defer release()
 
 	rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
 	w := rn.WatchLeaks(&harness.Impl{Name: "deep"})
@@ -38,22 +46,11 @@ func TestLeakWatchSurvivesDeepStacks(t *testing.T) {
 }
 
 // TestLeakWatchLooksAgainAtADeepStack: a goroutine too deep to parse that
-// returns soon after the watch begins (a validator recursing through a
+// returns soon after the watch begins (a recursion through a nested
 // message) delays the watch's snapshot, and the check runs.
 func TestLeakWatchLooksAgainAtADeepStack(t *testing.T) {
-	release, deep, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
-	var down func(n int)
-	down = func(n int) {
-		if n == 0 {
-			close(deep)
-			<-release
-			return
-		}
-		down(n - 1)
-	}
-	go func() { defer close(done); down(150) }()
-	<-deep
-	time.AfterFunc(100*time.Millisecond, func() { close(release) })
+	release, done := deepGoroutine()
+	time.AfterFunc(100*time.Millisecond, release)
 
 	rn := runner.New(runner.Config{Timescale: 1, Parallel: 1})
 	w := rn.WatchLeaks(&harness.Impl{Name: "deep-then-gone"})
