@@ -16,7 +16,8 @@ const (
 	defaultCaseBudget = 15 * time.Second
 	// maxAttempts bounds the retries of a case that returned late or was
 	// inconclusive: at 1×, 2× and 4× the timescale, like the net tests'
-	// adaptive timeouts. Early returns are never retried.
+	// adaptive timeouts. Early returns are never retried, nor a call still
+	// blocked at its watchdog on two attempts in a row (a hang).
 	maxAttempts = 3
 )
 
@@ -155,6 +156,7 @@ func (rn *Runner) attempts(ctx context.Context, im *harness.Impl, c *script.Case
 	env := engine.Env{Impl: im, Role: role, Caps: im.EffectiveCaps(), Dial: c.Dial, Listen: c.Listen, Isolated: isolated, Budget: caseBudget(c)}
 	prog := c.Program()
 	var retries []string
+	overdueBefore := false
 	for attempt := 1; ; attempt++ {
 		fresh := *res
 		clock := engine.Clock{Scale: rn.Timescale * float64(int(1)<<(attempt-1)), Attempt: attempt, Watchdog: rn.Watchdog}
@@ -170,6 +172,15 @@ func (rn *Runner) attempts(ctx context.Context, im *harness.Impl, c *script.Case
 			// of which Close wakes one: 37 s).
 			why = ""
 		}
+		overdue := a.V.IsOverdue()
+		if overdue && overdueBefore {
+			// Blocked at its watchdog at twice the timescale, as it was
+			// on the attempt before: a hang, not a slow machine. A third
+			// attempt would only wait four times as long to say so (a
+			// Read bound to 1 s: 4 + 8 + 16 s instead of 4 + 8 s).
+			why = ""
+		}
+		overdueBefore = overdue
 		if why != "" && attempt < maxAttempts && ctx.Err() == nil {
 			retries = append(retries, fmt.Sprintf("attempt %d at timescale %g: %s", attempt, clock.Scale, why))
 			continue

@@ -66,7 +66,8 @@ func (v *Verdict) Hung(f result.Finding) { v.add(hung, &f) }
 // Overdue records a call with an upper time bound (Within, at the
 // deadline) that outlived its watchdog: on a loaded machine that may be
 // lateness, so the case is retried at a larger timescale like a late
-// call, and concludes as a hang if no retry is left.
+// call, and concludes as a hang if no retry is left (the runner leaves
+// none after two overdue attempts in a row).
 func (v *Verdict) Overdue(f result.Finding) { v.add(overdue, &f) }
 
 // Broken records that the harness or the adapter cannot go on; the first
