@@ -124,7 +124,7 @@ func (e *handle) RemoteAddr() net.Addr { return e.remote }
 // on the non-blocking sockets of an event loop: a driver that does not
 // answer has stopped, and its session ends rather than every endpoint's
 // teardown waiting out the harness's budget.
-const closeTimeout = 2 * time.Second
+var closeTimeout = 2 * time.Second
 
 func (e *handle) Close() error {
 	done := make(chan error, 1)

@@ -11,6 +11,15 @@ func SetTrace(f func(op string, request, reply []byte)) { traceHook.Store(&f) }
 
 var Watchdog = watchdog
 
+// SetCloseTimeout shortens the wait for the answer to close, for a test of
+// a driver that never answers, and returns what puts it back. Call it
+// before the cases that use it start, and put it back after they end.
+func SetCloseTimeout(d time.Duration) (restore func()) {
+	old := closeTimeout
+	closeTimeout = d
+	return func() { closeTimeout = old }
+}
+
 // NewWithin is New waiting up to within for the driver's hello: a test
 // of a driver that never answers need not wait out the real timeout.
 func NewWithin(within time.Duration, argv ...string) (harness.Impl, error) {
