@@ -28,6 +28,7 @@ import (
 // with its whole process group gone; and the same case must pass again
 // right after, in a fresh process.
 func TestBrokenDrivers(t *testing.T) {
+	t.Parallel() // mostly waiting for drivers that hang or exit, beside the other tests that wait
 	c, ok := suite.Lookup("eof.read.after-peer-close")
 	require.True(t, ok)
 	// The hanging driver's case ends at the case's budget, and its

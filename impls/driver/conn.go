@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -124,7 +125,9 @@ func (e *handle) RemoteAddr() net.Addr { return e.remote }
 // on the non-blocking sockets of an event loop: a driver that does not
 // answer has stopped, and its session ends rather than every endpoint's
 // teardown waiting out the harness's budget.
-var closeTimeout = 2 * time.Second
+var closeTimeout atomic.Int64 // a time.Duration; atomic so that a test can shorten it beside others
+
+func init() { closeTimeout.Store(int64(2 * time.Second)) }
 
 func (e *handle) Close() error {
 	done := make(chan error, 1)
@@ -132,13 +135,14 @@ func (e *handle) Close() error {
 		_, err := e.do("close", "close", nil)
 		done <- err
 	}()
-	t := time.NewTimer(watchdog(closeTimeout))
+	within := watchdog(time.Duration(closeTimeout.Load()))
+	t := time.NewTimer(within)
 	defer t.Stop()
 	select {
 	case err := <-done:
 		return err
 	case <-t.C:
-		e.p.broken(fmt.Errorf("no answer to close within %v", watchdog(closeTimeout)))
+		e.p.broken(fmt.Errorf("no answer to close within %v", within))
 		return e.p.deadErr()
 	}
 }

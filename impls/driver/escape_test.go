@@ -116,6 +116,7 @@ func TestDriverHelperHoldingItsOutput(t *testing.T) {
 // reported as a timeout, the helper left running; PROTOCOL.md promises
 // "exited while requests were pending").
 func TestDriverExitsWhileItsHelperHoldsStdout(t *testing.T) {
+	t.Parallel() // it waits out the settle time (12 s under the race detector in CI), beside the other tests that wait
 	mark := fmt.Sprintf("30.%06d", rand.IntN(1000000))
 	defer killAll("sleep " + mark)
 	began := time.Now()

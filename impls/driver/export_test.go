@@ -12,12 +12,10 @@ func SetTrace(f func(op string, request, reply []byte)) { traceHook.Store(&f) }
 var Watchdog = watchdog
 
 // SetCloseTimeout shortens the wait for the answer to close, for a test of
-// a driver that never answers, and returns what puts it back. Call it
-// before the cases that use it start, and put it back after they end.
+// a driver that never answers, and returns what puts it back.
 func SetCloseTimeout(d time.Duration) (restore func()) {
-	old := closeTimeout
-	closeTimeout = d
-	return func() { closeTimeout = old }
+	old := closeTimeout.Swap(int64(d))
+	return func() { closeTimeout.Store(old) }
 }
 
 // NewWithin is New waiting up to within for the driver's hello: a test
