@@ -173,9 +173,10 @@ func (rn *Runner) attempts(ctx context.Context, im *harness.Impl, c *script.Case
 			why = ""
 		}
 		overdue := a.V.IsOverdue()
-		if overdue && overdueBefore {
+		if overdue && overdueBefore && !a.V.IsInconclusive() {
 			// Blocked at its watchdog at twice the timescale, as it was
-			// on the attempt before: a hang, not a slow machine. A third
+			// on the attempt before: a hang, not a slow machine (unless
+			// the harness itself came too late, which is retried). A third
 			// attempt would only wait four times as long to say so (a
 			// Read bound to 1 s: 4 + 8 + 16 s instead of 4 + 8 s).
 			why = ""

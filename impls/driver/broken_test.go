@@ -33,12 +33,12 @@ func TestBrokenDrivers(t *testing.T) {
 	c, ok := suite.Lookup("eof.read.after-peer-close")
 	require.True(t, ok)
 	// A driver that hangs is seen at the watchdog of the Read it does not
-	// answer, then at the answer to close it does not give: 1 s and 500 ms
-	// here, not the default 3 s and 2 s (stretched sixfold under the race
-	// detector in CI), which it would only wait out longer. Its case is
-	// eof.read.after-peer-close's first steps with that budget (the others
-	// need more: a 64 MiB line takes seconds to read under the race
-	// detector).
+	// answer, then at the answer to close it does not give: 1 s each here,
+	// not the default 3 s and 2 s (stretched sixfold under the race detector
+	// in CI), which it would only wait out longer. Its case is
+	// eof.read.after-peer-close's first steps with that budget (the other
+	// modes run the whole case: a 64 MiB line takes seconds to read under
+	// the race detector).
 	short := &script.Case{
 		ID: "test.read.after-peer-write", Spec: "a Read returns the bytes the peer wrote", Level: script.Contract,
 		Needs: harness.CapStream, Setup: script.SetupConn, Budget: 3 * time.Second,
@@ -49,7 +49,6 @@ func TestBrokenDrivers(t *testing.T) {
 		),
 	}
 	require.NoError(t, short.Validate())
-	t.Cleanup(driver.SetCloseTimeout(500 * time.Millisecond))
 	for _, tc := range []struct {
 		mode    string
 		outcome result.Outcome
@@ -68,16 +67,17 @@ func TestBrokenDrivers(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			armed, pids := filepath.Join(dir, "armed"), filepath.Join(dir, "pids")
-			im, err := driver.New(mustBin(t, "brokendriver"), "-mode="+tc.mode, "-on=read",
+			run, newImpl := c, driver.New
+			if tc.mode == "hang" {
+				run = short
+				newImpl = func(argv ...string) (harness.Impl, error) { return driver.NewClosingWithin(time.Second, argv...) }
+			}
+			im, err := newImpl(mustBin(t, "brokendriver"), "-mode="+tc.mode, "-on=read",
 				"-armed="+armed, "-pids="+pids, "--", mustBin(t, "godriver"))
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(armed, nil, 0o600))
 
 			start := time.Now()
-			run := c
-			if tc.mode == "hang" {
-				run = short
-			}
 			res := testRunner.Run(context.Background(), &im, run, harness.RoleClient)
 			took := time.Since(start)
 			assert.Equal(t, tc.outcome, res.Outcome, res.Format())

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -125,9 +124,7 @@ func (e *handle) RemoteAddr() net.Addr { return e.remote }
 // on the non-blocking sockets of an event loop: a driver that does not
 // answer has stopped, and its session ends rather than every endpoint's
 // teardown waiting out the harness's budget.
-var closeTimeout atomic.Int64 // a time.Duration; atomic so that a test can shorten it beside others
-
-func init() { closeTimeout.Store(int64(2 * time.Second)) }
+const closeTimeout = 2 * time.Second
 
 func (e *handle) Close() error {
 	done := make(chan error, 1)
@@ -135,7 +132,7 @@ func (e *handle) Close() error {
 		_, err := e.do("close", "close", nil)
 		done <- err
 	}()
-	within := watchdog(time.Duration(closeTimeout.Load()))
+	within := watchdog(e.p.closeTimeout)
 	t := time.NewTimer(within)
 	defer t.Stop()
 	select {

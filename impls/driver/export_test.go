@@ -11,11 +11,15 @@ func SetTrace(f func(op string, request, reply []byte)) { traceHook.Store(&f) }
 
 var Watchdog = watchdog
 
-// SetCloseTimeout shortens the wait for the answer to close, for a test of
-// a driver that never answers, and returns what puts it back.
-func SetCloseTimeout(d time.Duration) (restore func()) {
-	old := closeTimeout.Swap(int64(d))
-	return func() { closeTimeout.Store(old) }
+// NewClosingWithin is New with the answers to close awaited up to within:
+// a test of a driver that never answers need not wait out the real bound.
+func NewClosingWithin(within time.Duration, argv ...string) (harness.Impl, error) {
+	d, err := newDriver(helloTimeout, "", argv...)
+	if err != nil {
+		return harness.Impl{}, err
+	}
+	d.closeTimeout = within
+	return d.Impl()
 }
 
 // NewWithin is New waiting up to within for the driver's hello: a test

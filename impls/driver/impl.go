@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,7 +20,8 @@ type Driver struct {
 	Dir   string // working directory; "" is the current one
 	Hello Hello
 
-	pool pool // processes that ended a case cleanly
+	pool         pool          // processes that ended a case cleanly
+	closeTimeout time.Duration // bounds the answers to close; 0 is the default, closeTimeout
 }
 
 // New starts argv once to learn what it declares, then returns the
@@ -37,10 +39,19 @@ func NewIn(dir string, argv ...string) (harness.Impl, error) {
 // newWithin is NewIn waiting up to within (stretched by the watchdog) for
 // the first hello.
 func newWithin(within time.Duration, dir string, argv ...string) (harness.Impl, error) {
+	d, err := newDriver(within, dir, argv...)
+	if err != nil {
+		return harness.Impl{}, err
+	}
+	return d.Impl()
+}
+
+// newDriver starts argv once for its hello, waiting up to within.
+func newDriver(within time.Duration, dir string, argv ...string) (*Driver, error) {
 	d := &Driver{Argv: argv, Dir: dir}
 	p, err := startProc(argv, dir)
 	if err != nil {
-		return harness.Impl{}, err
+		return nil, err
 	}
 	h, err := p.helloWithin(within)
 	p.stop()
@@ -48,10 +59,10 @@ func newWithin(within time.Duration, dir string, argv ...string) (harness.Impl, 
 		if ev := p.evidence(); ev != "" {
 			err = fmt.Errorf("%w\n%s", err, ev)
 		}
-		return harness.Impl{}, err
+		return nil, err
 	}
 	d.Hello = *h
-	return d.Impl()
+	return d, nil
 }
 
 // hello opens the session and checks the driver's declaration.
@@ -158,6 +169,7 @@ func (d *Driver) session(ctx context.Context) (*proc, error) {
 			if p, err = startProc(d.Argv, d.Dir); err != nil {
 				return nil, err
 			}
+			p.closeTimeout = cmp.Or(d.closeTimeout, p.closeTimeout)
 		}
 		u := &use{p: p, before: p.uses, mark: p.stderr.Mark()}
 		p.uses++

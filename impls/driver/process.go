@@ -68,8 +68,9 @@ type proc struct {
 	emu     sync.Mutex
 	escaped []procs.Process // processes of the driver's tree still alive when it was killed, outside its group
 
-	uses     int            // cases served (pool.go); changed only by the case that holds the process
-	baseline map[uint64]int // the sockets held after hello; nil until hello was answered
+	uses         int            // cases served (pool.go); changed only by the case that holds the process
+	closeTimeout time.Duration  // bounds the answers to close (conn.go); set before the process serves a case
+	baseline     map[uint64]int // the sockets held after hello; nil until hello was answered
 }
 
 // started counts the driver processes started, for tests of their reuse.
@@ -86,7 +87,7 @@ func startProc(argv []string, dir string) (*proc, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	p := &proc{argv: argv, waiting: map[int64]waiter{}, dead: make(chan struct{}),
-		readDone: make(chan struct{}), stderr: procs.NewTail(stderrTail), pidfd: -1}
+		readDone: make(chan struct{}), stderr: procs.NewTail(stderrTail), pidfd: -1, closeTimeout: closeTimeout}
 	// stderr through a pipe of our own as well: exec's copying goroutine
 	// would make Wait wait for every process holding the pipe (a helper
 	// the driver left behind), so the driver's exit would go unseen.

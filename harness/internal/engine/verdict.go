@@ -163,6 +163,10 @@ func (v *Verdict) Failed() bool { return v.has(failed) }
 // watchdog.
 func (v *Verdict) IsOverdue() bool { return v.has(overdue) }
 
+// IsInconclusive reports whether the harness acted too late to set the
+// scenario up.
+func (v *Verdict) IsInconclusive() bool { return v.has(inconclusive) }
+
 // IsSkipped reports whether the environment cannot run the case.
 func (v *Verdict) IsSkipped() bool { return v.has(skipped) }
 
