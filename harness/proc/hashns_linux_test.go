@@ -66,22 +66,38 @@ func TestIsolatedChildHasItsOwnHashTables(t *testing.T) {
 	ordinary, err := strconv.Atoi(strings.TrimSpace(string(out)))
 	require.NoError(t, err)
 
-	attr, err := sysobs.IsolatedProcAttr()
-	require.NoError(t, err)
-	for range 10 {
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(os.Environ(), envHashHelper+"=1")
-		cmd.SysProcAttr = attr
-		var buf bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &buf, &buf
-		p, err := proc.Start(cmd)
-		require.NoError(t, err)
-		require.NoError(t, p.Wait(), buf.String())
-		p.Kill()
+	// Ten children started at once, as the runner starts them (and each
+	// is a test binary: under the race detector, a second's start).
+	outs := make([]string, 10)
+	errs := make([]error, 10)
+	var started sync.WaitGroup
+	for i := range outs {
+		started.Go(func() {
+			attr, err := sysobs.IsolatedProcAttr()
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			cmd := exec.Command(os.Args[0])
+			cmd.Env = append(os.Environ(), envHashHelper+"=1")
+			cmd.SysProcAttr = attr
+			var buf bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &buf, &buf
+			p, err := proc.Start(cmd)
+			if err == nil {
+				err = p.Wait()
+				p.Kill()
+			}
+			outs[i], errs[i] = buf.String(), err
+		})
+	}
+	started.Wait()
+	for i, out := range outs {
+		require.NoError(t, errs[i], out)
 		var before, after int
 		var applyErr string
-		_, err = fmt.Sscan(buf.String(), &before, &after, &applyErr)
-		require.NoError(t, err, buf.String())
+		_, err = fmt.Sscan(out, &before, &after, &applyErr)
+		require.NoError(t, err, out)
 		assert.Less(t, before, ordinary, "tcp_max_tw_buckets in the child before it applies %s: a hash of its own is smaller than the host's", sysobs.EnvHashParentSysctls)
 		assert.Equal(t, ordinary, after, "tcp_max_tw_buckets once the child applied %s", sysobs.EnvHashParentSysctls)
 		assert.Equal(t, "<nil>", applyErr)
