@@ -115,7 +115,7 @@ func (f wireStep) exec(a *engine.Attempt, s Step, i int) {
 	var got, want string
 	switch f.op {
 	case opExpectSent:
-		got, want = f.expectSent(a, s, e, &obs)
+		got, want = f.expectSent(a, s, e, start, &obs)
 	case opExpectNotSent:
 		want = "no segment with " + f.flags[0]
 		// Absence needs a window: a segment caused by what came before
@@ -146,9 +146,19 @@ func (f wireStep) exec(a *engine.Attempt, s Step, i int) {
 }
 
 // expectSent waits until e sent the step's flags, then judges their times.
-func (f wireStep) expectSent(a *engine.Attempt, s Step, e *engine.Endpoint, obs *result.Obs) (got, want string) {
+// A step that starts after its first segment was due, counted from an
+// earlier step (Since), finds the scenario set up too late (the peer
+// silenced after the first keep-alive probe, say): the attempt is
+// inconclusive, not the implementation late.
+func (f wireStep) expectSent(a *engine.Attempt, s Step, e *engine.Endpoint, began time.Time, obs *result.Obs) (got, want string) {
 	w := s.want.timing
 	want = strings.Join(bracket(f.flags), " ") + wantSentTiming(w, a.Clock.Scale)
+	if from := a.LabelStart(w.since); w.since != "" && setUpLate(w, from, began) {
+		obs.Verdict = "inconclusive"
+		a.V.Inconclusive("%s began %v after %s, past the %v after which its first segment was due: the machine was too loaded to set the scenario up in time",
+			s.Call(), began.Sub(from).Round(time.Millisecond), w.since, w.notBefore)
+		return "", want
+	}
 	end := time.Now().Add(a.Clock.Scaled(stateBudget))
 	if w.within > 0 {
 		end = a.Net.Mark.Add(a.Clock.Scaled(w.within + stateBudget))
@@ -281,6 +291,14 @@ func wantSentTiming(w timingWant, scale float64) string {
 		out += ", last within +" + engine.ScaleBy(w.within, scale).String()
 	}
 	return out
+}
+
+// setUpLate reports whether a step that began at began, expecting its
+// first segment no sooner than w.notBefore after from, began after that
+// segment was due: what the steps before it set up may have come too late
+// to shape it.
+func setUpLate(w timingWant, from, began time.Time) bool {
+	return w.notBefore > 0 && began.Sub(from) > w.notBefore-time.Duration(w.ticks)*kernelTick()
 }
 
 // judgeSentTiming checks the matched segments' times against NotBefore

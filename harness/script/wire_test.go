@@ -57,3 +57,19 @@ func TestHandshakeACKBelongsToTheDial(t *testing.T) {
 	// A SYN sent after the mark: its handshake is part of the window.
 	require.Equal(t, "[S] [.] [.]", flagsOf(segmentsFrom(pkts, l, rm, at(-1))))
 }
+
+// TestSetUpLate: an ExpectSent that begins after its first segment was due
+// (counted from the step it names in Since, less a kernel tick per timer)
+// found the scenario set up too late; one that begins before did not. A
+// CI run failed wire.keepalive.probes-at-interval with its probes 7 s late
+// and only two of them after the mark: the steps before the expectation
+// (the mark, the peer's silence) had come seconds after the first probe.
+func TestSetUpLate(t *testing.T) {
+	from := time.Unix(100, 0)
+	w := timingWant{notBefore: 2 * time.Second, ticks: 1}
+	require.False(t, setUpLate(w, from, from.Add(10*time.Millisecond)), "on time")
+	require.False(t, setUpLate(w, from, from.Add(2*time.Second-kernelTick())), "at the due time less a tick")
+	require.True(t, setUpLate(w, from, from.Add(2*time.Second)), "at the due time")
+	require.True(t, setUpLate(w, from, from.Add(8*time.Second)), "seconds late")
+	require.False(t, setUpLate(timingWant{}, from, from.Add(time.Hour)), "no NotBefore: nothing was due")
+}
