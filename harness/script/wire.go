@@ -153,11 +153,15 @@ func (f wireStep) exec(a *engine.Attempt, s Step, i int) {
 func (f wireStep) expectSent(a *engine.Attempt, s Step, e *engine.Endpoint, began time.Time, obs *result.Obs) (got, want string) {
 	w := s.want.timing
 	want = strings.Join(bracket(f.flags), " ") + wantSentTiming(w, a.Clock.Scale)
-	if from := a.LabelStart(w.since); w.since != "" && setUpLate(w, from, began) {
-		obs.Verdict = "inconclusive"
-		a.V.Inconclusive("%s began %v after %s, past the %v after which its first segment was due: the machine was too loaded to set the scenario up in time",
-			s.Call(), began.Sub(from).Round(time.Millisecond), w.since, w.notBefore)
-		return "", want
+	from := a.Net.Mark
+	if w.since != "" {
+		from = a.LabelStart(w.since)
+		if setUpLate(w, from, began) {
+			obs.Verdict = "inconclusive"
+			a.V.Inconclusive("%s began %v after %s, past the %v after which its first segment was due: the machine was too loaded to set the scenario up in time",
+				s.Call(), began.Sub(from).Round(time.Millisecond), w.since, w.notBefore)
+			return "", want
+		}
 	}
 	end := time.Now().Add(a.Clock.Scaled(stateBudget))
 	if w.within > 0 {
@@ -166,10 +170,6 @@ func (f wireStep) expectSent(a *engine.Attempt, s Step, e *engine.Endpoint, bega
 	for {
 		pkts, more := sentBy(a, e)
 		if at, ok := matchFlags(pkts, f.flags); ok {
-			from := a.Net.Mark
-			if w.since != "" {
-				from = a.LabelStart(w.since)
-			}
 			obs.Value = flagsOf(pkts)
 			if got = judgeSentTiming(w, at, from, a.Clock.Scale); got != "" {
 				got = flagsOf(pkts) + ", " + got
