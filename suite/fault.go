@@ -19,8 +19,15 @@ import (
 // 1 s, count 5: an effective count of 1 sends a reset for its second probe).
 var fastKeepalive = net.KeepAliveConfig{Enable: true, Idle: time.Second, Interval: time.Second, Count: 1}
 
+// kaDeath is when fastKeepalive declares a silent peer dead (idle + count ×
+// interval), and kaTimers how many times its kernel timer fires until then
+// (the idle one, then one per probe).
+var (
+	kaDeath  = fastKeepalive.Idle + time.Duration(fastKeepalive.Count)*fastKeepalive.Interval
+	kaTimers = 1 + fastKeepalive.Count
+)
+
 const (
-	kaDeath    = 2 * time.Second         // idle + count × interval
 	arpGiveUp  = 3 * time.Second         // arp(7): 3 unanswered probes (mcast_solicit), 1 s apart (retrans_time_ms)
 	kaSlack    = time.Second             // the kernel's timers tick late, and probes leave on jiffies
 	faultBudge = 20 * time.Second        // whole-case budget of the slow cases
@@ -82,7 +89,7 @@ var faultCases = []h.Case{
 		Dial:      h.DialOptions{KeepAliveConfig: fastKeepalive},
 		Listen:    h.ListenOptions{KeepAliveConfig: fastKeepalive},
 		Script: append(silencePeer(),
-			h.Read(iut, 8).Err(h.TimedOut).Timeout().Since("hi").NotBefore(kaDeath).KernelTimer(2).Within(kaDeath+kaSlack),
+			h.Read(iut, 8).Err(h.TimedOut).Timeout().Since("hi").NotBefore(kaDeath).KernelTimer(kaTimers).Within(kaDeath+kaSlack),
 		),
 	}),
 	fault(h.Case{
