@@ -106,7 +106,7 @@ func (rn *Runner) runChild(ctx context.Context, im *harness.Impl, runs []member,
 	f.Close()
 	defer proc.Remove(path)
 
-	cmd.Env = append(os.Environ(), childEnv(im.Name, runs, path, parentNS, rn.Timescale)...)
+	cmd.Env = append(append(os.Environ(), childEnv(im.Name, runs, path, parentNS, rn.Timescale)...), raceExitEnv()...)
 	cmd.SysProcAttr = attr
 	run.out = proc.NewTail(16 << 10)
 	cmd.Stdout, cmd.Stderr = run.out, run.out
