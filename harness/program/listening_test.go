@@ -5,6 +5,8 @@ import (
 	"net"
 	"os/exec"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,5 +56,45 @@ time.sleep(60)`
 			c.Close()
 		}
 		r.Stop()
+	}
+}
+
+// TestWaitListeningFindsALateUDPServer: a datagram server that binds a
+// while after it starts (an interpreter's start, then a sleep) is found
+// bound once it is, at the port it bound: the cheap look that spares the
+// full one while nothing listens (mayListen) lets it through.
+func TestWaitListeningFindsALateUDPServer(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the program's sockets are found through /proc and sock_diag")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	script := `import socket, sys, time
+time.sleep(0.3)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+time.sleep(60)`
+	r, err := Start(&Spec{Name: "late-udp", Kind: UDPServer, Argv: []string{py, "-S", "-c", script}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ap, err := r.WaitListening(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := "" // the port, once the program's output has reached its tail
+	for deadline := time.Now().Add(5 * time.Second); printed == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if line, _, ok := strings.Cut(r.Output(), "\n"); ok {
+			printed = line
+		}
+	}
+	if strconv.Itoa(int(ap.Port())) != printed {
+		t.Errorf("WaitListening = %v, want the port the program printed (%q)", ap, printed)
 	}
 }

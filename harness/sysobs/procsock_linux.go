@@ -48,14 +48,48 @@ const boundInactive = 1 << 13
 // ListeningTCP lists the TCP sockets of the calling thread's namespace
 // that listen.
 func ListeningTCP() ([]SockEntry, error) {
-	table, err := socketTable(1 << Listen)
 	var out []SockEntry
-	for _, e := range table {
-		if e.Proto == "tcp" && e.State == Listen {
-			out = append(out, e) // /proc/net, where the dump fails, lists every state
+	for _, t := range []struct {
+		proc   string
+		family int
+	}{{"tcp", unix.AF_INET}, {"tcp6", unix.AF_INET6}} {
+		es, err := dumpSocks(unix.IPPROTO_TCP, t.family, 1<<Listen)
+		if err != nil {
+			if es, err = readProcNet(t.proc); err != nil {
+				return nil, err
+			}
+		}
+		for _, e := range es {
+			if e.State == Listen {
+				out = append(out, e) // /proc/net, where the dump fails, lists every state
+			}
 		}
 	}
-	return out, err
+	return out, nil
+}
+
+// ListeningUDP lists the UDP sockets of the calling thread's namespace
+// that are bound to a port and not connected: those a datagram server
+// receives on.
+func ListeningUDP() ([]SockEntry, error) {
+	var out []SockEntry
+	for _, t := range []struct {
+		proc   string
+		family int
+	}{{"udp", unix.AF_INET}, {"udp6", unix.AF_INET6}} {
+		es, err := dumpSocks(unix.IPPROTO_UDP, t.family, allStates)
+		if err != nil {
+			if es, err = readProcNet(t.proc); err != nil {
+				return nil, err
+			}
+		}
+		for _, e := range es {
+			if e.Local.Port() != 0 && (!e.Remote.Addr().IsValid() || e.Remote.Port() == 0) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
 }
 
 // SocketsOf returns the TCP and UDP sockets of the calling thread's

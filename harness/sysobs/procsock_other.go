@@ -27,6 +27,9 @@ func SocketTable() ([]SockEntry, error) { return nil, errUnsupported("SocketTabl
 // ListeningTCP lists the listening TCP sockets. It is Linux-only.
 func ListeningTCP() ([]SockEntry, error) { return nil, errUnsupported("ListeningTCP") }
 
+// ListeningUDP lists the bound, unconnected UDP sockets. It is Linux-only.
+func ListeningUDP() ([]SockEntry, error) { return nil, errUnsupported("ListeningUDP") }
+
 // SocketsOf describes sockets by inode. It is Linux-only.
 func SocketsOf(inodes map[uint64]bool) (map[uint64]SockEntry, error) {
 	return nil, errUnsupported("SocketsOf")
