@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,13 +43,20 @@ func RuleOfCase(id string) (model.Rule, bool) {
 	if !ok {
 		return model.Rule{}, false
 	}
-	for _, r := range model.All() {
-		if r.ID == rid {
-			return r, true
-		}
-	}
-	return model.Rule{}, false
+	r, ok := rulesByID()[rid]
+	return r, ok
 }
+
+// rulesByID indexes model.All once: RuleOfCase is asked of every known
+// divergence of every implementation run, and model.All builds its list
+// afresh each time.
+var rulesByID = sync.OnceValue(func() map[string]model.Rule {
+	m := map[string]model.Rule{}
+	for _, r := range model.All() {
+		m[r.ID] = r
+	}
+	return m
+})
 
 // Explorations returns the subjects that explore im, one per role it
 // plays, each built as the case language builds the topology of a case
