@@ -61,8 +61,9 @@ time.sleep(60)`
 
 // TestWaitListeningFindsALateUDPServer: a datagram server that binds a
 // while after it starts (an interpreter's start, then a sleep) is found
-// bound once it is, at the port it bound: the cheap look that spares the
-// full one while nothing listens (mayListen) lets it through.
+// bound once it is, at the port it bound. (What the cheap look before the
+// full one says in a namespace with nothing in it is
+// TestMayListenSeesWhatCouldListen's; this namespace is the host's.)
 func TestWaitListeningFindsALateUDPServer(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the program's sockets are found through /proc and sock_diag")

@@ -484,7 +484,8 @@ func (r *Running) Poll(ctx context.Context, ok func([]Socket) bool) ([]Socket, e
 // poll is Poll that reads the program's sockets only when maybe, if not
 // nil, says they may be there: a cheaper look that lets the poll skip the
 // walk of the program's processes and descriptors while it cannot
-// succeed.
+// succeed. The listing it returns is the last it read: nil when maybe
+// never said yes, older than the last look when it last said no.
 func (r *Running) poll(ctx context.Context, maybe func() bool, ok func([]Socket) bool) ([]Socket, error) {
 	var ss []Socket
 	for {

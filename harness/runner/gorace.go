@@ -19,13 +19,18 @@ import (
 // with atexit_sleep_ms=0 unless they set it themselves. It is nil when
 // this binary is not race-built: a child is this binary, and without the
 // race detector GORACE means nothing to it.
-func raceExitEnv() []string {
-	if !raceEnabled {
+func raceExitEnv() []string { return raceExitOpts(raceEnabled, os.Getenv("GORACE")) }
+
+// raceExitOpts is raceExitEnv for a binary race-built or not (race) whose
+// GORACE is opts. GORACE's options are separated by spaces.
+func raceExitOpts(race bool, opts string) []string {
+	if !race {
 		return nil
 	}
-	opts := os.Getenv("GORACE")
-	if strings.Contains(opts, "atexit_sleep_ms=") {
-		return nil
+	for _, o := range strings.Fields(opts) {
+		if strings.HasPrefix(o, "atexit_sleep_ms=") {
+			return nil
+		}
 	}
 	return []string{"GORACE=" + strings.TrimSpace(opts+" atexit_sleep_ms=0")}
 }

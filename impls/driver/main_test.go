@@ -182,7 +182,7 @@ func (t *tracer) check(op string, req, reply []byte) {
 	if !t.fresh(op, short) {
 		return
 	}
-	if len(short) == len(reply) {
+	if len(short) == len(reply) { // shortData cut nothing: short is the session's buffer
 		short = bytes.Clone(reply)
 	}
 	select {
@@ -272,7 +272,9 @@ func unmarshal(tb testing.TB, b []byte, v any) {
 // shortData cuts a long "data" string of a message to its first KiB
 // before validation: the shape is what the schema checks; the client
 // decodes every byte of a reply's data itself (a bad byte is a protocol
-// violation there), and a request's is encoding/base64's.
+// violation there), and a request's is encoding/base64's. It returns
+// reply itself when there is nothing to cut, and a new, shorter buffer
+// when there is.
 func shortData(reply []byte) []byte {
 	const keep = 1024
 	i := bytes.Index(reply, []byte(`"data":"`))

@@ -141,12 +141,11 @@ func firstFinding(m mutants.Mutant, budget time.Duration, seed uint64) (explored
 			if rep.Err != nil && e.setup == "" && ctx.Err() == nil {
 				e.setup = string(x.Role) + ": " + rep.Err.Error()
 			}
-			for _, f := range rep.Findings {
-				if f.Replayed == explore.Fail && len(first) == 0 {
-					first = []explore.Finding{f}
-					e.rules = append(e.rules, explore.RuleCase(f.Rule))
-					cancel()
-				}
+			if len(rep.Findings) > 0 && len(first) == 0 { // Explore reports only findings that replayed as failing
+				f := rep.Findings[0]
+				first = []explore.Finding{f}
+				e.rules = append(e.rules, explore.RuleCase(f.Rule))
+				cancel()
 			}
 		})
 	}
