@@ -38,6 +38,17 @@ func addProc(p *Proc) bool {
 	return !cleanup.interrupted
 }
 
+// rootPIDs are the roots of the trees started and not yet reaped.
+func rootPIDs() map[int]bool {
+	cleanup.mu.Lock()
+	defer cleanup.mu.Unlock()
+	out := make(map[int]bool, len(cleanup.procs))
+	for p := range cleanup.procs {
+		out[p.Pid()] = true
+	}
+	return out
+}
+
 func removeProc(p *Proc) {
 	cleanup.mu.Lock()
 	defer cleanup.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -333,4 +334,52 @@ func TestLinesRefusesAFlood(t *testing.T) {
 	l := proc.NewLines(r, 64<<20)
 	require.False(t, l.Scan())
 	require.ErrorIs(t, l.Err(), proc.ErrLineTooLong)
+}
+
+// TestAloneSeesMembersNearby: a tree is not alone while its root has a
+// child, or while a member that left it still runs — in a session of its
+// own, its parent ended, so it moved to this process, their child
+// subreaper; it is alone again once they have ended. The look Alone makes
+// first (below the root, and this process's children that root no tree)
+// finds both by itself.
+func TestAloneSeesMembersNearby(t *testing.T) {
+	linuxOnly(t)
+	mark := marker()
+	defer killAll("sleep " + mark)
+	p, err := proc.Start(exec.Command("sh", "-c", fmt.Sprintf(`(setsid sleep %[1]s &) ; sleep %[1]s & exec sleep 60`, mark)))
+	require.NoError(t, err)
+	defer p.Kill()
+	var orphan, child int
+	require.Eventually(t, func() bool {
+		orphan, child = 0, 0
+		for _, pid := range alive("sleep " + mark) {
+			switch pr, _ := sysobs.ReadProcess(pid); pr.PPID {
+			case os.Getpid():
+				orphan = pid
+			case p.Pid():
+				child = pid
+			}
+		}
+		return orphan != 0 && child != 0
+	}, 5*time.Second, 10*time.Millisecond, "a child of the root, and an orphan moved to this process")
+
+	near, err := p.OthersNearby()
+	require.NoError(t, err)
+	var found []int
+	for _, pr := range near {
+		found = append(found, pr.PID)
+	}
+	require.ElementsMatch(t, []int{orphan, child}, found, "the members found nearby")
+	alone, err := p.Alone()
+	require.NoError(t, err)
+	require.False(t, alone, "with a child and an orphan")
+
+	sysobs.Kill(child)
+	require.Eventually(t, func() bool { return !slices.Contains(alive("sleep "+mark), child) }, 5*time.Second, 10*time.Millisecond)
+	alone, err = p.Alone()
+	require.NoError(t, err)
+	require.False(t, alone, "with the orphan still running")
+
+	sysobs.Kill(orphan)
+	require.Eventually(t, func() bool { alone, err = p.Alone(); return err == nil && alone }, 5*time.Second, 10*time.Millisecond, "alone once both have ended")
 }

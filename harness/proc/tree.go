@@ -172,10 +172,50 @@ func (p *Proc) Has(pid int) bool {
 
 // Alone reports whether the root is the tree's only process alive (a
 // zombie not yet reaped counts as gone); it fails when the process table
-// cannot be read, so that a caller can tell "none" from "unknown".
+// cannot be read, so that a caller can tell "none" from "unknown". It is
+// asked after every case of a driver process, so it looks only where the
+// tree's processes can be (nearby): below the root, and — this process
+// being their child subreaper — among this process's own children that
+// root no tree, where a member whose parent ended has moved, with what is
+// below them. The root's side is read first: a member moving meanwhile
+// moves to this process, read after. Where those lists cannot be read
+// (a process of them ending, no children files) it walks every process.
 func (p *Proc) Alone() (bool, error) {
-	others, err := p.others(sysobs.Descendants)
+	others, err := p.others(p.nearby)
+	if err != nil {
+		others, err = p.others(sysobs.Descendants)
+	}
 	return len(others) == 0, err
+}
+
+// nearby lists the processes below the root, and this process's children
+// that root no tree started by this package with what is below them: the
+// descendants of self (this process) where the tree's can be.
+func (p *Proc) nearby(self int) ([]sysobs.Process, error) {
+	below, err := sysobs.DescendantsQuick(p.Pid())
+	if err != nil {
+		return nil, err
+	}
+	kids, err := sysobs.Children(self)
+	if err != nil {
+		return nil, err
+	}
+	roots := rootPIDs()
+	for _, k := range kids {
+		if roots[k] {
+			continue
+		}
+		pr, err := sysobs.ReadProcess(k)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		more, err := sysobs.DescendantsQuick(k)
+		if err != nil {
+			return nil, err
+		}
+		below = append(append(below, pr), more...)
+	}
+	return below, nil
 }
 
 // others lists the tree's processes other than the root that have not

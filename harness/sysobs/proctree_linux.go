@@ -108,6 +108,12 @@ func childrenOf(pid int) ([]int, error) {
 	return out, nil
 }
 
+// Children lists the children of pid, of every one of its threads, from
+// their children files: a quick look, exact while none of them is being
+// created or is ending (see DescendantsQuick). It fails when the kernel has
+// no children files, or pid or one of its threads ends meanwhile.
+func Children(pid int) ([]int, error) { return childrenOf(pid) }
+
 // descendantsByParent reads every process's parent from /proc/<pid>/stat.
 func descendantsByParent(pid int) ([]Process, error) {
 	ents, err := os.ReadDir("/proc")

@@ -17,6 +17,9 @@ func Descendants(pid int) ([]Process, error) { return nil, errUnsupported("Desce
 // DescendantsQuick lists the processes below pid. It is Linux-only.
 func DescendantsQuick(pid int) ([]Process, error) { return nil, errUnsupported("DescendantsQuick") }
 
+// Children lists the children of pid. It is Linux-only.
+func Children(pid int) ([]int, error) { return nil, errUnsupported("Children") }
+
 // ReadProcess describes pid. It is Linux-only.
 func ReadProcess(pid int) (Process, error) { return Process{}, errUnsupported("ReadProcess") }
 
