@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -173,13 +174,13 @@ func (p *Proc) Has(pid int) bool {
 // Alone reports whether the root is the tree's only process alive (a
 // zombie not yet reaped counts as gone); it fails when the process table
 // cannot be read, so that a caller can tell "none" from "unknown". It is
-// asked after every case of a driver process, so it looks only where the
-// tree's processes can be (nearby): below the root, and — this process
-// being their child subreaper — among this process's own children that
-// root no tree, where a member whose parent ended has moved, with what is
-// below them. The root's side is read first: a member moving meanwhile
-// moves to this process, read after. Where those lists cannot be read
-// (a process of them ending, no children files) it walks every process.
+// asked after every case of a driver process, so it looks first only
+// where the tree's processes can be (nearby): below the root, and — this
+// process being their child subreaper — among this process's own children
+// that root no tree, where a member whose parent ended has moved, with
+// what is below them. Where that look cannot be trusted (a list it read
+// changed meanwhile, a process of it was ending, no children files) it
+// walks every process.
 func (p *Proc) Alone() (bool, error) {
 	others, err := p.others(p.nearby)
 	if err != nil {
@@ -188,9 +189,18 @@ func (p *Proc) Alone() (bool, error) {
 	return len(others) == 0, err
 }
 
+// errMoved is nearby's answer when this process's children changed while
+// it looked: a member may have moved where it had already read.
+var errMoved = errors.New("this process's children changed meanwhile")
+
 // nearby lists the processes below the root, and this process's children
 // that root no tree started by this package with what is below them: the
-// descendants of self (this process) where the tree's can be.
+// descendants of self (this process) where the tree's can be. The root's
+// side is read first, so that a member whose parent ends meanwhile moves
+// to a list read after; this process's list is read again at the end,
+// and any change — a child come (moved here from a parent that ended
+// after it was read), a child gone (the kernel's list, read while a
+// sibling left it, may have skipped the next) — fails the look.
 func (p *Proc) nearby(self int) ([]sysobs.Process, error) {
 	below, err := sysobs.DescendantsQuick(p.Pid())
 	if err != nil {
@@ -207,13 +217,22 @@ func (p *Proc) nearby(self int) ([]sysobs.Process, error) {
 		}
 		pr, err := sysobs.ReadProcess(k)
 		if err != nil {
-			continue // gone meanwhile
+			return nil, errMoved // gone meanwhile
 		}
 		more, err := sysobs.DescendantsQuick(k)
 		if err != nil {
 			return nil, err
 		}
 		below = append(append(below, pr), more...)
+	}
+	again, err := sysobs.Children(self)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(kids)
+	slices.Sort(again)
+	if !slices.Equal(kids, again) {
+		return nil, errMoved
 	}
 	return below, nil
 }

@@ -74,6 +74,11 @@ func descendantsByChildren(pid int) ([]Process, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Ending after its list was read, c's children move to a reaper
+		// whose list may have been read before.
+		if p, err := ReadProcess(c); err != nil || p.State == 'Z' || p.Exiting {
+			return nil, errTreeChanging
+		}
 		kids = append(kids, more...)
 	}
 	return out, nil
