@@ -41,11 +41,19 @@ var knownV1 = []harness.Known{
 // session.go writeFrameInternal).
 const v2FrameDeadline = "a version 2 Write waiting for the session to send a frame (writeFrameInternal selects on the deadline timer writeV2 armed before the frame, while the shaper queue or sendLoop's write to the underlying conn is slow) does not see SetWriteDeadline: it only wakes the window wait (chWriterWakeup), so a deadline cleared or extended then still fires at its old time with ErrTimeout; seen in CI when the loaded machine delayed sendLoop, and every time when the underlying conn's Write blocks (TestDivergenceSmuxV2FrameDeadline: over a net.Pipe whose Write is held, a Write with a 200 ms deadline cleared or extended at 50 ms returns 0, timeout at 200 ms)"
 
+// v2UpdateOrder: concurrent Reads of one version 2 stream (net.Conn allows
+// them) can stall its writer for good. Seen once, in a full report run
+// beside every other row on two cores: four readers got 262 144 of
+// 1 048 576 bytes, four 64 KiB windows, then nothing until the watchdog;
+// not in 28 runs of the case alone, beside up to four busy loops.
+const v2UpdateOrder = "concurrent Reads can stall the writer at the window for good: tryReadV2 takes the count of bytes consumed for its window update under bufferLock but sends the update after unlocking (stream.go), so two readers' updates can reach the peer in the opposite order, and the peer stores the count as it comes, without keeping the larger (stream.update: atomic.StoreUint32(&s.peerConsumed, consumed)); an older, smaller count arriving last leaves the writer seeing the window full while the reader has read everything sent and, below the update threshold, sends no further update (seen once: 262 144 of 1 048 576 bytes, four 64 KiB windows, then the watchdog)"
+
 // knownV2 are the divergences of protocol version 2 only.
 var knownV2 = []harness.Known{
 	{Case: "deadline.write.cleared-while-blocked", Reason: v2FrameDeadline, Intermittent: true},
 	{Case: "deadline.write.extended-while-blocked", Reason: v2FrameDeadline, Intermittent: true},
 	{Case: "closed.write.close-unblocks-is-errclosed", Reason: pipeErr},
+	{Case: "conn.read.concurrent-readers", Reason: v2UpdateOrder, Intermittent: true},
 	// Found by the explorer (harness/explore), checked against stream.go.
 	{Case: "explore.halfclose.write-fails", Reason: "writeV2 returns 0, nil for an empty buffer before checking whether the write side is closed (stream.go: \"check empty input\"), so a Write of nothing after CloseWrite succeeds"},
 	{Case: "explore.stream.no-cause", Reason: halfBoth},
