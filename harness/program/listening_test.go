@@ -17,13 +17,7 @@ import (
 // at ::1, which that socket serves; one that takes both at 127.0.0.1, as
 // before.
 func TestWaitListeningDialsWhatListens(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("the program's sockets are found through /proc and sock_diag")
-	}
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
+	py := pythonOnLinux(t)
 	if ln, err := net.Listen("tcp6", "[::1]:0"); err != nil {
 		t.Skip("no IPv6 loopback")
 	} else {
@@ -65,13 +59,7 @@ time.sleep(60)`
 // full one says in a namespace with nothing in it is
 // TestMayListenSeesWhatCouldListen's; this namespace is the host's.)
 func TestWaitListeningFindsALateUDPServer(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("the program's sockets are found through /proc and sock_diag")
-	}
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
+	py := pythonOnLinux(t)
 	script := `import socket, sys, time
 time.sleep(0.3)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -98,4 +86,19 @@ time.sleep(60)`
 	if strconv.Itoa(int(ap.Port())) != printed {
 		t.Errorf("WaitListening = %v, want the port the program printed (%q)", ap, printed)
 	}
+}
+
+// pythonOnLinux is the path of python3, for a test that runs a Python
+// program and finds its sockets; it skips the test elsewhere than on
+// Linux, or without python3.
+func pythonOnLinux(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("the program's sockets are found through /proc and sock_diag")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	return py
 }

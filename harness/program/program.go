@@ -564,7 +564,7 @@ func (r *Running) WaitListening(ctx context.Context) (netip.AddrPort, error) {
 	var found netip.AddrPort
 	_, err := r.poll(ctx, r.mayListen, func(ss []Socket) bool {
 		for _, s := range ss {
-			udp := s.Proto == "udp" && s.Local.Port() != 0 && (!s.Remote.Addr().IsValid() || s.Remote.Port() == 0)
+			udp := s.ServesDatagrams()
 			tcp := s.Proto == "tcp" && s.State == sysobs.Listen
 			if r.Spec.Kind == UDPServer && udp || r.Spec.Kind != UDPServer && tcp {
 				found = reachable(s)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,48 +49,17 @@ const boundInactive = 1 << 13
 // ListeningTCP lists the TCP sockets of the calling thread's namespace
 // that listen.
 func ListeningTCP() ([]SockEntry, error) {
-	var out []SockEntry
-	for _, t := range []struct {
-		proc   string
-		family int
-	}{{"tcp", unix.AF_INET}, {"tcp6", unix.AF_INET6}} {
-		es, err := dumpSocks(unix.IPPROTO_TCP, t.family, 1<<Listen)
-		if err != nil {
-			if es, err = readProcNet(t.proc); err != nil {
-				return nil, err
-			}
-		}
-		for _, e := range es {
-			if e.State == Listen {
-				out = append(out, e) // /proc/net, where the dump fails, lists every state
-			}
-		}
-	}
-	return out, nil
+	es, err := protoTable(unix.IPPROTO_TCP, 1<<Listen)
+	return slices.DeleteFunc(es, func(e SockEntry) bool {
+		return e.State != Listen // /proc/net, where the dump fails, lists every state
+	}), err
 }
 
 // ListeningUDP lists the UDP sockets of the calling thread's namespace
-// that are bound to a port and not connected: those a datagram server
-// receives on.
+// that a datagram server receives on (SockEntry.ServesDatagrams).
 func ListeningUDP() ([]SockEntry, error) {
-	var out []SockEntry
-	for _, t := range []struct {
-		proc   string
-		family int
-	}{{"udp", unix.AF_INET}, {"udp6", unix.AF_INET6}} {
-		es, err := dumpSocks(unix.IPPROTO_UDP, t.family, allStates)
-		if err != nil {
-			if es, err = readProcNet(t.proc); err != nil {
-				return nil, err
-			}
-		}
-		for _, e := range es {
-			if e.Local.Port() != 0 && (!e.Remote.Addr().IsValid() || e.Remote.Port() == 0) {
-				out = append(out, e)
-			}
-		}
-	}
-	return out, nil
+	es, err := protoTable(unix.IPPROTO_UDP, allStates)
+	return slices.DeleteFunc(es, func(e SockEntry) bool { return !e.ServesDatagrams() }), err
 }
 
 // SocketsOf returns the TCP and UDP sockets of the calling thread's
@@ -130,21 +100,34 @@ func SocketsOf(inodes map[uint64]bool) (map[uint64]SockEntry, error) {
 // socketTable is SocketTable of the TCP sockets in the states of mask
 // (bit n for state n; UDP sockets are all listed).
 func socketTable(mask uint32) ([]SockEntry, error) {
+	tcp, err := protoTable(unix.IPPROTO_TCP, mask)
+	if err != nil {
+		return nil, err
+	}
+	udp, err := protoTable(unix.IPPROTO_UDP, allStates)
+	if err != nil {
+		return nil, err
+	}
+	return append(tcp, udp...), nil
+}
+
+// protoTable lists the sockets of protocol proto (IPPROTO_TCP or
+// IPPROTO_UDP), IPv4 then IPv6, in the states of mask: a NETLINK_SOCK_DIAG
+// dump of each family, or where that fails its /proc/net table, which
+// lists every state.
+func protoTable(proto int, mask uint32) ([]SockEntry, error) {
+	name := "tcp"
+	if proto == unix.IPPROTO_UDP {
+		name = "udp"
+	}
 	var out []SockEntry
-	for _, t := range []struct {
-		proc          string
-		proto, family int
-	}{
-		{"tcp", unix.IPPROTO_TCP, unix.AF_INET}, {"tcp6", unix.IPPROTO_TCP, unix.AF_INET6},
-		{"udp", unix.IPPROTO_UDP, unix.AF_INET}, {"udp6", unix.IPPROTO_UDP, unix.AF_INET6},
-	} {
-		m := mask
-		if t.proto == unix.IPPROTO_UDP {
-			m = allStates
-		}
-		es, err := dumpSocks(t.proto, t.family, m)
+	for _, f := range []struct {
+		proc   string
+		family int
+	}{{name, unix.AF_INET}, {name + "6", unix.AF_INET6}} {
+		es, err := dumpSocks(proto, f.family, mask)
 		if err != nil {
-			if es, err = readProcNet(t.proc); err != nil {
+			if es, err = readProcNet(f.proc); err != nil {
 				return nil, err
 			}
 		}
