@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"runtime/pprof"
 	"time"
 
 	"github.com/netconform/netconform/harness"
@@ -25,7 +26,21 @@ const (
 // with its evidence. It never calls testing.T and never panics on a
 // misbehaving implementation: hangs become Timeout results, panics in the
 // implementation's calls become Error results.
-func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, role harness.Role) *result.Result {
+//
+// The case runs under profiler labels (runtime/pprof) naming it: "case"
+// (its ID), "impl" and "role", on every goroutine it starts and in the
+// context its calls are given, so that a CPU profile of a run
+// (go test -cpuprofile) splits by case: go tool pprof -tags, or
+// -tagfocus case=ID.
+func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, role harness.Role) (res *result.Result) {
+	pprof.Do(ctx, pprof.Labels("case", c.ID, "impl", im.Name, "role", string(role)), func(ctx context.Context) {
+		res = rn.run(ctx, im, c, role)
+	})
+	return res
+}
+
+// run is Run under its labels.
+func (rn *Runner) run(ctx context.Context, im *harness.Impl, c *script.Case, role harness.Role) *result.Result {
 	began := time.Now()
 	res := &result.Result{
 		Impl: im.Name, Case: c.ID, Role: role, Area: c.Area(), Level: c.Level,
