@@ -19,8 +19,15 @@ const (
 	admitBelow = 0.85
 	// admitWindow is how long the CPU is watched before a row beyond one
 	// a core starts, and between two such starts: a row's own start (its
-	// test process, its cases all starting at once) is its busiest time.
-	admitWindow = 750 * time.Millisecond
+	// test process, its cases all starting at once) is its busiest time,
+	// so the window after a start is mostly too busy to start another.
+	// Rows end about once a second: at 750 ms, two windows a start, the
+	// report ran 3 or 4 rows with the cores 30 % idle; at 400 ms a full
+	// report took 55 s instead of 63 s (medians of 6 and 5 runs,
+	// 2026-12-03, the same CPU time and outcomes). At 250 ms it was 53 s
+	// (3 runs), with the cores busier still: 400 ms keeps a margin for the
+	// rows' timing bounds.
+	admitWindow = 400 * time.Millisecond
 )
 
 // An admission decides when the next row may start.
