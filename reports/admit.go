@@ -21,12 +21,12 @@ const (
 	// a core starts, and between two such starts: a row's own start (its
 	// test process, its cases all starting at once) is its busiest time,
 	// so the window after a start is mostly too busy to start another.
-	// Rows end about once a second: at 750 ms, two windows a start, the
-	// report ran 3 or 4 rows with the cores 30 % idle; at 400 ms a full
-	// report took 55 s instead of 63 s (medians of 6 and 5 runs,
-	// 2026-12-03, the same CPU time and outcomes). At 250 ms it was 53 s
-	// (3 runs), with the cores busier still: 400 ms keeps a margin for the
-	// rows' timing bounds.
+	// Rows end about once a second or so: at 750 ms, two windows a start,
+	// the report ran 3 or 4 rows with the cores 30 % idle. Full reports of
+	// the same tree, runs alternated, 2026-12-03: 55 s at 400 ms (median
+	// of 6) against 63 s at 750 ms (median of 5), the same CPU time and
+	// outcomes; 53 s at 250 ms (3 runs), with the cores busier still:
+	// 400 ms keeps a margin for the rows' timing bounds.
 	admitWindow = 400 * time.Millisecond
 )
 

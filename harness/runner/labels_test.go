@@ -1,9 +1,11 @@
 package runner_test
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"runtime/pprof"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -14,10 +16,12 @@ import (
 	"github.com/netconform/netconform/harness/script"
 )
 
-// TestCaseRunsUnderProfilerLabels: the context an implementation is given
-// carries the case's profiler labels, so a CPU profile splits by case.
+// TestCaseRunsUnderProfilerLabels: the goroutine that calls the
+// implementation, and the context it is given, carry the case's profiler
+// labels, so a CPU profile splits by case.
 func TestCaseRunsUnderProfilerLabels(t *testing.T) {
 	got := map[string]string{}
+	var stacks string
 	im := &harness.Impl{
 		Name: "labelled-pipe",
 		Caps: harness.CapStream,
@@ -25,6 +29,7 @@ func TestCaseRunsUnderProfilerLabels(t *testing.T) {
 			for _, k := range []string{"case", "impl", "role"} {
 				got[k], _ = pprof.Label(ctx, k)
 			}
+			stacks = thisGoroutinesGroup()
 			c1, c2 := net.Pipe()
 			return &harness.Pair{Client: c1, Server: c2}, nil
 		},
@@ -38,7 +43,23 @@ func TestCaseRunsUnderProfilerLabels(t *testing.T) {
 		Script: script.Script(script.Go("w", script.Write("iut", "x")), script.ReadFull("peer", 1).Want("x"), script.Await("w")),
 	}
 	require.NoError(t, c.Validate())
-	res := runner.New(runner.Config{Timescale: 0.2, Parallel: 1}).Run(context.Background(), im, c, harness.RoleServer)
+	res := runner.New(runner.Config{Timescale: 1, Parallel: 1}).Run(context.Background(), im, c, harness.RoleServer)
 	require.Equal(t, result.Pass, res.Outcome, "findings: %v", res.Findings)
 	require.Equal(t, map[string]string{"case": "test.write.labelled", "impl": "labelled-pipe", "role": "server"}, got)
+	// What a CPU profile records is the goroutine's labels.
+	require.Contains(t, stacks, `"case":"test.write.labelled"`, "the goroutine calling NewPair:\n%s", stacks)
+	require.Contains(t, stacks, `"role":"server"`, "the goroutine calling NewPair:\n%s", stacks)
+}
+
+// thisGoroutinesGroup is the group of the goroutine profile (debug=1: a
+// "# labels:" line per group) whose stacks run thisGoroutinesGroup.
+func thisGoroutinesGroup() string {
+	var b bytes.Buffer
+	_ = pprof.Lookup("goroutine").WriteTo(&b, 1)
+	for _, g := range strings.Split(b.String(), "\n\n") {
+		if strings.Contains(g, "thisGoroutinesGroup") {
+			return g
+		}
+	}
+	return ""
 }

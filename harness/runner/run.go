@@ -28,10 +28,10 @@ const (
 // implementation's calls become Error results.
 //
 // The case runs under profiler labels (runtime/pprof) naming it: "case"
-// (its ID), "impl" and "role", on every goroutine it starts and in the
-// context its calls are given, so that a CPU profile of a run
-// (go test -cpuprofile) splits by case: go tool pprof -tags, or
-// -tagfocus case=ID.
+// (its ID), "impl" and "role", on the goroutines it starts, directly or
+// not, and in the context its calls are given, so that a CPU profile of a
+// run (go test -cpuprofile) splits by case: go tool pprof -tags, or
+// -tagfocus case=ID. Timer callbacks (time.AfterFunc) carry no labels.
 func (rn *Runner) Run(ctx context.Context, im *harness.Impl, c *script.Case, role harness.Role) (res *result.Result) {
 	pprof.Do(ctx, pprof.Labels("case", c.ID, "impl", im.Name, "role", string(role)), func(ctx context.Context) {
 		res = rn.run(ctx, im, c, role)

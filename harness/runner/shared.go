@@ -3,6 +3,7 @@ package runner
 import (
 	"cmp"
 	"context"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -218,7 +219,10 @@ func (g *Shared) runShared(ctx context.Context, k *group, c *script.Case, role h
 		rn.runIsolated(ctx, g.im, c, role, res)
 		return
 	}
-	k.once.Do(func() { go g.start(ctx, k) })
+	k.once.Do(func() {
+		// Profiled as the group's, not as this first member's.
+		pprof.Do(context.Background(), pprof.Labels("impl", g.im.Name, "case", "(shared child)"), func(context.Context) { go g.start(ctx, k) })
+	})
 	<-k.done
 	k.run.fill(res, member{c.ID, role})
 }

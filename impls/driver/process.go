@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -97,10 +98,10 @@ func startProc(argv []string, dir string) (*proc, error) {
 	}
 	cmd.Stderr = stderrW
 	p.stderrR, p.stderrDone = stderr, make(chan struct{})
-	go func() {
+	goUnlabelled(func() {
 		defer close(p.stderrDone)
 		io.Copy(p.stderr, stderr)
-	}()
+	})
 	defer stderrW.Close()
 	// Not StdinPipe either: Wait closes that pipe when the process exits,
 	// so a write would fail with "file already closed" or EPIPE depending
@@ -128,9 +129,16 @@ func startProc(argv []string, dir string) (*proc, error) {
 	started.Add(1)
 	p.exited = p.tree.Exited()
 	p.pidfd = openPidfd(p.tree.Pid())
-	go p.readLoop(p.stdout.R)
-	go p.watchExit()
+	goUnlabelled(func() { p.readLoop(p.stdout.R) })
+	goUnlabelled(p.watchExit)
 	return p, nil
+}
+
+// goUnlabelled runs f in a goroutine profiled as "(driver process)", not
+// as the case that happened to start the process (the runner labels each
+// case's goroutines): a pooled driver serves many cases.
+func goUnlabelled(f func()) {
+	pprof.Do(context.Background(), pprof.Labels("case", "(driver process)"), func(context.Context) { go f() })
 }
 
 // settle is how long the client waits, once the driver has closed its
