@@ -3,6 +3,7 @@ package driver_test
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/netconform/netconform/harness"
@@ -11,6 +12,10 @@ import (
 	"github.com/netconform/netconform/impls/stdnet"
 	"github.com/netconform/netconform/suite"
 )
+
+// goDriverRan is set once TestGoDriverAgreesWithStd has run driver-go's
+// cases in this process.
+var goDriverRan atomic.Bool
 
 // inProcessStd is Go's net in this process with the Go driver's
 // capabilities: std-tcp and std-udp in one implementation.
@@ -29,9 +34,13 @@ func inProcessStd() harness.Impl {
 // case must end the same way, and each step must observe the same error
 // class, which shows that the protocol loses nothing a case can see.
 func TestGoDriverAgreesWithStd(t *testing.T) {
+	// Its run of driver-go is TestConformance's, with the same checks
+	// (suite.Run): TestConformance, which runs after it, does not run
+	// driver-go's cases again in this process.
 	var viaDriver, inProcess *suite.Results
 	t.Run("run", func(t *testing.T) {
 		viaDriver = suite.Run(t, goDriver(t))
+		goDriverRan.Store(true)
 		inProcess = suite.Run(t, inProcessStd())
 	})
 	if _, _, _, child := childCase(); child || t.Failed() {
