@@ -72,15 +72,17 @@ func goDriver(t *testing.T) harness.Impl {
 	return im
 }
 
-// TestConformance runs every case against the reference drivers (but
-// driver-go when TestGoDriverAgreesWithStd ran its cases before, in this
-// process: go test ./impls/driver; a report's row runs this test alone). Under
+// TestConformance runs every case against the reference drivers. Under
 // the race detector only driver-go runs: the race detector sees this
 // process, whose client code is the same for every driver, and three
 // drivers' bulk and timing cases at once on two cores starve each other
 // into late and inconclusive results. The other two run without it (go
 // test ./impls/driver, and the report, which CI compares with the
-// committed one).
+// committed one). When TestGoDriverAgreesWithStd, before it in this
+// process (go test ./impls/driver, with or without -race), ran every case
+// of driver-go, driver-go's are not run again here: its results are under
+// TestGoDriverAgreesWithStd/run/via-driver. A report's row runs this test
+// alone, so every row runs its driver.
 func TestConformance(t *testing.T) {
 	childImpl, _, _, child := childCase()
 	for _, r := range references {
@@ -94,13 +96,13 @@ func TestConformance(t *testing.T) {
 		}
 		if r.name == references[0].name && goDriverRan.Load() {
 			t.Run(r.name, func(t *testing.T) {
-				t.Skipf("%s: its cases ran in this process already, in TestGoDriverAgreesWithStd/run, under the same checks", r.name)
+				t.Skipf("%s: its cases ran in this process already, by the same suite.Run: see TestGoDriverAgreesWithStd/run/via-driver/%s", r.name, r.name)
 			})
 			continue
 		}
 		if raceEnabled && r.name != references[0].name {
 			t.Run(r.name, func(t *testing.T) {
-				t.Skipf("%s: not under the race detector (the client code it exercises is driver-go's; it runs in go test without -race and in the report)", r.name)
+				t.Skipf("%s: not under the race detector (the client code it exercises is driver-go's, which runs under it; %s runs in go test without -race and in the report)", r.name, r.name)
 			})
 			continue
 		}
