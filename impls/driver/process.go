@@ -98,7 +98,7 @@ func startProc(argv []string, dir string) (*proc, error) {
 	}
 	cmd.Stderr = stderrW
 	p.stderrR, p.stderrDone = stderr, make(chan struct{})
-	goUnlabelled(func() {
+	goAsDriverProcess(func() {
 		defer close(p.stderrDone)
 		io.Copy(p.stderr, stderr)
 	})
@@ -129,15 +129,15 @@ func startProc(argv []string, dir string) (*proc, error) {
 	started.Add(1)
 	p.exited = p.tree.Exited()
 	p.pidfd = openPidfd(p.tree.Pid())
-	goUnlabelled(func() { p.readLoop(p.stdout.R) })
-	goUnlabelled(p.watchExit)
+	goAsDriverProcess(func() { p.readLoop(p.stdout.R) })
+	goAsDriverProcess(p.watchExit)
 	return p, nil
 }
 
-// goUnlabelled runs f in a goroutine profiled as "(driver process)", not
+// goAsDriverProcess runs f in a goroutine profiled as "(driver process)", not
 // as the case that happened to start the process (the runner labels each
 // case's goroutines): a pooled driver serves many cases.
-func goUnlabelled(f func()) {
+func goAsDriverProcess(f func()) {
 	pprof.Do(context.Background(), pprof.Labels("case", "(driver process)"), func(context.Context) { go f() })
 }
 
