@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,11 +17,12 @@ import (
 // has and the other lacks, or a different outcome. A flip between pass
 // and known-failure of a divergence declared intermittent is no
 // difference, and neither is an informational case's; an inconclusive
-// result on either side is a warning.
-func compare(path string, rep *render.Report) (diffs, warnings []string, err error) {
+// result on either side is a warning. seen are rep's results that differ,
+// for their transcripts and evidence.
+func compare(path string, rep *render.Report) (diffs, warnings []string, seen []*result.Result, err error) {
 	base, err := loadReport(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	intermittent := map[[2]string]bool{}
 	for _, r := range []*render.Report{base, rep} {
@@ -38,12 +40,14 @@ func compare(path string, rep *render.Report) (diffs, warnings []string, err err
 		switch {
 		case !ok:
 			diffs = append(diffs, fmt.Sprintf("%s: new result %s", key, a.Outcome))
+			seen = append(seen, a)
 		case a.Outcome == b.Outcome || a.Level == result.Informational:
 		case intermittent[[2]string{a.Impl, a.Case}] && flips(a.Outcome, b.Outcome):
 		case inconclusive(a) || inconclusive(b):
 			warnings = append(warnings, fmt.Sprintf("%s: %s, was %s: an inconclusive run (the machine could not set the scenario up in time) proves nothing either way", key, a.Outcome, b.Outcome))
 		default:
 			diffs = append(diffs, fmt.Sprintf("%s: %s, was %s: %s", key, a.Outcome, b.Outcome, a.Summary()))
+			seen = append(seen, a)
 		}
 	}
 	for key, b := range before {
@@ -58,7 +62,8 @@ func compare(path string, rep *render.Report) (diffs, warnings []string, err err
 	}
 	sort.Strings(diffs)
 	sort.Strings(warnings)
-	return diffs, warnings, nil
+	slices.SortFunc(seen, func(a, b *result.Result) int { return strings.Compare(a.Key(), b.Key()) })
+	return diffs, warnings, seen, nil
 }
 
 // inconclusive reports an error result that says the runs could not
@@ -100,9 +105,13 @@ func flips(a, b result.Outcome) bool {
 	return pk(a) && pk(b)
 }
 
-// reportDiffs prints the differences and the warnings, and says whether
-// there were differences.
-func reportDiffs(w io.Writer, path string, diffs, warnings []string) bool {
+// reportDiffs prints the differences and the warnings, then what this run
+// observed of the first maxDetailed results that differ (their
+// transcripts, retries and evidence, each cut to detailMax bytes), and
+// says whether there were differences. Where the report's folder does not
+// outlive the run (a CI job's temporary directory), that is all that is
+// left of why an outcome changed.
+func reportDiffs(w io.Writer, path string, diffs, warnings []string, seen []*result.Result) bool {
 	for _, s := range warnings {
 		fmt.Fprintln(w, "warning:", s)
 	}
@@ -110,6 +119,20 @@ func reportDiffs(w io.Writer, path string, diffs, warnings []string) bool {
 		fmt.Fprintf(w, "every outcome is as in %s\n", path)
 		return false
 	}
-	fmt.Fprintf(w, "%d outcomes differ from %s:\n  %s\n", len(diffs), path, strings.Join(diffs, "\n  "))
+	fmt.Fprintf(w, "%d outcomes differ from %s:\n  %s\n", len(diffs), path, render.Clean(strings.Join(diffs, "\n  ")))
+	for i, r := range seen {
+		if i == maxDetailed {
+			fmt.Fprintf(w, "(and %d more: see the report)\n", len(seen)-i)
+			break
+		}
+		d := strings.TrimRight(result.Cut(render.Clean(r.Details()), detailMax), "\n")
+		fmt.Fprintf(w, "what this run observed of %s (%s):\n  %s\n", r.Key(), r.Outcome, strings.ReplaceAll(d, "\n", "\n  "))
+	}
 	return true
 }
+
+// The differing results reportDiffs details, and how much of each.
+const (
+	maxDetailed = 5
+	detailMax   = 4 << 10
+)

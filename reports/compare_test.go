@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -35,11 +37,12 @@ func TestCompareOutcomes(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 
-	diffs, _, err := compare(path, mk(map[string]result.Outcome{"a.b.c": result.Pass, "a.flaky.one": result.Pass, "perf.x.y": result.Pass, "a.gone.case": result.Pass}))
+	diffs, _, seen, err := compare(path, mk(map[string]result.Outcome{"a.b.c": result.Pass, "a.flaky.one": result.Pass, "perf.x.y": result.Pass, "a.gone.case": result.Pass}))
 	require.NoError(t, err)
 	require.Empty(t, diffs)
+	require.Empty(t, seen)
 
-	diffs, _, err = compare(path, mk(map[string]result.Outcome{"a.b.c": result.Fail, "a.flaky.one": result.Error, "perf.x.y": result.Pass, "a.new.case": result.Pass}))
+	diffs, _, seen, err = compare(path, mk(map[string]result.Outcome{"a.b.c": result.Fail, "a.flaky.one": result.Error, "perf.x.y": result.Pass, "a.new.case": result.Pass}))
 	require.NoError(t, err)
 	require.Equal(t, []string{
 		"im/a.b.c/client: fail, was pass: fail",
@@ -47,6 +50,42 @@ func TestCompareOutcomes(t *testing.T) {
 		"im/a.gone.case/client: no result, was pass",
 		"im/a.new.case/client: new result pass",
 	}, diffs)
+	var keys []string
+	for _, r := range seen {
+		keys = append(keys, r.Key())
+	}
+	require.Equal(t, []string{"im/a.b.c/client", "im/a.flaky.one/client", "im/a.new.case/client"}, keys, "the results of this run that differ, for their details")
+}
+
+// TestDiffsShowWhatTheRunObserved: after the list of differences comes
+// what the run observed of each differing result (a CI job's report
+// folder is gone with the job), a bounded number of them, each cut short.
+func TestDiffsShowWhatTheRunObserved(t *testing.T) {
+	r := func(c string) *result.Result {
+		return &result.Result{Impl: "im", Case: c, Role: harness.RoleServer, Outcome: result.UnexpectedPass,
+			Transcript: []result.Obs{{Step: 1, Call: "send the request and reset", Verdict: "ok"}},
+			Evidence:   "program: +19ms frozen\n+19ms thawed\nreceive request {}\x00\x00\x1b[31m\n" + strings.Repeat("x", detailMax)}
+	}
+	var seen []*result.Result
+	var diffs []string
+	for i := range maxDetailed + 2 {
+		seen = append(seen, r(fmt.Sprintf("a.b.c%d", i)))
+		diffs = append(diffs, seen[i].Key()+": unexpected-pass, was known-failure")
+	}
+	var b strings.Builder
+	require.True(t, reportDiffs(&b, "base.json", diffs, nil, seen))
+	out := b.String()
+	require.Equal(t, maxDetailed, strings.Count(out, "what this run observed of im/a.b.c"), out)
+	require.Contains(t, out, "what this run observed of im/a.b.c0/server (unexpected-pass):\n  transcript:\n    #1 ")
+	require.Contains(t, out, "  evidence:\n    program: +19ms frozen\n    +19ms thawed")
+	require.Contains(t, out, "    receive request {}\n", "no NUL or terminal escape reaches the log")
+	require.Contains(t, out, "[truncated")
+	require.Contains(t, out, "(and 2 more: see the report)")
+	require.Less(t, len(out), (maxDetailed+1)*(detailMax+1024), "each result's details are cut")
+
+	b.Reset()
+	require.False(t, reportDiffs(&b, "base.json", nil, nil, nil))
+	require.Equal(t, "every outcome is as in base.json\n", b.String())
 }
 
 // TestCompareForgivesInconclusive: an inconclusive run (an error whose
@@ -61,12 +100,12 @@ func TestCompareForgivesInconclusive(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 
-	diffs, warnings, err := compare(path, res(result.Error, "inconclusive after 3 attempts: the deadline change came late"))
+	diffs, warnings, _, err := compare(path, res(result.Error, "inconclusive after 3 attempts: the deadline change came late"))
 	require.NoError(t, err)
 	require.Empty(t, diffs)
 	require.Len(t, warnings, 1)
 
-	diffs, _, err = compare(path, res(result.Error, "setup: NewPair: broken"))
+	diffs, _, _, err = compare(path, res(result.Error, "setup: NewPair: broken"))
 	require.NoError(t, err)
 	require.Len(t, diffs, 1)
 }

@@ -202,11 +202,11 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	sayUnavailable(stderr, results)
 	code := rep.ExitCode()
 	if o.compare != "" {
-		diffs, warnings, err := compare(o.compare, rep)
+		diffs, warnings, seen, err := compare(o.compare, rep)
 		if err != nil {
 			return 2, err
 		}
-		if reportDiffs(stdout, o.compare, diffs, warnings) && code == 0 {
+		if reportDiffs(stdout, o.compare, diffs, warnings, seen) && code == 0 {
 			code = 1
 		}
 	}

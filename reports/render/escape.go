@@ -56,6 +56,9 @@ func clean(s string) string {
 	return b.String()
 }
 
+// Clean is clean, for text a report prints to a terminal or a CI log.
+func Clean(s string) string { return clean(s) }
+
 // mdEscaper escapes what Markdown and HTML would read as markup in inline
 // text: HTML by entities, Markdown punctuation by backslashes.
 var mdEscaper = strings.NewReplacer(
