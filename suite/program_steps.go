@@ -237,7 +237,9 @@ func programRequestThenReset(x *h.X, pc *h.ProgramCase, c *net.TCPConn) (held h.
 
 // programLetGo waits until the program no longer holds socket s (it closed
 // it, or ended), up to programReply; a program that keeps it is left to
-// the caller's checks.
+// the caller's checks. A program that let go of s because it is exiting
+// (its descriptors close before it can be reaped) has ended when this
+// returns, so that the caller's look at its status sees the exit.
 func programLetGo(x *h.X, pc *h.ProgramCase, s h.ProgramSocket) {
 	r := pc.Current()
 	end := time.Now().Add(x.Scaled(programReply))
@@ -247,6 +249,16 @@ func programLetGo(x *h.X, pc *h.ProgramCase, s h.ProgramSocket) {
 			return
 		case <-time.After(5 * time.Millisecond):
 		}
+	}
+	if !r.Ending() {
+		return
+	}
+	t := time.NewTimer(x.Scaled(programReply))
+	defer t.Stop()
+	select {
+	case <-r.Done():
+	case <-t.C:
+	case <-x.Context().Done():
 	}
 }
 

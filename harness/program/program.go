@@ -355,6 +355,15 @@ func (r *Running) Exited() (bool, error) {
 // Done is closed when the root process has ended.
 func (r *Running) Done() <-chan struct{} { return r.p.Exited() }
 
+// Ending reports whether the root process has ended or is on its way out
+// (in exit, or a zombie not yet reaped). An exiting process closes its
+// descriptors before Done is closed: a socket the program no longer holds
+// may be one it closed, or one its exit closed, and Ending tells which.
+func (r *Running) Ending() bool {
+	done, _ := r.Exited()
+	return done || sysobs.Ending(r.Pid())
+}
+
 // Status describes the root's state: "running", "exit status 1", "signal: killed".
 func (r *Running) Status() string {
 	done, err := r.Exited()

@@ -226,6 +226,14 @@ func Dying(pid int) bool {
 	return false
 }
 
+// Ending reports whether pid has ended or is ending: gone, a zombie not
+// yet reaped, or in exit (PF_EXITING). An exiting process's descriptors
+// close before its parent can reap it.
+func Ending(pid int) bool {
+	p, err := ReadProcess(pid)
+	return err != nil || p.State == 'Z' || p.State == 'X' || p.Exiting
+}
+
 // PipeInode identifies the pipe f is an end of.
 func PipeInode(f *os.File) (uint64, error) {
 	var st unix.Stat_t

@@ -100,3 +100,23 @@ func TestExitingIsRead(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, p.Exiting)
 }
+
+// TestEnding: a running process is not ending; once it exits it is, while
+// it is a zombie its parent has not reaped (its descriptors already
+// closed) and after.
+func TestEnding(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "read x")
+	in, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	pid := cmd.Process.Pid
+	require.False(t, Ending(pid), "a process blocked in read")
+	in.Close() // read gets EOF: the shell exits, and is not reaped until Wait
+	require.Eventually(t, func() bool {
+		p, err := ReadProcess(pid)
+		return err == nil && p.State == 'Z'
+	}, 10*time.Second, time.Millisecond, "the shell never became a zombie")
+	require.True(t, Ending(pid), "a zombie not yet reaped")
+	cmd.Wait()
+	require.True(t, Ending(pid), "a reaped process")
+}

@@ -32,6 +32,9 @@ func Cmdline(pid int) string { return "?" }
 // Dying reports whether pid has a SIGKILL pending; unknown here.
 func Dying(pid int) bool { return false }
 
+// Ending reports whether pid has ended or is ending; unknown here.
+func Ending(pid int) bool { return false }
+
 // PipeInode identifies the pipe f is an end of. It is Linux-only.
 func PipeInode(f *os.File) (uint64, error) { return 0, errUnsupported("PipeInode") }
 
