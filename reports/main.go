@@ -119,7 +119,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.from, "from", "build the report from this go test -json output instead of running (repeatable; - is stdin)")
 	fs.Var(&o.pkgs, "pkg", "run the implementations of the test package in this folder (those its tests pass to suite.Run; listing them runs its other tests once) instead of the built-in ones (repeatable)")
 	fs.BoolVar(&o.stable, "stable", false, "normalise ports, sequence numbers and timings (durations rounded) so reports diff by behaviour only, as the committed report does")
-	fs.StringVar(&o.compare, "compare", "", "compare every outcome with this earlier report.json, and exit 1 if any differs")
+	fs.StringVar(&o.compare, "compare", "", "compare every outcome with this earlier report.json, show what this run observed of those that differ, and exit 1 if any differs")
 	fs.StringVar(&o.driver, "driver", "", "run every case on the driver this command line starts (impls/driver/PROTOCOL.md), instead of the built-in implementations")
 	addProgramFlags(fs, &o.program)
 	addShardFlags(fs, &o.shard)
