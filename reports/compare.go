@@ -62,7 +62,19 @@ func compare(path string, rep *render.Report) (diffs, warnings []string, seen []
 	}
 	sort.Strings(diffs)
 	sort.Strings(warnings)
-	slices.SortFunc(seen, func(a, b *result.Result) int { return strings.Compare(a.Key(), b.Key()) })
+	// Changed outcomes first, then results new to this run (a case added
+	// brings a row of them, passes that say little).
+	slices.SortFunc(seen, func(a, b *result.Result) int {
+		_, na := before[a.Key()]
+		_, nb := before[b.Key()]
+		if na != nb {
+			if na {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Key(), b.Key())
+	})
 	return diffs, warnings, seen, nil
 }
 
@@ -108,7 +120,8 @@ func flips(a, b result.Outcome) bool {
 // reportDiffs prints the differences and the warnings, then what this run
 // observed of the first maxDetailed results that differ (their
 // transcripts, retries and evidence, each cut to detailMax bytes), and
-// says whether there were differences. Where the report's folder does not
+// says whether there were differences. Changed outcomes come before
+// results new to this run. Where the report's folder does not
 // outlive the run (a CI job's temporary directory), that is all that is
 // left of why an outcome changed.
 func reportDiffs(w io.Writer, path string, diffs, warnings []string, seen []*result.Result) bool {
@@ -122,7 +135,7 @@ func reportDiffs(w io.Writer, path string, diffs, warnings []string, seen []*res
 	fmt.Fprintf(w, "%d outcomes differ from %s:\n  %s\n", len(diffs), path, render.Clean(strings.Join(diffs, "\n  ")))
 	for i, r := range seen {
 		if i == maxDetailed {
-			fmt.Fprintf(w, "(and %d more: see the report)\n", len(seen)-i)
+			fmt.Fprintf(w, "(and %d more, not shown)\n", len(seen)-i)
 			break
 		}
 		d := strings.TrimRight(result.Cut(render.Clean(r.Details()), detailMax), "\n")

@@ -54,7 +54,7 @@ func TestCompareOutcomes(t *testing.T) {
 	for _, r := range seen {
 		keys = append(keys, r.Key())
 	}
-	require.Equal(t, []string{"im/a.b.c/client", "im/a.flaky.one/client", "im/a.new.case/client"}, keys, "the results of this run that differ, for their details")
+	require.Equal(t, []string{"im/a.b.c/client", "im/a.flaky.one/client", "im/a.new.case/client"}, keys, "the results of this run that differ, for their details: changed outcomes first, then new ones")
 }
 
 // TestDiffsShowWhatTheRunObserved: after the list of differences comes
@@ -80,7 +80,7 @@ func TestDiffsShowWhatTheRunObserved(t *testing.T) {
 	require.Contains(t, out, "  evidence:\n    program: +19ms frozen\n    +19ms thawed")
 	require.Contains(t, out, "    receive request {}\n", "no NUL or terminal escape reaches the log")
 	require.Contains(t, out, "[truncated")
-	require.Contains(t, out, "(and 2 more: see the report)")
+	require.Contains(t, out, "(and 2 more, not shown)")
 	require.Less(t, len(out), (maxDetailed+1)*(detailMax+1024), "each result's details are cut")
 
 	b.Reset()

@@ -227,8 +227,14 @@ var programTCPServerCases = []h.Case{
 			// it once it has let go of that connection (closed it, or
 			// ended), or after programReply if it keeps it.
 			programLetGo(x, pc, held)
-			if done, _ := pc.Current().Exited(); done {
-				x.Errorf("program after a client's reset", pc.Current().Status(), "still running")
+			// Judged by the listener, not by the root's exit status: see
+			// Running.Serving.
+			if ok, err := pc.Current().Serving(pc.Addr()); err != nil || !ok {
+				got := fmt.Sprintf("no process of it that is not exiting listens on %v; program %s", pc.Addr(), programSettledStatus(x, pc))
+				if err != nil {
+					got = fmt.Sprintf("its sockets cannot be read: %v", err)
+				}
+				x.Errorf("program after a client's reset", got, "still listening")
 			}
 			return nil
 		})),

@@ -237,29 +237,24 @@ func programRequestThenReset(x *h.X, pc *h.ProgramCase, c *net.TCPConn) (held h.
 
 // programLetGo waits until the program no longer holds socket s (it closed
 // it, or ended), up to programReply; a program that keeps it is left to
-// the caller's checks. A program that let go of s because it is exiting
-// (its descriptors close before it can be reaped) has ended when this
-// returns, so that the caller's look at its status sees the exit.
+// the caller's checks. The evidence says which.
 func programLetGo(x *h.X, pc *h.ProgramCase, s h.ProgramSocket) {
 	r := pc.Current()
-	end := time.Now().Add(x.Scaled(programReply))
+	began := time.Now()
+	end := began.Add(x.Scaled(programReply))
 	for r.Holds(s) && time.Now().Before(end) && x.Context().Err() == nil {
 		select {
 		case <-r.Done():
+			r.Note("ended %v after the three clients", time.Since(began).Round(time.Millisecond))
 			return
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	if !r.Ending() {
+	if r.Holds(s) {
+		r.Note("still holds %v → %v %v after the three clients", s.Local, s.Remote, time.Since(began).Round(time.Millisecond))
 		return
 	}
-	t := time.NewTimer(x.Scaled(programReply))
-	defer t.Stop()
-	select {
-	case <-r.Done():
-	case <-t.C:
-	case <-x.Context().Done():
-	}
+	r.Note("let go of %v → %v %v after the three clients", s.Local, s.Remote, time.Since(began).Round(time.Millisecond))
 }
 
 // programOpts connects, finds the program's accepted socket of that

@@ -355,15 +355,6 @@ func (r *Running) Exited() (bool, error) {
 // Done is closed when the root process has ended.
 func (r *Running) Done() <-chan struct{} { return r.p.Exited() }
 
-// Ending reports whether the root process has ended or is on its way out
-// (in exit, or a zombie not yet reaped). An exiting process closes its
-// descriptors before Done is closed: a socket the program no longer holds
-// may be one it closed, or one its exit closed, and Ending tells which.
-func (r *Running) Ending() bool {
-	done, _ := r.Exited()
-	return done || sysobs.Ending(r.Pid())
-}
-
 // Status describes the root's state: "running", "exit status 1", "signal: killed".
 func (r *Running) Status() string {
 	done, err := r.Exited()
@@ -407,6 +398,40 @@ func (r *Running) withRoot(members []int) []int {
 type Socket struct {
 	PID, FD int
 	sysobs.SockEntry
+}
+
+// Serving reports whether a process of the program that is not ending
+// (sysobs.Ending: in exit, a zombie, gone) holds a TCP socket listening on
+// addr's port, at addr's address or the unspecified one: the program
+// still serves there. It does not look at the root: a wrapper (go run, a
+// shell) outlives the server it started, a daemon's root is gone, and an
+// exiting process's descriptors close before it can be reaped, so the
+// root's exit status says late or never whether the server is gone.
+func (r *Running) Serving(addr netip.AddrPort) (bool, error) {
+	inodes := map[uint64]bool{}
+	for _, pid := range r.pidsQuick() {
+		if sysobs.Ending(pid) {
+			continue
+		}
+		fds, err := sysobs.SocketFDs(pid)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		for inode := range fds {
+			inodes[inode] = true
+		}
+	}
+	found, err := sysobs.SocketsOf(inodes)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range found {
+		if e.Proto == "tcp" && e.State == sysobs.Listen && e.Local.Port() == addr.Port() &&
+			(e.Local.Addr().Unmap() == addr.Addr().Unmap() || e.Local.Addr().IsUnspecified()) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Sockets lists the TCP and UDP sockets the program's processes hold open.

@@ -110,6 +110,7 @@ func TestEnding(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	pid := cmd.Process.Pid
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	require.False(t, Ending(pid), "a process blocked in read")
 	in.Close() // read gets EOF: the shell exits, and is not reaped until Wait
 	require.Eventually(t, func() bool {
@@ -117,6 +118,6 @@ func TestEnding(t *testing.T) {
 		return err == nil && p.State == 'Z'
 	}, 10*time.Second, time.Millisecond, "the shell never became a zombie")
 	require.True(t, Ending(pid), "a zombie not yet reaped")
-	cmd.Wait()
+	cmd.Wait() // exit status 1: read met EOF
 	require.True(t, Ending(pid), "a reaped process")
 }

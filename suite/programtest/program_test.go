@@ -63,6 +63,7 @@ var programSources = map[string]string{
 	"noreuseaddr":       "github.com/netconform/netconform/impls/programs/faulty/noreuseaddr",
 	"udpdies":           "github.com/netconform/netconform/impls/programs/faulty/udpdies",
 	"optserver":         "./testdata/optserver",
+	"resetexitlate":     "./testdata/resetexitlate",
 	"c_tcp_server":      "impls/programs/c/tcp_server.c",
 	"c_udp_server":      "impls/programs/c/udp_server.c",
 	"c_tcp_client":      "impls/programs/c/tcp_client.c",
@@ -206,6 +207,44 @@ func TestSockoptsAreTheProgramsOwn(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("no result for %v", want)
 	}
+}
+
+// TestResetJudgedByTheListener: program.reset.keeps-accepting fails a
+// server that exits on a client's reset even when the exit comes after
+// the next clients were served, and its parent learns of it late (a child
+// holds its output open): the server's listener is gone at once, its exit
+// status says "running" for two seconds more. Judged by that status, the
+// case passed such a server.
+func TestResetJudgedByTheListener(t *testing.T) {
+	d := built(t)
+	needProgram(t, d, "resetexitlate")
+	const id = "program.reset.keeps-accepting"
+	ks := known(id, "exits half a second after a failed Write")
+	for _, c := range suite.ProgramCases(program.TCPServer) {
+		if c.ID != id && c.Level != result.Informational {
+			ks = append(ks, harness.Known{Case: c.ID, Reason: "not what this test checks", Intermittent: true})
+		}
+	}
+	var res *suite.Results
+	t.Run("run", func(t *testing.T) {
+		res = suite.RunProgram(t, program.Spec{Name: "resetexitlate", Kind: program.TCPServer, Argv: []string{d + "/resetexitlate"}, Conv: hello, Known: ks})
+	})
+	if child() {
+		t.SkipNow()
+	}
+	for _, r := range res.List() {
+		if r.Case != id {
+			continue
+		}
+		if r.Outcome == result.Skip || r.Outcome == result.Unsupported {
+			t.Skipf("%s: %s", r.Case, r.Reason)
+		}
+		if r.Outcome != result.KnownFailure {
+			t.Errorf("%s = %s, want known-failure (the server exits): %s\n%s", id, r.Outcome, r.Summary(), r.Evidence)
+		}
+		return
+	}
+	t.Errorf("no result for %s", id)
 }
 
 // TestConformance runs the program the environment names (the report
