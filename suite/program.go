@@ -229,12 +229,12 @@ var programTCPServerCases = []h.Case{
 			programLetGo(x, pc, held)
 			// Judged by the listener, not by the root's exit status: see
 			// Running.Serving.
-			if ok, err := pc.Current().Serving(pc.Addr()); err != nil || !ok {
-				got := fmt.Sprintf("no process of it that is not exiting listens on %v; program %s", pc.Addr(), programSettledStatus(x, pc))
-				if err != nil {
-					got = fmt.Sprintf("its sockets cannot be read: %v", err)
-				}
-				x.Errorf("program after a client's reset", got, "still listening")
+			serving, err := pc.Current().Serving(pc.Addr())
+			if err != nil {
+				return fmt.Errorf("the program's sockets after the reset: %w", err)
+			}
+			if !serving {
+				x.Errorf("program after a client's reset", fmt.Sprintf("no process of it that is not exiting listens on %v; program %s", pc.Addr(), programSettledStatus(x, pc)), "still listening")
 			}
 			return nil
 		})),
