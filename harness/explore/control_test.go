@@ -87,9 +87,16 @@ func TestMinSequences(t *testing.T) {
 	if rep := Explore(context.Background(), slow, o); rep.Sequences >= 5 {
 		t.Fatalf("without MinSequences: %d sequences in a %v budget of 40 ms sequences, want fewer than 5", rep.Sequences, o.Budget)
 	}
+	// Five sequences take 200 ms of set-up: past the budget, within its
+	// cap of four times it, unless a loaded machine (the race detector, a
+	// busy CI) stretches each past 80 ms; then the cap must have ended it.
 	o.MinSequences = 5
-	if rep := Explore(context.Background(), slow, o); rep.Sequences < 5 || len(rep.Findings) > 0 {
-		t.Fatalf("with MinSequences 5: %d sequences, findings %v", rep.Sequences, rep.Findings)
+	rep := Explore(context.Background(), slow, o)
+	if len(rep.Findings) > 0 {
+		t.Fatalf("with MinSequences 5: findings %v", rep.Findings)
+	}
+	if rep.Sequences < 5 && rep.Elapsed < 4*o.Budget {
+		t.Fatalf("with MinSequences 5: %d sequences in %v, want 5, or fewer only at the cap of %v", rep.Sequences, rep.Elapsed, 4*o.Budget)
 	}
 }
 
