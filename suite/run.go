@@ -283,11 +283,20 @@ func runImpl(t *testing.T, rn *runner.Runner, im *harness.Impl, cases []*script.
 // everySubtestRuns reports whether go test's -run and -skip select every
 // subtest below t: -skip is empty and -run names no level below t's.
 func everySubtestRuns(t *testing.T) bool {
+	return flag.Lookup("test.run") != nil && !FiltersBelow(strings.Count(t.Name(), "/")+1)
+}
+
+// FiltersBelow reports whether go test's -skip is set, or its -run pattern
+// (split as go test splits it) names a level deeper than level, the
+// top-level tests being level 1: then some subtests below that level may
+// not run. A test package uses it to judge a whole row (a program's
+// cases, an implementation's) only when every case of it ran.
+func FiltersBelow(level int) bool {
 	if f := flag.Lookup("test.skip"); f == nil || f.Value.String() != "" {
-		return false
+		return true
 	}
 	f := flag.Lookup("test.run")
-	return f != nil && len(patternLevels(f.Value.String())) <= strings.Count(t.Name(), "/")+1
+	return f != nil && len(patternLevels(f.Value.String())) > level
 }
 
 // SubtestSelected reports whether go test's -run selects the subtest

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"flag"
 	"slices"
 	"testing"
 )
@@ -23,6 +24,36 @@ func TestPatternLevels(t *testing.T) {
 	} {
 		if got := patternLevels(tc.pat); !slices.Equal(got, tc.want) {
 			t.Errorf("patternLevels(%q) = %q, want %q", tc.pat, got, tc.want)
+		}
+	}
+}
+
+// TestFiltersBelow: -skip, or a -run pattern deeper than the level, may
+// leave subtests below it unrun; a slash inside brackets is no level.
+// (Not parallel: it sets go test's own flags for its duration.)
+func TestFiltersBelow(t *testing.T) {
+	set := func(name, v string) {
+		old := flag.Lookup(name).Value.String()
+		flag.Set(name, v)
+		t.Cleanup(func() { flag.Set(name, old) })
+	}
+	for _, tc := range []struct {
+		run, skip string
+		level     int
+		want      bool
+	}{
+		{"", "", 1, false},
+		{"TestExamplePrograms", "", 1, false},
+		{"TestExamplePrograms/seed-tcpserver", "", 2, false},
+		{"TestExamplePrograms/seed-tcpserver", "", 1, true},
+		{"TestExamplePrograms/.*/program.reset", "", 2, true},
+		{"TestExamplePrograms/[a/b]", "", 2, false},
+		{"TestExamplePrograms", "TestExamplePrograms/seed-tcpserver", 2, true},
+	} {
+		set("test.run", tc.run)
+		set("test.skip", tc.skip)
+		if got := FiltersBelow(tc.level); got != tc.want {
+			t.Errorf("-run=%q -skip=%q: FiltersBelow(%d) = %v, want %v", tc.run, tc.skip, tc.level, got, tc.want)
 		}
 	}
 }

@@ -408,24 +408,12 @@ type Socket struct {
 // exiting process's descriptors close before it can be reaped, so the
 // root's exit status says late or never whether the server is gone.
 func (r *Running) Serving(addr netip.AddrPort) (bool, error) {
-	inodes := map[uint64]bool{}
-	for _, pid := range r.pidsQuick() {
-		if sysobs.Ending(pid) {
-			continue
-		}
-		fds, err := sysobs.SocketFDs(pid)
-		if err != nil {
-			continue // gone meanwhile
-		}
-		for inode := range fds {
-			inodes[inode] = true
-		}
-	}
-	found, err := sysobs.SocketsOf(inodes)
+	live := slices.DeleteFunc(r.pidsQuick(), sysobs.Ending)
+	ss, err := socketsOf(live)
 	if err != nil {
 		return false, err
 	}
-	for _, e := range found {
+	for _, e := range ss {
 		if e.Proto == "tcp" && e.State == sysobs.Listen && e.Local.Port() == addr.Port() &&
 			(e.Local.Addr().Unmap() == addr.Addr().Unmap() || e.Local.Addr().IsUnspecified()) {
 			return true, nil
@@ -435,10 +423,13 @@ func (r *Running) Serving(addr netip.AddrPort) (bool, error) {
 }
 
 // Sockets lists the TCP and UDP sockets the program's processes hold open.
-func (r *Running) Sockets() ([]Socket, error) {
+func (r *Running) Sockets() ([]Socket, error) { return socketsOf(r.pidsQuick()) }
+
+// socketsOf lists the TCP and UDP sockets processes pids hold open.
+func socketsOf(pids []int) ([]Socket, error) {
 	held := map[uint64]Socket{} // by inode: the first process found holding it
 	inodes := map[uint64]bool{}
-	for _, pid := range r.pidsQuick() {
+	for _, pid := range pids {
 		fds, err := sysobs.SocketFDs(pid)
 		if err != nil {
 			continue // gone meanwhile

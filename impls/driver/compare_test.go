@@ -140,7 +140,4 @@ func class(o result.Obs) errclass.Class {
 // subtest of the selected tests to run: no -skip, and a -run of one level
 // (the compare test's cases and TestConformance's sit at different depths,
 // so a deeper pattern may select a case in one and not in the other).
-func everyCaseSelected() bool {
-	run, skip := flag.Lookup("test.run"), flag.Lookup("test.skip")
-	return run != nil && !strings.Contains(run.Value.String(), "/") && (skip == nil || skip.Value.String() == "")
-}
+func everyCaseSelected() bool { return flag.Lookup("test.run") != nil && !suite.FiltersBelow(1) }

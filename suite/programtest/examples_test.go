@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/netconform/netconform/harness/program"
@@ -188,12 +187,12 @@ func TestExamplePrograms(t *testing.T) {
 				got[r.Case] = r.Outcome
 			}
 			if len(got) == 0 {
-				if f := flag.Lookup("test.run"); (f == nil || f.Value.String() == "") && !casesFiltered() {
+				if f := flag.Lookup("test.run"); (f == nil || f.Value.String() == "") && !suite.FiltersBelow(2) {
 					t.Errorf("%s: no result, though every program runs", ex.spec.Name)
 				}
 				return // not selected (-test.run, or the report's one row)
 			}
-			if len(got) < len(suite.ProgramCases(ex.spec.Kind)) && casesFiltered() {
+			if len(got) < len(suite.ProgramCases(ex.spec.Kind)) && suite.FiltersBelow(2) {
 				t.Logf("%s: %d of its cases ran (-test.run or -test.skip chose them): its outcomes are checked when all run", ex.spec.Name, len(got))
 				return
 			}
@@ -202,14 +201,6 @@ func TestExamplePrograms(t *testing.T) {
 			}
 		})
 	}
-}
-
-// casesFiltered reports whether go test's -run selects below a program
-// (TestExamplePrograms/NAME/CASE: a pattern of three levels, told by its
-// slashes) or -skip is set: then a program may run only some of its cases.
-func casesFiltered() bool {
-	run, skip := flag.Lookup("test.run"), flag.Lookup("test.skip")
-	return skip != nil && skip.Value.String() != "" || run != nil && strings.Count(run.Value.String(), "/") >= 2
 }
 
 // contractPass returns a check that every contract case of kind passed,
