@@ -84,7 +84,7 @@ var known = []harness.Known{
 	{Case: "closed.writeto.after-close", Reason: pipeErr},
 	{Case: "conn.copy.to-writer", Reason: "io.Copy out of a stream calls its WriteTo, which returns waitRead's io.EOF when the peer's FIN arrives (writeToV2), so io.Copy reports io.EOF where a successful copy returns nil (io.WriterTo: until there's no more data to write)", Link: issue114},
 	{Case: "conn.write.concurrent-no-interleave", Reason: "Write cuts a buffer into frameSize (32 KiB) frames and writes them without a per-Write lock, so concurrent Writes interleave"},
-	{Case: "deadline.concurrent.only-timeouts", Reason: timedOutSent, Link: issue51},
+	{Case: "deadline.concurrent.only-timeouts", Reason: timedOutSent + "; whether a churned deadline fires in that window, after a frame was queued and before sendLoop wrote it, is a race: nearly every run hits it (the peer reads a 16 KiB frame twice), one client run in about sixty finished the transfer", Link: issue51, Intermittent: true},
 	{Case: "deadline.read.future-fires", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.read.one-deadline-many-readers", Reason: timeoutErr, Link: pr99},
 	{Case: "deadline.read.past", Reason: timeoutErr, Link: pr99},
